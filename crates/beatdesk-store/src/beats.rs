@@ -1,0 +1,62 @@
+use beatdesk_types::Beat;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::{from_sql_time, to_sql_time, Result, StoreError};
+
+const SELECT: &str = "SELECT b.id, b.name, b.config, b.created_at,
+    (SELECT COUNT(*) FROM stories s WHERE s.beat_id = b.id AND s.retired = 0),
+    (SELECT COUNT(*) FROM records r WHERE r.beat_id = b.id)
+    FROM beats b";
+
+fn from_row(r: &Row) -> rusqlite::Result<(Beat, String)> {
+    let created: String = r.get(3)?;
+    Ok((
+        Beat {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            config: r.get(2)?,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            story_count: r.get(4)?,
+            record_count: r.get(5)?,
+        },
+        created,
+    ))
+}
+
+fn finish((mut beat, created): (Beat, String)) -> Result<Beat> {
+    beat.created_at = from_sql_time(&created)?;
+    Ok(beat)
+}
+
+pub fn insert(conn: &Connection, name: &str, config: &str, now: DateTime<Utc>) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO beats (name, config, created_at) VALUES (?1, ?2, ?3)",
+        params![name, config, to_sql_time(now)],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_config(conn: &Connection, id: i64, config: &str) -> Result<()> {
+    let n = conn.execute("UPDATE beats SET config = ?2 WHERE id = ?1", params![id, config])?;
+    if n == 0 {
+        return Err(StoreError::not_found("beat", id));
+    }
+    Ok(())
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Beat>> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY b.name"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(finish).collect()
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Beat> {
+    let row = conn.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id], from_row).optional()?;
+    finish(row.ok_or_else(|| StoreError::not_found("beat", id))?)
+}
+
+pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Beat>> {
+    let row = conn.query_row(&format!("{SELECT} WHERE b.name = ?1"), [name], from_row).optional()?;
+    row.map(finish).transpose()
+}

@@ -1,0 +1,17 @@
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("stored {what} is unreadable: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("database schema version {found} is newer than this Beatdesk ({supported}); upgrade Beatdesk")]
+    TooNew { found: i64, supported: i64 },
+}
+
+impl StoreError {
+    pub fn not_found(what: &'static str, id: impl ToString) -> StoreError {
+        StoreError::NotFound { what, id: id.to_string() }
+    }
+}

@@ -1,0 +1,375 @@
+//! The schema: the current SQL at the top, upgrades as match arms below.
+//!
+//! A new database gets `CURRENT_SQL` directly; an old one is walked through
+//! `upgrade_from` one version at a time. `tests::upgrading_v1_matches_a_fresh_database`
+//! keeps the two paths equal.
+
+use rusqlite::{Connection, Transaction};
+
+use crate::{Result, StoreError};
+
+pub const VERSION: i64 = 2;
+
+/// The whole schema at `VERSION`.
+pub const CURRENT_SQL: &str = r#"
+CREATE TABLE beats (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    config      TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    beat_id       INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL,
+    params        TEXT NOT NULL DEFAULT '{}',
+    created_at    TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    cursor        TEXT,
+    next_check_at TEXT,
+    error_count   INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    last_fetch_at TEXT
+);
+
+CREATE TABLE records (
+    id            INTEGER PRIMARY KEY,
+    beat_id       INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    source_id     INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+    platform      TEXT NOT NULL,
+    external_id   TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    author        TEXT NOT NULL,
+    community     TEXT,
+    published_at  TEXT NOT NULL,
+    fetched_at    TEXT NOT NULL,
+    metrics       TEXT NOT NULL DEFAULT '{}',
+    status        TEXT NOT NULL DEFAULT 'kept' CHECK (status IN ('kept','rejected','duplicate')),
+    reason        TEXT,
+    duplicate_of  INTEGER REFERENCES records(id) ON DELETE SET NULL,
+    note          TEXT,
+    added_by      TEXT,
+    UNIQUE (beat_id, platform, external_id)
+);
+CREATE INDEX records_beat_published ON records(beat_id, published_at);
+CREATE INDEX records_canonical ON records(beat_id, canonical_url);
+
+CREATE TABLE stories (
+    id          INTEGER PRIMARY KEY,
+    beat_id     INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'candidate',
+    signal      REAL NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    signal_detail TEXT NOT NULL DEFAULT '{}',
+    top_terms   TEXT NOT NULL DEFAULT '[]',
+    retired     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX stories_beat ON stories(beat_id, signal);
+
+CREATE TABLE story_records (
+    story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    record_id  INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    included   INTEGER NOT NULL DEFAULT 1,
+    weight     REAL NOT NULL DEFAULT 1.0,
+    added_at   TEXT NOT NULL,
+    why        TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (story_id, record_id)
+);
+CREATE INDEX story_records_record ON story_records(record_id);
+
+CREATE TABLE drafts (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    revision    INTEGER NOT NULL,
+    author_kind TEXT NOT NULL CHECK (author_kind IN ('writer','editor')),
+    author      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    meta        TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (story_id, revision)
+);
+
+CREATE TABLE signoffs (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    draft_id    INTEGER NOT NULL REFERENCES drafts(id),
+    editor      TEXT NOT NULL,
+    note        TEXT,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE exports (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    draft_id    INTEGER NOT NULL REFERENCES drafts(id),
+    target      TEXT NOT NULL,
+    location    TEXT,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    story_id  INTEGER,
+    detail    TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+
+-- Revisions and the audit log are history: they are appended, never rewritten.
+CREATE TRIGGER drafts_immutable BEFORE UPDATE ON drafts
+BEGIN SELECT RAISE(ABORT, 'drafts are immutable: write a new revision'); END;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// The first released schema, kept verbatim so the upgrade test starts from it.
+pub const V1_SQL: &str = r#"
+CREATE TABLE beats (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    config      TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id          INTEGER PRIMARY KEY,
+    beat_id     INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    params      TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE records (
+    id            INTEGER PRIMARY KEY,
+    beat_id       INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    source_id     INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+    platform      TEXT NOT NULL,
+    external_id   TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    author        TEXT NOT NULL,
+    community     TEXT,
+    published_at  TEXT NOT NULL,
+    fetched_at    TEXT NOT NULL,
+    metrics       TEXT NOT NULL DEFAULT '{}',
+    status        TEXT NOT NULL DEFAULT 'kept' CHECK (status IN ('kept','rejected','duplicate')),
+    reason        TEXT,
+    duplicate_of  INTEGER REFERENCES records(id) ON DELETE SET NULL,
+    note          TEXT,
+    added_by      TEXT,
+    UNIQUE (beat_id, platform, external_id)
+);
+CREATE INDEX records_beat_published ON records(beat_id, published_at);
+CREATE INDEX records_canonical ON records(beat_id, canonical_url);
+CREATE TABLE stories (
+    id          INTEGER PRIMARY KEY,
+    beat_id     INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'candidate',
+    signal      REAL NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX stories_beat ON stories(beat_id, signal);
+CREATE TABLE story_records (
+    story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    record_id  INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    included   INTEGER NOT NULL DEFAULT 1,
+    weight     REAL NOT NULL DEFAULT 1.0,
+    added_at   TEXT NOT NULL,
+    PRIMARY KEY (story_id, record_id)
+);
+CREATE INDEX story_records_record ON story_records(record_id);
+CREATE TABLE drafts (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    revision    INTEGER NOT NULL,
+    author_kind TEXT NOT NULL CHECK (author_kind IN ('writer','editor')),
+    author      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    meta        TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (story_id, revision)
+);
+CREATE TABLE signoffs (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    draft_id    INTEGER NOT NULL REFERENCES drafts(id),
+    editor      TEXT NOT NULL,
+    note        TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE exports (
+    id          INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    draft_id    INTEGER NOT NULL REFERENCES drafts(id),
+    target      TEXT NOT NULL,
+    location    TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    story_id  INTEGER,
+    detail    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER drafts_immutable BEFORE UPDATE ON drafts
+BEGIN SELECT RAISE(ABORT, 'drafts are immutable: write a new revision'); END;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// Brings `conn` to `VERSION`, in one transaction.
+pub fn init(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > VERSION {
+        return Err(StoreError::TooNew { found, supported: VERSION });
+    }
+    if found == 0 {
+        tx.execute_batch(CURRENT_SQL)?;
+    } else {
+        let mut version = found;
+        while version < VERSION {
+            upgrade_from(&tx, version)?;
+            version += 1;
+        }
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Upgrades a database at `version` to `version + 1`.
+fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
+    match version {
+        // v2: per-source fetch state for conditional GETs and back-off, stored
+        // signal components and top terms, the "why in this story" terms, and settings.
+        1 => tx.execute_batch(
+            "ALTER TABLE sources ADD COLUMN etag TEXT;
+             ALTER TABLE sources ADD COLUMN last_modified TEXT;
+             ALTER TABLE sources ADD COLUMN cursor TEXT;
+             ALTER TABLE sources ADD COLUMN next_check_at TEXT;
+             ALTER TABLE sources ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE sources ADD COLUMN last_error TEXT;
+             ALTER TABLE sources ADD COLUMN last_fetch_at TEXT;
+             ALTER TABLE stories ADD COLUMN signal_detail TEXT NOT NULL DEFAULT '{}';
+             ALTER TABLE stories ADD COLUMN top_terms TEXT NOT NULL DEFAULT '[]';
+             ALTER TABLE stories ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE story_records ADD COLUMN why TEXT NOT NULL DEFAULT '[]';
+             CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )?,
+        other => {
+            return Err(StoreError::Corrupt {
+                what: "schema version",
+                detail: format!("no upgrade path from version {other}"),
+            })
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns of every table, in order, as SQLite reports them.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut tables = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index','trigger') ORDER BY type, name")
+            .unwrap();
+        let names: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        for name in names {
+            let mut cols = conn.prepare(&format!("PRAGMA table_xinfo('{name}')")).unwrap();
+            let mut cols: Vec<String> = cols
+                .query_map([], |r| {
+                    Ok(format!(
+                        "{name}.{}:{}:{}:{:?}",
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?
+                    ))
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            // ALTER TABLE appends columns; order does not matter to queries by name.
+            cols.sort();
+            out.push(format!("{name}: {}", cols.join(", ")));
+        }
+        out
+    }
+
+    #[test]
+    fn upgrading_v1_matches_a_fresh_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V1_SQL).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO beats (name, config, created_at) VALUES ('Old beat', '', '2025-01-01T00:00:00Z');
+                 INSERT INTO sources (beat_id, kind, params, created_at) VALUES (1, 'feed', '{\"url\":\"https://example.org/rss\"}', '2025-01-01T00:00:00Z');",
+            )
+            .unwrap();
+        }
+        let mut upgraded = Connection::open(&path).unwrap();
+        init(&mut upgraded).unwrap();
+        let mut fresh = Connection::open_in_memory().unwrap();
+        init(&mut fresh).unwrap();
+        assert_eq!(shape(&upgraded), shape(&fresh), "an upgraded v1 file must have the same shape as a new one");
+        let v: i64 = upgraded.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, VERSION);
+        let (name, errors): (String, i64) = upgraded
+            .query_row("SELECT b.name, s.error_count FROM beats b JOIN sources s ON s.beat_id = b.id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((name.as_str(), errors), ("Old beat", 0), "data must survive the upgrade");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_not_damaged() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        assert!(matches!(init(&mut conn), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn drafts_and_audit_log_cannot_be_rewritten() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        init(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO beats (name, created_at) VALUES ('b', '2025-01-01T00:00:00Z');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 't', 'x', 'x');
+             INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document) VALUES (1, 1, 'writer', 'offline', 'x', '{}');
+             INSERT INTO audit_log (at, actor, action) VALUES ('x', 'a', 'draft');",
+        )
+        .unwrap();
+        assert!(conn.execute("UPDATE drafts SET document = '{\"headline\":\"x\"}'", []).is_err());
+        assert!(conn.execute("UPDATE audit_log SET actor = 'b'", []).is_err());
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain user settings (the editor's name, the chosen writer). Never secrets:
+//! those live in the OS keychain only.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Result;
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Beatdesk's domain types.
+//!
+//! Everything here is plain data: no I/O, no SQL. Types that cross IPC derive
+//! `ts_rs::TS`; `cargo test` regenerates `ui/src/bindings/` from them, so the
+//! UI never writes a type twice.
+
+mod document;
+mod record;
+mod story;
+
+pub use document::{FaqItem, Paragraph, Section, StoryDocument};
+pub use record::{Metrics, Platform, Record, RecordStatus};
+pub use story::{
+    AuditEntry, Beat, Draft, DraftAuthor, DraftSummary, ExportFormat, ExportRecord, SignOff, Signal, SignalPoint,
+    StoryRecord, StoryStatus, StorySummary, StoryView,
+};
+
+/// Database row id. Serialized as a JSON number (ids stay far below 2^53).
+pub type Id = i64;

@@ -1,0 +1,267 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Record, StoryDocument};
+
+/// A beat the newsroom follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Beat {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    /// The beat's TOML configuration, as the user wrote it.
+    pub config: String,
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub story_count: i64,
+    #[ts(type = "number")]
+    pub record_count: i64,
+}
+
+/// Where a story is in the editorial workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum StoryStatus {
+    /// Found by analysis; nothing drafted yet.
+    Candidate,
+    /// A writer drafted it; no editor has touched it.
+    Drafted,
+    /// An editor changed it since the last writer draft.
+    Edited,
+    /// Signed off by an editor; any later edit returns it to `Edited`.
+    Approved,
+    /// Sent to a CMS or exported.
+    Exported,
+}
+
+impl StoryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryStatus::Candidate => "candidate",
+            StoryStatus::Drafted => "drafted",
+            StoryStatus::Edited => "edited",
+            StoryStatus::Approved => "approved",
+            StoryStatus::Exported => "exported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StoryStatus> {
+        [
+            StoryStatus::Candidate,
+            StoryStatus::Drafted,
+            StoryStatus::Edited,
+            StoryStatus::Approved,
+            StoryStatus::Exported,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// One point of a story's signal history, for the sparkline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignalPoint {
+    pub at: DateTime<Utc>,
+    /// Unique records published in the bucket ending at `at`.
+    #[ts(type = "number")]
+    pub records: i64,
+}
+
+/// A story's signal: the total and every component, so an editor can see why
+/// it ranks where it does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Signal {
+    pub total: f64,
+    pub volume: f64,
+    pub velocity: f64,
+    pub engagement: f64,
+    pub diversity: f64,
+    pub origins: f64,
+    pub recency: f64,
+    /// Reports that are not copies of one another (wire copies and reposts count once).
+    #[ts(type = "number")]
+    pub independent_origins: i64,
+    #[serde(default)]
+    pub series: Vec<SignalPoint>,
+    /// Plain-language reasons, strongest first.
+    #[serde(default)]
+    pub why: Vec<String>,
+}
+
+/// A story as listed: enough to rank and pick it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StorySummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub beat_id: i64,
+    pub title: String,
+    pub status: StoryStatus,
+    pub signal: Signal,
+    #[ts(type = "number")]
+    pub record_count: i64,
+    pub top_terms: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+    pub last_signoff: Option<SignOff>,
+    /// Records that joined the story after its latest draft.
+    #[ts(type = "number")]
+    pub new_since_draft: i64,
+}
+
+/// Who wrote a revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+#[ts(export)]
+pub enum DraftAuthor {
+    /// A writer: `offline` or a configured model's name.
+    Writer(String),
+    /// An editor, by name.
+    Editor(String),
+}
+
+impl DraftAuthor {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DraftAuthor::Writer(_) => "writer",
+            DraftAuthor::Editor(_) => "editor",
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            DraftAuthor::Writer(n) | DraftAuthor::Editor(n) => n,
+        }
+    }
+}
+
+/// One immutable revision of a story document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Draft {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub story_id: i64,
+    /// 1 for the first draft, then one more per revision.
+    #[ts(type = "number")]
+    pub revision: i64,
+    pub author: DraftAuthor,
+    pub created_at: DateTime<Utc>,
+    pub document: StoryDocument,
+    /// What the writer reports: provider, model, tokens, latency, cost.
+    #[ts(type = "Record<string, unknown>")]
+    pub meta: serde_json::Value,
+}
+
+/// An editor's sign-off on one revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignOff {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub story_id: i64,
+    #[ts(type = "number")]
+    pub draft_id: i64,
+    #[ts(type = "number")]
+    pub revision: i64,
+    pub editor: String,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportFormat {
+    Markdown,
+    Html,
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "markdown",
+            ExportFormat::Html => "html",
+        }
+    }
+}
+
+/// A completed export of one revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub story_id: i64,
+    #[ts(type = "number")]
+    pub draft_id: i64,
+    pub target: String,
+    /// Where it went: a file path, later a CMS URL.
+    pub location: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A record as it appears in a story's source list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StoryRecord {
+    pub record: Record,
+    /// Excluded records are never cited or sent to a writer.
+    pub included: bool,
+    /// The editor's importance for the record (1.0 is neutral).
+    pub weight: f64,
+    /// Terms this record shares most strongly with the story.
+    pub why: Vec<String>,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    #[ts(type = "number | null")]
+    pub story_id: Option<i64>,
+    #[ts(type = "Record<string, unknown>")]
+    pub detail: serde_json::Value,
+}
+
+/// Everything the review desk shows for one story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StoryView {
+    pub story: StorySummary,
+    pub beat_name: String,
+    /// The latest revision, if any.
+    pub draft: Option<Draft>,
+    /// Sanitized HTML of the latest revision (comrak, raw HTML never passes).
+    pub html: Option<String>,
+    pub records: Vec<StoryRecord>,
+    /// Newest first.
+    pub history: Vec<DraftSummary>,
+    pub signoffs: Vec<SignOff>,
+}
+
+/// A revision as listed in the history panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DraftSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub revision: i64,
+    pub author: DraftAuthor,
+    pub created_at: DateTime<Utc>,
+    pub headline: String,
+}
