@@ -1,0 +1,1 @@
+//! Beatdesk's editorial model: drafting cited stories with local and hosted models.
