@@ -1,0 +1,1 @@
+//! Beatdesk ingest: sources, parsers, dedup. (Work in progress.)
