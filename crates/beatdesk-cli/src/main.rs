@@ -1,1 +1,220 @@
-fn main() {}
+//! `beatdesk`: the headless command line. Same core as the window; every
+//! verb that lists or reports takes `--json`. Errors are one line on stderr
+//! and a non-zero exit.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use beatdesk_core::{resolve_home, Beatdesk, CoreError};
+use beatdesk_types::ExportFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "beatdesk", version, about = "Newsroom review of AI-assisted beat reporting (headless)")]
+struct Cli {
+    /// Data directory (default: $BEATDESK_HOME, else the OS data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Copy)]
+struct Json {
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or refresh the offline "Open Source AI" demo beat.
+    Demo {
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Manage beats.
+    Beat {
+        #[command(subcommand)]
+        command: BeatCommand,
+    },
+    /// Import records from a JSON Lines file (see README for the format).
+    Import {
+        #[arg(long)]
+        beat: String,
+        file: PathBuf,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List a beat's records with their status (kept, rejected, duplicate).
+    Records {
+        #[arg(long)]
+        beat: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Re-run Analyze + Signal over all of a beat's records.
+    Analyze {
+        #[arg(long)]
+        beat: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List a beat's stories, highest signal first.
+    Stories {
+        #[arg(long)]
+        beat: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Draft a new revision of a story.
+    Draft {
+        story_id: i64,
+        #[arg(long, default_value = "offline")]
+        writer: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Show a story's latest revision.
+    Show {
+        story_id: i64,
+        #[arg(long, group = "fmt")]
+        json: bool,
+        #[arg(long, group = "fmt")]
+        markdown: bool,
+        #[arg(long, group = "fmt")]
+        html: bool,
+    },
+    /// Sign off a story's latest revision under an editor's name.
+    Signoff {
+        story_id: i64,
+        #[arg(long)]
+        editor: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Export a story's latest revision.
+    Export {
+        story_id: i64,
+        #[arg(long, value_enum)]
+        to: Target,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// A story's revisions and audit log.
+    History {
+        story_id: i64,
+        #[command(flatten)]
+        json: Json,
+    },
+}
+
+#[derive(Subcommand)]
+enum BeatCommand {
+    /// Add a beat, optionally with a TOML configuration file.
+    Add {
+        name: String,
+        #[arg(long, value_name = "FILE.toml")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List beats.
+    List {
+        #[command(flatten)]
+        json: Json,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    Markdown,
+    Html,
+}
+
+fn read_file(path: &PathBuf) -> Result<String, CoreError> {
+    std::fs::read_to_string(path).map_err(|error| CoreError::Io { path: path.display().to_string(), error })
+}
+
+fn run(cli: Cli) -> Result<(), CoreError> {
+    let home = resolve_home(cli.home);
+    let app = Beatdesk::open(&home)?;
+    match cli.command {
+        Command::Demo { json } => output::demo(&app.demo()?, json.json),
+        Command::Beat { command: BeatCommand::Add { name, config, json } } => {
+            let text = config.as_ref().map(read_file).transpose()?;
+            output::beats(&[app.add_beat(&name, text.as_deref())?], json.json)
+        }
+        Command::Beat { command: BeatCommand::List { json } } => output::beats(&app.beats()?, json.json),
+        Command::Import { beat, file, json } => {
+            let text = read_file(&file)?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let report = app.import_jsonl(&beat, &name, &text)?;
+            output::import(&report, json.json);
+            if report.read > 0 && report.errors.len() == report.read {
+                return Err(CoreError::Invalid(format!("no record of {} could be imported", file.display())));
+            }
+        }
+        Command::Records { beat, json } => output::records(&app.records(&beat)?, json.json),
+        Command::Analyze { beat, json } => {
+            let report = app.analyze(&beat)?;
+            output::analysis(&report, json.json);
+        }
+        Command::Stories { beat, json } => output::stories(&app, &app.stories(&beat)?, json.json)?,
+        Command::Draft { story_id, writer, json } => output::draft(&app.draft(story_id, &writer)?, json.json),
+        Command::Show { story_id, json, markdown: _, html } => {
+            if json {
+                output::print_json(&app.story(story_id)?);
+            } else {
+                print!("{}", app.render(story_id, html)?);
+            }
+        }
+        Command::Signoff { story_id, editor, note, json } => {
+            output::signoff(&app.sign_off(story_id, &editor, note.as_deref())?, json.json)
+        }
+        Command::Export { story_id, to, out, json } => {
+            let format = match to {
+                Target::Markdown => ExportFormat::Markdown,
+                Target::Html => ExportFormat::Html,
+            };
+            let (text, rec) = app.export(story_id, format, out.as_deref(), "cli")?;
+            match (&out, json.json) {
+                (_, true) => output::print_json(&rec),
+                (None, false) => print!("{text}"),
+                (Some(p), false) => println!("exported story {story_id} revision to {}", p.display()),
+            }
+        }
+        Command::History { story_id, json } => output::history(&app.story(story_id)?, &app.audit(Some(story_id))?, json.json),
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                e.exit();
+            }
+            // One line: clap's first line, without its usage block.
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("beatdesk: {first} (see `beatdesk --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("beatdesk: {}", e.to_string().replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

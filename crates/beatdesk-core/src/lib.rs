@@ -1,1 +1,166 @@
-//! placeholder
+//! The Beatdesk facade.
+//!
+//! `Beatdesk` is the one API every front end calls — the `beatdesk` CLI and
+//! the Tauri shell alike. It owns the store and the clock and runs the
+//! pipeline stages: Ingest (import for now) → Analyze → Signal → Write →
+//! Review → Export. Nothing here imports Tauri.
+
+mod analysis;
+mod canonical;
+mod clock;
+mod demo;
+mod error;
+mod export;
+mod home;
+mod import;
+mod review;
+mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use beatdesk_store::{beats, records, settings, stories, Store};
+use beatdesk_types::{Beat, Record, StorySummary, StoryView};
+
+pub use analysis::AnalysisReport;
+pub use canonical::canonical_url;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use demo::{DemoReport, DEMO_BEAT};
+pub use error::{CoreError, Result};
+pub use home::{resolve_home, DB_FILE};
+pub use import::ImportReport;
+pub use review::DocumentEdit;
+
+/// Settings keys.
+pub const SETTING_EDITOR_NAME: &str = "editor_name";
+
+pub struct Beatdesk {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    home: Option<PathBuf>,
+}
+
+impl Beatdesk {
+    /// Opens the data directory, creating it and the SQLite file if needed.
+    pub fn open(home: &Path) -> Result<Beatdesk> {
+        std::fs::create_dir_all(home).map_err(|error| CoreError::Io { path: home.display().to_string(), error })?;
+        let store = Store::open(&home.join(DB_FILE))?;
+        Ok(Beatdesk { store, clock: Arc::new(SystemClock), home: Some(home.to_path_buf()) })
+    }
+
+    /// An in-memory Beatdesk with the given clock; for tests.
+    pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Beatdesk> {
+        Ok(Beatdesk { store: Store::open_in_memory()?, clock, home: None })
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Beatdesk {
+        self.clock = clock;
+        self
+    }
+
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    // ----- beats -----
+
+    pub fn beats(&self) -> Result<Vec<Beat>> {
+        self.store.read(|c| Ok(beats::list(c)?))
+    }
+
+    /// Adds a beat. The configuration is TOML; it is checked here so a typo
+    /// is reported now, not at the first ingest.
+    pub fn add_beat(&self, name: &str, config: Option<&str>) -> Result<Beat> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CoreError::bad_input("beat", "name", "is empty"));
+        }
+        let config = config.unwrap_or("");
+        if let Err(e) = config.parse::<toml::Table>() {
+            return Err(CoreError::bad_input("beat configuration", "toml", e.to_string().trim().to_string()));
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            if beats::find_by_name(tx, name)?.is_some() {
+                return Err(CoreError::Invalid(format!("a beat named {name:?} already exists")));
+            }
+            let id = beats::insert(tx, name, config, now)?;
+            Ok(beats::get(tx, id)?)
+        })
+    }
+
+    pub fn beat(&self, name: &str) -> Result<Beat> {
+        self.store
+            .read(|c| beats::find_by_name(c, name))?
+            .ok_or_else(|| CoreError::not_found("beat", format!("{name:?}")))
+    }
+
+    // ----- records -----
+
+    /// Imports JSON Lines into a beat, then re-runs analysis.
+    pub fn import_jsonl(&self, beat_name: &str, source_name: &str, text: &str) -> Result<ImportReport> {
+        let beat = self.beat(beat_name)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let report = import::import_jsonl(tx, beat.id, source_name, text, now)?;
+            analysis::run(tx, beat.id, now)?;
+            Ok(report)
+        })
+    }
+
+    pub fn records(&self, beat_name: &str) -> Result<Vec<Record>> {
+        let beat = self.beat(beat_name)?;
+        self.store.read(|c| Ok(records::list_for_beat(c, beat.id)?))
+    }
+
+    // ----- analysis and stories -----
+
+    /// A full Analyze + Signal pass over the beat.
+    pub fn analyze(&self, beat_name: &str) -> Result<AnalysisReport> {
+        let beat = self.beat(beat_name)?;
+        let now = self.now();
+        self.store.write(|tx| analysis::run(tx, beat.id, now))
+    }
+
+    /// The beat's live stories, highest signal first.
+    pub fn stories(&self, beat_name: &str) -> Result<Vec<StorySummary>> {
+        let beat = self.beat(beat_name)?;
+        self.stories_of(beat.id)
+    }
+
+    pub fn stories_of(&self, beat_id: i64) -> Result<Vec<StorySummary>> {
+        self.store.read(|c| {
+            let rows = stories::list_for_beat(c, beat_id)?;
+            rows.into_iter().map(|r| views::summary(c, r)).collect()
+        })
+    }
+
+    pub fn story(&self, story_id: i64) -> Result<StoryView> {
+        self.store.read(|c| views::story_view(c, story_id))
+    }
+
+    /// The story as Markdown or HTML (the latest revision).
+    pub fn render(&self, story_id: i64, html: bool) -> Result<String> {
+        let draft = self.latest_draft(story_id)?;
+        self.store.read(|c| export::render(c, &draft, html))
+    }
+
+    // ----- settings -----
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.store.read(|c| Ok(settings::get(c, key)?))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.store.write(|tx| settings::set(tx, key, value).map_err(CoreError::from))
+    }
+}
+

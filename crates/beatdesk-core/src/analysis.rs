@@ -1,0 +1,66 @@
+//! Runs Analyze + Signal over a beat's records and stores the result,
+//! keeping story ids stable across runs.
+
+use std::collections::HashSet;
+
+use beatdesk_analyze::{analyze, PriorStory};
+use beatdesk_store::{records, stories, Transaction};
+use beatdesk_types::{Platform, StoryStatus};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::Result;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AnalysisReport {
+    pub stories: usize,
+    pub new_stories: usize,
+    pub retired: usize,
+}
+
+pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<AnalysisReport> {
+    let all = records::list_for_beat(tx, beat_id)?;
+    let manual: HashSet<i64> = all.iter().filter(|r| r.platform == Platform::Manual).map(|r| r.id).collect();
+    let existing = stories::list_all_for_beat(tx, beat_id)?;
+    let mut prior = Vec::with_capacity(existing.len());
+    for s in &existing {
+        prior.push(PriorStory {
+            story_id: s.id,
+            record_ids: stories::links(tx, s.id)?.into_iter().map(|l| l.record_id).collect(),
+            pinned: s.status != StoryStatus::Candidate,
+        });
+    }
+    let analysis = analyze(&all, &prior, now);
+    let mut report = AnalysisReport::default();
+    let mut alive = HashSet::new();
+    for cand in &analysis.stories {
+        let id = match cand.story_id {
+            Some(id) => id,
+            None => {
+                report.new_stories += 1;
+                stories::insert(tx, beat_id, &cand.title, now)?
+            }
+        };
+        alive.insert(id);
+        let mut links: Vec<(i64, Vec<String>)> =
+            cand.record_ids.iter().map(|r| (*r, cand.why.get(r).cloned().unwrap_or_default())).collect();
+        // Sources a reporter attached by hand stay with their story.
+        for l in stories::links(tx, id)? {
+            if manual.contains(&l.record_id) && !cand.record_ids.contains(&l.record_id) {
+                links.push((l.record_id, l.why));
+            }
+        }
+        stories::set_records(tx, id, &links, now)?;
+        stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
+    }
+    for s in existing.iter().filter(|s| !alive.contains(&s.id)) {
+        // A story an editor worked on keeps its identity and records; others retire.
+        let pinned = s.status != StoryStatus::Candidate;
+        if !pinned && !s.retired {
+            report.retired += 1;
+            stories::set_analysis(tx, s.id, &s.title, &s.signal, &s.top_terms, true)?;
+        }
+    }
+    report.stories = alive.len();
+    Ok(report)
+}

@@ -1,0 +1,41 @@
+use beatdesk_store::StoreError;
+
+/// Errors of the pipeline. `code()` is what crosses IPC for the UI to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    /// Bad input from a file or a user: names the source, the field and the problem.
+    #[error("{source_name}: {field}: {problem}")]
+    BadInput { source_name: String, field: String, problem: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot draft: {0}")]
+    Write(#[from] beatdesk_write::WriteError),
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
+}
+
+impl CoreError {
+    pub fn bad_input(source: impl Into<String>, field: impl Into<String>, problem: impl Into<String>) -> CoreError {
+        CoreError::BadInput { source_name: source.into(), field: field.into(), problem: problem.into() }
+    }
+
+    pub fn not_found(what: &'static str, id: impl ToString) -> CoreError {
+        CoreError::NotFound { what, id: id.to_string() }
+    }
+
+    /// A stable code for errors the UI handles specially; everything else is `error`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { .. } | CoreError::Store(StoreError::NotFound { .. }) => "not_found",
+            CoreError::BadInput { .. } | CoreError::Invalid(_) => "invalid",
+            CoreError::Write(_) => "no_evidence",
+            _ => "error",
+        }
+    }
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

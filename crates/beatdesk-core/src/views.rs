@@ -1,0 +1,61 @@
+//! Assembles what the CLI and the window show from store rows.
+
+use std::collections::HashMap;
+
+use beatdesk_store::{beats, drafts, records, signoffs, stories, Connection};
+use beatdesk_types::{Record, StoryRecord, StorySummary, StoryView};
+
+use crate::export::render_context_html;
+use crate::Result;
+
+pub fn summary(conn: &Connection, row: stories::StoryRow) -> Result<StorySummary> {
+    let links = stories::links(conn, row.id)?;
+    let last_writer = drafts::latest_by_writer(conn, row.id)?;
+    let new_since_draft = match &last_writer {
+        Some(d) => links.iter().filter(|l| l.added_at > d.created_at).count() as i64,
+        None => 0,
+    };
+    Ok(StorySummary {
+        id: row.id,
+        beat_id: row.beat_id,
+        title: row.title,
+        status: row.status,
+        signal: row.signal,
+        record_count: links.iter().filter(|l| l.included).count() as i64,
+        top_terms: row.top_terms,
+        updated_at: row.updated_at,
+        last_signoff: signoffs::list(conn, row.id)?.into_iter().next(),
+        new_since_draft,
+    })
+}
+
+pub fn story_records(conn: &Connection, story_id: i64) -> Result<Vec<StoryRecord>> {
+    let mut out = Vec::new();
+    for l in stories::links(conn, story_id)? {
+        out.push(StoryRecord { record: records::get(conn, l.record_id)?, included: l.included, weight: l.weight, why: l.why });
+    }
+    // Newest first reads like a wire: what just came in is on top.
+    out.sort_by(|a, b| b.record.published_at.cmp(&a.record.published_at).then(a.record.id.cmp(&b.record.id)));
+    Ok(out)
+}
+
+pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
+    let row = stories::get(conn, story_id)?;
+    let beat_name = beats::get(conn, row.beat_id)?.name;
+    let records = story_records(conn, story_id)?;
+    let draft = drafts::latest(conn, story_id)?;
+    let by_id: HashMap<i64, &Record> = records.iter().map(|r| (r.record.id, &r.record)).collect();
+    let html = match &draft {
+        Some(d) => Some(render_context_html(conn, d, &by_id)?),
+        None => None,
+    };
+    Ok(StoryView {
+        story: summary(conn, row)?,
+        beat_name,
+        draft,
+        html,
+        records,
+        history: drafts::history(conn, story_id)?,
+        signoffs: signoffs::list(conn, story_id)?,
+    })
+}
