@@ -1,1 +1,24 @@
-fn main(){ tauri_build::build() }
+// The app's commands are listed here so each gets an `allow-*` permission and
+// the capability file can grant exactly the ones the window uses.
+const COMMANDS: &[&str] = &[
+    "list_beats",
+    "load_demo",
+    "list_stories",
+    "get_story",
+    "draft_story",
+    "save_document",
+    "set_record_included",
+    "sign_off",
+    "export_story",
+    "get_settings",
+    "set_editor_name",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,1 +1,37 @@
+//! The desktop shell: the only crate that imports tauri. Each command gets
+//! the shared `Beatdesk`, calls the core off the UI thread and maps the error.
 
+mod commands;
+mod error;
+mod state;
+
+use state::AppState;
+
+pub fn run() {
+    let home = beatdesk_core::resolve_home(None);
+    let app = match beatdesk_core::Beatdesk::open(&home) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("beatdesk: cannot open {}: {e}", home.display());
+            std::process::exit(1);
+        }
+    };
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState::new(app))
+        .invoke_handler(tauri::generate_handler![
+            commands::beats::list_beats,
+            commands::beats::load_demo,
+            commands::stories::list_stories,
+            commands::stories::get_story,
+            commands::stories::draft_story,
+            commands::review::save_document,
+            commands::review::set_record_included,
+            commands::review::sign_off,
+            commands::review::export_story,
+            commands::settings::get_settings,
+            commands::settings::set_editor_name,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Beatdesk");
+}

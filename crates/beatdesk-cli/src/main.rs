@@ -196,6 +196,11 @@ fn run(cli: Cli) -> Result<(), CoreError> {
 }
 
 fn main() -> ExitCode {
+    // Piping into `head` must end quietly, like other Unix tools.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

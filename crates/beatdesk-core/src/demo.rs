@@ -2,7 +2,6 @@
 //! new user sees the whole pipeline with no network and no keys.
 
 use beatdesk_store::{beats, drafts, stories};
-use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::import::{self, ImportReport};
@@ -13,6 +12,8 @@ pub const DEMO_BEAT: &str = "Open Source AI";
 const DEMO_RECORDS: &str = include_str!("../demo/open-source-ai.jsonl");
 const DEMO_CONFIG: &str = "# The offline demo beat: records ship with Beatdesk, no sources are fetched.\n\
 window_days = 14\nallow_nsfw = false\nrefresh_minutes = 30\nmax_web_citations = 3\n";
+// The demo keeps its own dates (late November 2026): its texts say "on
+// Wednesday", and moving the dates would make them wrong.
 /// How many of the top stories get an offline draft, so the desk opens on a story.
 const DRAFTED_STORIES: usize = 3;
 
@@ -24,32 +25,6 @@ pub struct DemoReport {
     pub drafted: usize,
 }
 
-/// The demo's dates moved so its newest record is two hours old "now":
-/// the demo always looks like a live beat, whatever day it is opened.
-fn shift_dates(text: &str, now: DateTime<Utc>) -> String {
-    let newest = text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("published_at")?.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()))
-        .map(|t| t.with_timezone(&Utc))
-        .max();
-    let Some(newest) = newest else { return text.to_string() };
-    let offset = (now - Duration::hours(2)) - newest;
-    text.lines()
-        .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
-            Ok(mut v) => {
-                if let Some(t) = v.get("published_at").and_then(|s| s.as_str()).and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
-                    let moved = t.with_timezone(&Utc) + offset;
-                    v["published_at"] = moved.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
-                }
-                v.to_string()
-            }
-            Err(_) => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 impl Beatdesk {
     /// Creates the demo beat, or refreshes it (re-importing adds nothing new).
     pub fn demo(&self) -> Result<DemoReport> {
@@ -59,7 +34,7 @@ impl Beatdesk {
                 Some(b) => b.id,
                 None => beats::insert(tx, DEMO_BEAT, DEMO_CONFIG, now)?,
             };
-            let report = import::import_jsonl(tx, beat_id, "demo/open-source-ai.jsonl", &shift_dates(DEMO_RECORDS, now), now)?;
+            let report = import::import_jsonl(tx, beat_id, "demo/open-source-ai.jsonl", DEMO_RECORDS, now)?;
             analysis::run(tx, beat_id, now)?;
             let list = stories::list_for_beat(tx, beat_id)?;
             let mut drafted = 0;

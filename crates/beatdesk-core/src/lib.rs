@@ -9,6 +9,7 @@ mod analysis;
 mod canonical;
 mod clock;
 mod demo;
+mod desk;
 mod error;
 mod export;
 mod home;
@@ -29,7 +30,7 @@ pub use demo::{DemoReport, DEMO_BEAT};
 pub use error::{CoreError, Result};
 pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
-pub use review::DocumentEdit;
+pub use beatdesk_types::DocumentEdit;
 
 /// Settings keys.
 pub const SETTING_EDITOR_NAME: &str = "editor_name";

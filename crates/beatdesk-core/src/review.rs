@@ -5,24 +5,13 @@ use std::path::Path;
 
 use beatdesk_store::{audit, drafts, exports, records, signoffs, stories, Transaction};
 use beatdesk_types::{
-    AuditEntry, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform, RecordStatus, SignOff, StoryDocument,
+    AuditEntry, DocumentEdit, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform, RecordStatus, SignOff,
     StoryStatus, StoryView,
 };
 use beatdesk_write::{EvidenceRecord, OfflineWriter, StoryEvidence, OFFLINE_WRITER_NAME};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{export, views, Beatdesk, CoreError, Result};
-
-/// An editor's edit: the whole new document, and the revision it was based
-/// on so that an edit made on a stale copy is refused instead of silently
-/// overwriting someone else's work.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DocumentEdit {
-    pub document: StoryDocument,
-    pub base_revision: i64,
-    pub editor: String,
-}
 
 fn editor_name(name: &str) -> Result<String> {
     let name = name.trim();

@@ -11,7 +11,7 @@ mod story;
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
 pub use record::{Metrics, Platform, Record, RecordStatus};
 pub use story::{
-    AuditEntry, Beat, Draft, DraftAuthor, DraftSummary, ExportFormat, ExportRecord, SignOff, Signal, SignalPoint,
+    AppSettings, AuditEntry, Beat, DocumentEdit, Draft, DraftAuthor, DraftSummary, ExportResult, ExportFormat, ExportRecord, SignOff, Signal, SignalPoint,
     StoryRecord, StoryStatus, StorySummary, StoryView,
 };
 

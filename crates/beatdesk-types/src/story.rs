@@ -265,3 +265,33 @@ pub struct DraftSummary {
     pub created_at: DateTime<Utc>,
     pub headline: String,
 }
+
+/// An editor's edit: the whole new document, and the revision it was based
+/// on, so an edit made on a stale copy is refused instead of overwriting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DocumentEdit {
+    pub document: StoryDocument,
+    #[ts(type = "number")]
+    pub base_revision: i64,
+    pub editor: String,
+}
+
+/// Settings the window reads at start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppSettings {
+    /// The editor's name for sign-offs; asked once, then kept.
+    pub editor_name: Option<String>,
+    /// The data directory holding the SQLite file and exports.
+    pub home: String,
+}
+
+/// What an export produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    pub export: ExportRecord,
+    /// The file written, if any.
+    pub path: Option<String>,
+}

@@ -1,0 +1,4 @@
+pub mod beats;
+pub mod review;
+pub mod settings;
+pub mod stories;

@@ -1,0 +1,43 @@
+// The only module that talks to Tauri. Everything else calls these typed
+// functions, so the UI can be tested with a fake backend.
+import { invoke } from "@tauri-apps/api/core";
+import { openUrl } from "@tauri-apps/plugin-opener";
+import type { AppSettings } from "../bindings/AppSettings";
+import type { Beat } from "../bindings/Beat";
+import type { DocumentEdit } from "../bindings/DocumentEdit";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { ExportResult } from "../bindings/ExportResult";
+import type { StorySummary } from "../bindings/StorySummary";
+import type { StoryView } from "../bindings/StoryView";
+
+/** What a failed command rejects with. */
+export interface IpcError {
+  code: "not_found" | "invalid" | "no_evidence" | "error";
+  message: string;
+}
+
+export function errorMessage(e: unknown): string {
+  if (e && typeof e === "object" && "message" in e) return String((e as IpcError).message);
+  return String(e);
+}
+
+export const backend = {
+  listBeats: () => invoke<Beat[]>("list_beats"),
+  loadDemo: () => invoke<Beat[]>("load_demo"),
+  listStories: (beatId: number) => invoke<StorySummary[]>("list_stories", { beatId }),
+  getStory: (storyId: number) => invoke<StoryView>("get_story", { storyId }),
+  draftStory: (storyId: number, writer = "offline") => invoke<StoryView>("draft_story", { storyId, writer }),
+  saveDocument: (storyId: number, edit: DocumentEdit) => invoke<StoryView>("save_document", { storyId, edit }),
+  setRecordIncluded: (storyId: number, recordId: number, included: boolean, weight: number, editor: string) =>
+    invoke<StoryView>("set_record_included", { storyId, recordId, included, weight, editor }),
+  signOff: (storyId: number, editor: string, note: string | null) =>
+    invoke<StoryView>("sign_off", { storyId, editor, note }),
+  exportStory: (storyId: number, format: ExportFormat, editor: string) =>
+    invoke<ExportResult>("export_story", { storyId, format, editor }),
+  getSettings: () => invoke<AppSettings>("get_settings"),
+  setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
+  /** Opens a source in the system browser; only http(s) URLs are allowed. */
+  openExternal: (url: string) => (/^https?:\/\//i.test(url) ? openUrl(url) : Promise.resolve()),
+};
+
+export type Backend = typeof backend;
