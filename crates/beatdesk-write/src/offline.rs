@@ -33,8 +33,13 @@ fn words(s: &str) -> HashSet<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_lowercase).collect()
 }
 
+/// A sentence carrying a figure: money, a percentage, or a number of two or
+/// more digits ("24B", "92%", "$7.4 billion"), not a version like "V4".
 fn has_number(s: &str) -> bool {
-    s.chars().any(|c| c.is_ascii_digit())
+    s.split_whitespace().any(|tok| {
+        let digits = tok.chars().filter(|c| c.is_ascii_digit()).count();
+        digits > 0 && (digits >= 2 || tok.contains('%') || tok.contains('$') || tok.contains('€') || tok.contains('£'))
+    })
 }
 
 /// A sentence worth quoting: long enough to say something, short enough to read.
