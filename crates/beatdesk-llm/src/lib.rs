@@ -1,1 +1,41 @@
-//! Beatdesk's editorial model: drafting cited stories with local and hosted models.
+//! Beatdesk's editorial model: cited story drafts from local and hosted
+//! models. Tauri-free; the core calls [`draft`], [`regenerate_section`],
+//! [`regenerate_faq`], [`preview`] and [`probe_ollama`].
+//!
+//! - Providers: OpenAI-compatible chat completions ([`openai`]), Ollama's
+//!   native `/api/chat` ([`ollama`]) and Anthropic Messages ([`anthropic`]),
+//!   over one transport with streaming, retries and cancellation ([`client`]).
+//! - The draft: evidence packing ([`evidence`]), byte-stable prompts
+//!   ([`prompt`]), per-request schemas with citation enums ([`schema`]),
+//!   validation ([`validate`]) and metadata ([`meta`]).
+
+pub mod anthropic;
+pub mod client;
+pub mod config;
+pub mod draft;
+pub mod error;
+pub mod evidence;
+pub mod meta;
+pub mod ollama;
+pub mod openai;
+pub mod prompt;
+pub mod schema;
+pub mod sse;
+pub mod text;
+pub mod usage;
+pub mod validate;
+
+pub use config::{
+    api_key_env_var, api_key_from_env, ApiKey, ModelConfig, Prices, ProviderKind, ProviderPolicy,
+    StructuredMode,
+};
+pub use draft::{
+    draft, preview, regenerate_faq, regenerate_section, DraftEvent, DraftOptions, ModelDraft,
+    ModelFaq, ModelSection, OnEvent, PromptPreview,
+};
+pub use error::LlmError;
+pub use evidence::{EvidenceRecord, StoryEvidence};
+pub use meta::DraftMeta;
+pub use ollama::{ollama_config, probe_ollama, OllamaModel};
+pub use tokio_util::sync::CancellationToken;
+pub use usage::Usage;

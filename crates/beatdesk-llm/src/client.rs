@@ -1,0 +1,513 @@
+//! The transport every adapter shares: one HTTP call with streaming,
+//! cancellation, a wall-clock deadline, retries on 408/409/429/5xx/529 and
+//! resets (at most `max_retries`, honouring `retry-after-ms`/`retry-after`),
+//! structured-output fallbacks, and blank-reply retries (DeepSeek).
+
+use std::time::{Duration, SystemTime};
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{ApiKey, ModelConfig, ProviderKind, StructuredMode};
+use crate::draft::{DraftEvent, DraftOptions, OnEvent};
+use crate::error::{retryable_status, LlmError};
+use crate::prompt::CallSpec;
+use crate::text::estimate_tokens;
+use crate::usage::Usage;
+use crate::{anthropic, ollama, openai};
+
+/// A complete reply of one call.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub text: String,
+    pub finish_reason: Option<String>,
+    pub usage: Usage,
+    /// The reply stopped at the token limit.
+    pub truncated: bool,
+}
+
+/// What an error body said, parsed per provider.
+#[derive(Debug, Clone, Default)]
+pub struct ErrInfo {
+    pub kind: Option<String>,
+    pub message: String,
+    /// Context overflow: (prompt tokens, limit) when the server says them.
+    pub overflow: Option<(Option<u64>, Option<u64>)>,
+    /// Never retry, whatever the status (Anthropic spend limit).
+    pub no_retry: bool,
+    /// The server refused the structured-output parameter itself.
+    pub structured_refused: bool,
+}
+
+/// Incremental decoding of a streamed body into text deltas.
+pub trait Decoder: Send {
+    /// Feeds a network chunk; pushes the text deltas it completes.
+    fn feed(&mut self, chunk: &[u8], out: &mut Vec<String>) -> Result<(), ErrInfo>;
+    /// The stream ended: the whole reply, or the error it ended with.
+    fn finish(&mut self, out: &mut Vec<String>) -> Result<Reply, ErrInfo>;
+}
+
+/// A built request: path under the base URL, JSON body, extra headers.
+pub struct Built {
+    pub path: String,
+    pub body: Value,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// Running totals of a draft's calls, for the metadata.
+#[derive(Debug, Clone, Default)]
+pub struct CallStats {
+    pub calls: u32,
+    pub retries: u32,
+    pub usage: Usage,
+    pub structured: Option<StructuredMode>,
+    pub finish_reasons: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub struct Caller<'a> {
+    pub cfg: &'a ModelConfig,
+    key: Option<&'a ApiKey>,
+    pub opts: &'a DraftOptions,
+    on_event: OnEvent<'a>,
+    http: reqwest::Client,
+    deadline: Instant,
+    cancel: CancellationToken,
+    pub stats: CallStats,
+    mode: StructuredMode,
+}
+
+/// A failed attempt: the error and the wait the server asked for.
+struct Failure {
+    error: LlmError,
+    retry_after: Option<Duration>,
+    structured_refused: bool,
+}
+
+impl From<LlmError> for Failure {
+    fn from(error: LlmError) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+            structured_refused: false,
+        }
+    }
+}
+
+pub fn http_client() -> Result<reqwest::Client, LlmError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .user_agent(concat!("beatdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// "model 'NAME' (kind MODEL at HOST)" for error messages.
+pub fn model_label(cfg: &ModelConfig) -> String {
+    format!(
+        "model '{}' ({} {} at {})",
+        cfg.name,
+        cfg.kind.as_str(),
+        cfg.model,
+        cfg.host().unwrap_or_else(|| cfg.base())
+    )
+}
+
+impl<'a> Caller<'a> {
+    pub fn new(
+        cfg: &'a ModelConfig,
+        key: Option<&'a ApiKey>,
+        opts: &'a DraftOptions,
+        on_event: OnEvent<'a>,
+    ) -> Result<Caller<'a>, LlmError> {
+        Ok(Caller {
+            cfg,
+            key,
+            opts,
+            on_event,
+            http: http_client()?,
+            deadline: Instant::now() + opts.timeout,
+            cancel: opts.cancel.clone().unwrap_or_default(),
+            stats: CallStats::default(),
+            mode: cfg.effective_structured(),
+        })
+    }
+
+    pub fn emit(&self, e: DraftEvent) {
+        (self.on_event)(e)
+    }
+
+    fn label(&self) -> String {
+        model_label(self.cfg)
+    }
+
+    /// One logical call, with retries and fallbacks.
+    pub async fn call(&mut self, spec: &CallSpec) -> Result<Reply, LlmError> {
+        let mut attempt = 0u32;
+        let mut blanks = 0u32;
+        self.stats.calls += 1;
+        self.emit(DraftEvent::CallStarted {
+            label: spec.label.clone(),
+        });
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(LlmError::Cancelled);
+            }
+            let res = self.attempt(spec).await;
+            let fail = match res {
+                Ok(r) if r.text.trim().is_empty() && !r.truncated && blanks < 2 => {
+                    blanks += 1;
+                    self.retry_event(spec, attempt + blanks, 0, "the model sent a blank reply");
+                    continue;
+                }
+                Ok(r) => {
+                    self.after_reply(spec, &r);
+                    return Ok(r);
+                }
+                Err(f) => f,
+            };
+            if fail.structured_refused {
+                if let Some(next) = fallback(self.cfg.kind, self.mode) {
+                    let why = format!(
+                        "the server refused {} structured output; trying {}",
+                        self.mode.as_str(),
+                        next.as_str()
+                    );
+                    self.stats.warnings.push(why.clone());
+                    self.mode = next;
+                    self.retry_event(spec, attempt, 0, &why);
+                    continue;
+                }
+            }
+            if !fail.error.is_retryable() || attempt >= self.opts.max_retries {
+                return Err(fail.error);
+            }
+            attempt += 1;
+            let wait = fail
+                .retry_after
+                .unwrap_or_else(|| backoff(self.opts.retry_base, attempt));
+            if wait > self.opts.max_retry_wait {
+                return Err(fail.error);
+            }
+            self.stats.retries += 1;
+            self.retry_event(
+                spec,
+                attempt,
+                wait.as_millis() as u64,
+                &fail.error.to_string(),
+            );
+            self.guard(async {
+                tokio::time::sleep(wait).await;
+                Ok(())
+            })
+            .await
+            .map_err(|f| f.error)?;
+        }
+    }
+
+    fn retry_event(&self, spec: &CallSpec, attempt: u32, wait_ms: u64, reason: &str) {
+        self.emit(DraftEvent::Retrying {
+            label: spec.label.clone(),
+            attempt,
+            wait_ms,
+            reason: reason.to_string(),
+        });
+    }
+
+    fn after_reply(&mut self, spec: &CallSpec, r: &Reply) {
+        self.stats.usage.add(&r.usage);
+        self.stats.structured = Some(self.mode);
+        if let Some(f) = &r.finish_reason {
+            self.stats.finish_reasons.push(f.clone());
+        }
+        if self.cfg.kind == ProviderKind::Ollama {
+            // Ollama truncates silently when the prompt exceeds num_ctx.
+            let est = (estimate_tokens(&spec.system) + estimate_tokens(&spec.user)) as u64;
+            if let Some(p) = r.usage.prompt_tokens {
+                if p + 16 >= self.cfg.context() as u64 || p * 10 < est * 6 {
+                    self.stats.warnings.push(format!(
+                        "{}: the server evaluated {p} prompt tokens for about {est} sent; the prompt may have been truncated (num_ctx {})",
+                        spec.label,
+                        self.cfg.context()
+                    ));
+                }
+            }
+        }
+        self.emit(DraftEvent::CallFinished {
+            label: spec.label.clone(),
+            prompt_tokens: r.usage.prompt_tokens,
+            completion_tokens: r.usage.completion_tokens,
+        });
+    }
+
+    /// Races `fut` against cancellation and the wall-clock deadline.
+    async fn guard<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        tokio::select! {
+            r = fut => r,
+            _ = self.cancel.cancelled() => Err(LlmError::Cancelled.into()),
+            _ = tokio::time::sleep_until(self.deadline) => Err(LlmError::Timeout {
+                model: self.label(),
+                secs: self.opts.timeout.as_secs(),
+            }.into()),
+        }
+    }
+
+    async fn attempt(&self, spec: &CallSpec) -> Result<Reply, Failure> {
+        self.guard(self.attempt_inner(spec)).await
+    }
+
+    async fn attempt_inner(&self, spec: &CallSpec) -> Result<Reply, Failure> {
+        let stream = self.opts.stream;
+        let built = match self.cfg.kind {
+            ProviderKind::Openai => openai::build(self.cfg, spec, self.mode, stream),
+            ProviderKind::Ollama => ollama::build(self.cfg, spec, stream),
+            ProviderKind::Anthropic => anthropic::build(self.cfg, spec, self.mode, stream),
+        };
+        let url = format!("{}{}", self.cfg.base(), built.path);
+        let mut req = self.http.post(&url).json(&built.body);
+        for (k, v) in &built.headers {
+            req = req.header(*k, v);
+        }
+        if let Some(k) = self.key.filter(|k| !k.expose().is_empty()) {
+            req = match self.cfg.kind {
+                ProviderKind::Anthropic => req.header("x-api-key", k.expose()),
+                _ => req.bearer_auth(k.expose()),
+            };
+        }
+        let resp = req.send().await.map_err(|e| self.transport(e))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let retry_after = retry_after(resp.headers());
+            let body = resp.text().await.unwrap_or_default();
+            let info = self.parse_error(status, &body);
+            return Err(self.http_failure(status, info, retry_after));
+        }
+        if !stream {
+            let body = resp.text().await.map_err(|e| self.transport(e))?;
+            let v: Value = serde_json::from_str(&body).map_err(|e| LlmError::InvalidReply {
+                model: self.label(),
+                reason: format!("the response body is not JSON ({e})"),
+                raw: body.clone(),
+            })?;
+            let parsed = match self.cfg.kind {
+                ProviderKind::Openai => openai::parse_full(&v),
+                ProviderKind::Ollama => ollama::parse_full(&v),
+                ProviderKind::Anthropic => anthropic::parse_full(&v),
+            };
+            return parsed.map_err(|info| self.stream_failure(info));
+        }
+        let mut dec: Box<dyn Decoder> = match self.cfg.kind {
+            ProviderKind::Openai => Box::new(openai::StreamDecoder::default()),
+            ProviderKind::Ollama => Box::new(ollama::StreamDecoder::default()),
+            ProviderKind::Anthropic => Box::new(anthropic::StreamDecoder::default()),
+        };
+        let mut body = resp.bytes_stream();
+        let mut deltas = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| self.transport(e))?;
+            dec.feed(&chunk, &mut deltas)
+                .map_err(|i| self.stream_failure(i))?;
+            self.flush(spec, &mut deltas);
+        }
+        let reply = dec
+            .finish(&mut deltas)
+            .map_err(|i| self.stream_failure(i))?;
+        self.flush(spec, &mut deltas);
+        Ok(reply)
+    }
+
+    fn flush(&self, spec: &CallSpec, deltas: &mut Vec<String>) {
+        for d in deltas.drain(..) {
+            if !d.is_empty() {
+                self.emit(DraftEvent::Delta {
+                    label: spec.label.clone(),
+                    text: d,
+                });
+            }
+        }
+    }
+
+    fn parse_error(&self, status: u16, body: &str) -> ErrInfo {
+        match self.cfg.kind {
+            ProviderKind::Openai => openai::parse_error(status, body),
+            ProviderKind::Ollama => ollama::parse_error(status, body),
+            ProviderKind::Anthropic => anthropic::parse_error(status, body),
+        }
+    }
+
+    fn http_failure(&self, status: u16, info: ErrInfo, retry_after: Option<Duration>) -> Failure {
+        let error = if let Some((prompt_tokens, limit)) = info.overflow {
+            LlmError::ContextOverflow {
+                model: self.label(),
+                message: info.message,
+                prompt_tokens,
+                limit,
+            }
+        } else {
+            LlmError::Http {
+                model: self.label(),
+                status,
+                kind: info.kind,
+                message: info.message,
+                retryable: retryable_status(status) && !info.no_retry,
+            }
+        };
+        Failure {
+            error,
+            retry_after,
+            structured_refused: info.structured_refused,
+        }
+    }
+
+    /// An error inside a 200 reply (a stream `error` event, or an error body).
+    fn stream_failure(&self, info: ErrInfo) -> Failure {
+        if let Some((prompt_tokens, limit)) = info.overflow {
+            return LlmError::ContextOverflow {
+                model: self.label(),
+                message: info.message,
+                prompt_tokens,
+                limit,
+            }
+            .into();
+        }
+        let k = info.kind.as_deref().unwrap_or("");
+        let retryable = !info.no_retry
+            && (k.contains("overloaded")
+                || k.contains("server")
+                || k.contains("api_error")
+                || k.contains("timeout")
+                || k.contains("rate_limit")
+                || k.contains("incomplete")
+                || k.is_empty());
+        LlmError::Stream {
+            model: self.label(),
+            kind: info.kind,
+            message: info.message,
+            retryable,
+        }
+        .into()
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Failure {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(&format!(": {s}"));
+            src = s.source();
+        }
+        let retryable = !e.is_builder() && !e.is_redirect();
+        LlmError::Transport {
+            model: self.label(),
+            message: msg,
+            retryable,
+        }
+        .into()
+    }
+}
+
+/// The next structured-output mode when a server refuses the current one.
+fn fallback(kind: ProviderKind, mode: StructuredMode) -> Option<StructuredMode> {
+    match (kind, mode) {
+        (ProviderKind::Openai, StructuredMode::StructuredOutputs) => {
+            Some(StructuredMode::JsonSchema)
+        }
+        (ProviderKind::Openai, StructuredMode::JsonSchema) => Some(StructuredMode::JsonObject),
+        (ProviderKind::Anthropic, StructuredMode::OutputConfig) => Some(StructuredMode::Tool),
+        _ => None,
+    }
+}
+
+/// Exponential backoff with jitter: base * 2^(attempt-1) * (1..1.5).
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = 1.0 + (nanos % 1000) as f64 / 2000.0;
+    base.mul_f64(2f64.powi(attempt.saturating_sub(1) as i32) * jitter)
+}
+
+/// `retry-after-ms`, else `retry-after` in seconds or as an HTTP date.
+pub fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return (ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+    }
+    let v = get("retry-after")?;
+    if let Ok(s) = v.parse::<f64>() {
+        return (s >= 0.0).then(|| Duration::from_secs_f64(s));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .num_milliseconds()
+        .max(0);
+    Some(Duration::from_millis(secs as u64))
+}
+
+/// The first integer after `phrase` in `msg` (case-insensitive).
+pub fn number_after(msg: &str, phrase: &str) -> Option<u64> {
+    let lower = msg.to_lowercase();
+    let i = lower.find(&phrase.to_lowercase())? + phrase.len();
+    let digits: String = lower[i..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Whether an error message reads as a context overflow.
+pub fn looks_like_overflow(msg: &str) -> bool {
+    let m = msg.to_lowercase();
+    [
+        "maximum context length",
+        "context_length_exceeded",
+        "exceed_context_size",
+        "exceeds the available context",
+        "exceeds context length",
+        "exceeds the context",
+        "prompt is too long",
+        "input length exceeds",
+        "context window",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "2".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        h.insert("retry-after-ms", "150".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
+        let mut d = reqwest::header::HeaderMap::new();
+        d.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&d), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn numbers_in_overflow_messages() {
+        let m = "This model's maximum context length is 8192 tokens. However, you requested 9,000 tokens (7000 in the messages, 2000 in the completion).";
+        assert_eq!(number_after(m, "maximum context length is"), Some(8192));
+        assert_eq!(number_after(m, "you requested"), Some(9000));
+        assert!(
+            looks_like_overflow(m)
+                && looks_like_overflow("prompt is too long: 208310 tokens > 200000 maximum")
+        );
+        assert!(backoff(Duration::from_millis(100), 3) >= Duration::from_millis(400));
+    }
+}
