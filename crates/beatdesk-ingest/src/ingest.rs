@@ -1,0 +1,403 @@
+//! The ingest job: every due source of a beat, page by page (one transaction
+//! per page), then web citations, with per-source figures and progress.
+//! One source failing (bad parameters, network, parse) never stops the others.
+
+use std::collections::BTreeMap;
+
+use beatdesk_store::{sources, Store};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::config::{BeatConfig, SourceConfig};
+use crate::error::Result;
+use crate::http::Http;
+use crate::pipeline::{Dedup, Outcome, Policy, Verdict};
+use crate::secrets::{bluesky_app_password, reddit_credentials, std_env, SecretStore};
+use crate::sources::bluesky::BlueskySource;
+use crate::sources::feed::FeedSource;
+use crate::sources::reddit::RedditSource;
+use crate::sources::{FetchState, Source};
+use crate::web::{cite, CitationReport};
+
+/// Per-source figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceReport {
+    pub source_id: i64,
+    pub kind: String,
+    pub label: String,
+    /// Not due yet (next_check_at in the future) and not forced.
+    pub skipped: bool,
+    /// The feed answered 304 Not Modified.
+    pub not_modified: bool,
+    pub pages: usize,
+    pub fetched: usize,
+    pub new: usize,
+    pub updated: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub rejected_reasons: BTreeMap<String, usize>,
+    pub duplicate_reasons: BTreeMap<String, usize>,
+    pub errors: Vec<String>,
+    pub web: CitationReport,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IngestReport {
+    pub beat_id: i64,
+    pub sources: Vec<SourceReport>,
+    /// Errors outside any one source (the store could not be read…).
+    pub errors: Vec<String>,
+}
+
+impl IngestReport {
+    pub fn new_records(&self) -> usize {
+        self.sources.iter().map(|s| s.new + s.web.new).sum()
+    }
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+            + self
+                .sources
+                .iter()
+                .map(|s| s.errors.len() + s.web.errors.len())
+                .sum::<usize>()
+    }
+}
+
+/// Progress for a per-source progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum SourceProgress {
+    Started {
+        source_id: i64,
+        label: String,
+    },
+    Page {
+        source_id: i64,
+        page: usize,
+        fetched: usize,
+        limit: usize,
+    },
+    Citations {
+        source_id: i64,
+        links: usize,
+    },
+    Finished {
+        source_id: i64,
+        ok: bool,
+        last_error: Option<String>,
+    },
+}
+
+#[derive(Clone)]
+pub struct IngestOptions {
+    /// Fetch every source, due or not.
+    pub force: bool,
+    /// Environment lookup for the BEATDESK_* credential variables (injectable for tests).
+    pub env: fn(&str) -> Option<String>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            force: false,
+            env: std_env,
+        }
+    }
+}
+
+/// Ingests the beat's due sources. See `ingest_beat_with` to force or inject the environment.
+pub async fn ingest_beat(
+    store: &Store,
+    beat_id: i64,
+    config: &BeatConfig,
+    http: &Http,
+    secrets: &dyn SecretStore,
+    now: DateTime<Utc>,
+    progress: impl Fn(SourceProgress),
+) -> IngestReport {
+    ingest_beat_with(
+        store,
+        beat_id,
+        config,
+        http,
+        secrets,
+        now,
+        &IngestOptions::default(),
+        progress,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn ingest_beat_with(
+    store: &Store,
+    beat_id: i64,
+    config: &BeatConfig,
+    http: &Http,
+    secrets: &dyn SecretStore,
+    now: DateTime<Utc>,
+    opts: &IngestOptions,
+    progress: impl Fn(SourceProgress),
+) -> IngestReport {
+    let mut report = IngestReport {
+        beat_id,
+        ..IngestReport::default()
+    };
+    // The configuration is the truth: sync the rows (fetch state of unchanged sources is kept).
+    let rows = store
+        .write(|tx| -> Result<_> {
+            sources::replace_for_beat(tx, beat_id, &config.to_source_rows(), now)?;
+            Ok(sources::list_for_beat(tx, beat_id)?)
+        })
+        .and_then(|rows| Ok((rows, Dedup::load_from(store, beat_id)?)));
+    let (rows, mut dedup) = match rows {
+        Ok(x) => x,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let policy = Policy {
+        window_days: config.window_days,
+        allow_nsfw: config.allow_nsfw,
+        now,
+    };
+    for row in rows {
+        let cfg = match SourceConfig::from_params(&row.kind, &row.params) {
+            Ok(c) => c,
+            Err(e) => {
+                report.sources.push(SourceReport {
+                    source_id: row.id,
+                    kind: row.kind.clone(),
+                    errors: vec![e.to_string()],
+                    ..Default::default()
+                });
+                continue;
+            }
+        };
+        let mut sr = SourceReport {
+            source_id: row.id,
+            kind: row.kind.clone(),
+            label: cfg.label(),
+            ..Default::default()
+        };
+        if !opts.force && row.next_check_at.is_some_and(|t| t > now) {
+            sr.skipped = true;
+            report.sources.push(sr);
+            continue;
+        }
+        progress(SourceProgress::Started {
+            source_id: row.id,
+            label: sr.label.clone(),
+        });
+        let state = FetchState {
+            etag: row.etag.clone(),
+            last_modified: row.last_modified.clone(),
+        };
+        let mut run = Run {
+            store,
+            dedup: &mut dedup,
+            http,
+            policy,
+            source_id: row.id,
+            progress: &progress,
+            citing: Vec::new(),
+            max_cites: config.max_web_citations as usize,
+        };
+        let outcome = match cfg {
+            SourceConfig::Reddit {
+                subreddit,
+                query,
+                base_url,
+                oauth_base_url,
+                limit,
+            } => {
+                let creds = match reddit_credentials(secrets, &opts.env) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // No keychain: Reddit still works without OAuth.
+                        sr.errors
+                            .push(format!("{e}; continuing without Reddit credentials"));
+                        None
+                    }
+                };
+                let mut src = RedditSource::new(
+                    subreddit,
+                    query,
+                    base_url,
+                    oauth_base_url,
+                    limit,
+                    creds,
+                    now,
+                );
+                run.pages(&mut src, &state, &mut sr).await
+            }
+            SourceConfig::Bluesky {
+                query,
+                actor,
+                handle,
+                base_url,
+                limit,
+            } => {
+                let env = opts.env;
+                let h = handle.clone();
+                let password = Box::new(move || bluesky_app_password(secrets, &h, &env));
+                let mut src = BlueskySource::new(
+                    query, actor, handle, base_url, limit, now, secrets, password,
+                );
+                run.pages(&mut src, &state, &mut sr).await
+            }
+            SourceConfig::Feed { url } => {
+                let mut src = FeedSource { url, now };
+                run.pages(&mut src, &state, &mut sr).await
+            }
+        };
+        let citing = std::mem::take(&mut run.citing);
+        let ok = outcome.is_ok();
+        let last_error = outcome.as_ref().err().cloned();
+        let state_write = store.write(|tx| -> Result<()> {
+            match &outcome {
+                Ok((etag, last_modified, cursor)) => sources::record_success(
+                    tx,
+                    row.id,
+                    etag.as_deref(),
+                    last_modified.as_deref(),
+                    cursor.as_deref(),
+                    now + Duration::minutes(config.refresh_minutes as i64),
+                    now,
+                )?,
+                Err(e) => {
+                    // Back off: refresh interval doubled per consecutive error, at most a day.
+                    let factor = 1i64 << (row.error_count.clamp(0, 5) + 1);
+                    let wait =
+                        Duration::minutes((config.refresh_minutes as i64 * factor).min(24 * 60));
+                    sources::record_failure(tx, row.id, e, now + wait)?
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = state_write {
+            sr.errors.push(e.to_string());
+        }
+        if !citing.is_empty() {
+            progress(SourceProgress::Citations {
+                source_id: row.id,
+                links: citing.len(),
+            });
+            sr.web = cite(store, &mut dedup, http, &citing, &policy).await;
+        }
+        progress(SourceProgress::Finished {
+            source_id: row.id,
+            ok,
+            last_error,
+        });
+        report.sources.push(sr);
+    }
+    report
+}
+
+struct Run<'a, P: Fn(SourceProgress)> {
+    store: &'a Store,
+    dedup: &'a mut Dedup,
+    http: &'a Http,
+    policy: Policy,
+    source_id: i64,
+    progress: &'a P,
+    citing: Vec<(i64, String)>,
+    max_cites: usize,
+}
+
+type Validators = (Option<String>, Option<String>, Option<String>);
+
+impl<P: Fn(SourceProgress)> Run<'_, P> {
+    /// Pages through one source. Returns the validators and last cursor, or the error text.
+    async fn pages<S: Source>(
+        &mut self,
+        src: &mut S,
+        state: &FetchState,
+        sr: &mut SourceReport,
+    ) -> std::result::Result<Validators, String> {
+        let mut cursor: Option<String> = None;
+        let limit = src.limit();
+        loop {
+            let page = match src.fetch_page(self.http, cursor.as_deref(), state).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let msg = format!("{}: {e}", sr.label);
+                    sr.errors.push(msg.clone());
+                    return Err(msg);
+                }
+            };
+            if page.not_modified {
+                sr.not_modified = true;
+                return Ok((page.etag, page.last_modified, None));
+            }
+            sr.pages += 1;
+            let take = limit.saturating_sub(sr.fetched).min(page.items.len());
+            let items = &page.items[..take];
+            sr.fetched += items.len();
+            let (policy, source_id) = (self.policy, self.source_id);
+            let dedup = &mut *self.dedup;
+            let written = self.store.write(|tx| -> Result<Vec<Outcome>> {
+                items
+                    .iter()
+                    .map(|it| dedup.apply(tx, it, Some(source_id), None, None, &policy))
+                    .collect()
+            });
+            let outcomes = match written {
+                Ok(o) => o,
+                Err(e) => {
+                    // The page was rolled back: rebuild the index from what is stored.
+                    if let Ok(d) = Dedup::load_from(self.store, self.dedup.beat_id) {
+                        *self.dedup = d;
+                    }
+                    let msg = format!("{}: storing page {}: {e}", sr.label, sr.pages);
+                    sr.errors.push(msg.clone());
+                    return Err(msg);
+                }
+            };
+            let mut new_in_page = 0;
+            for (item, outcome) in items.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Updated { .. } => sr.updated += 1,
+                    Outcome::Repeated => {
+                        sr.duplicates += 1;
+                        *sr.duplicate_reasons
+                            .entry("repeated in the same fetch".into())
+                            .or_default() += 1;
+                    }
+                    Outcome::New { id, verdict } => {
+                        new_in_page += 1;
+                        match verdict {
+                            Verdict::Kept => {
+                                sr.new += 1;
+                                for link in item.links.iter().take(self.max_cites) {
+                                    self.citing.push((id, link.clone()));
+                                }
+                            }
+                            Verdict::Rejected { reason } => {
+                                sr.rejected += 1;
+                                *sr.rejected_reasons.entry(reason).or_default() += 1;
+                            }
+                            Verdict::Duplicate { kind, .. } => {
+                                sr.duplicates += 1;
+                                *sr.duplicate_reasons.entry(kind.to_string()).or_default() += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            (self.progress)(SourceProgress::Page {
+                source_id: self.source_id,
+                page: sr.pages,
+                fetched: sr.fetched,
+                limit,
+            });
+            // Stop at the limit, at the end, or once a page holds nothing new (we caught up).
+            if page.next.is_none() || sr.fetched >= limit || new_in_page == 0 {
+                return Ok((page.etag, page.last_modified, page.next));
+            }
+            cursor = page.next;
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Reddit: subreddit listings (`/new`) or search within a subreddit, paged by
+//! `after`. Public JSON with a descriptive User-Agent, or app-only OAuth
+//! (client credentials) on oauth.reddit.com when a client id/secret is set.
+
+use std::time::{Duration, Instant};
+
+use beatdesk_types::{Metrics, Platform};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{from_epoch, is_article_link, FetchState, Item, Page, Source};
+use crate::config::{DEFAULT_REDDIT_BASE, DEFAULT_REDDIT_OAUTH_BASE};
+use crate::error::{IngestError, Result};
+use crate::http::{Body, Expect, Http, Request};
+use crate::normalize::{canonical_url, unescape};
+
+#[derive(Deserialize)]
+struct Listing {
+    data: ListingData,
+}
+
+#[derive(Deserialize)]
+struct ListingData {
+    after: Option<String>,
+    #[serde(default)]
+    children: Vec<Thing>,
+}
+
+#[derive(Deserialize)]
+struct Thing {
+    kind: String,
+    data: Post,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Edited {
+    No(bool),
+    At(f64),
+}
+
+/// The t3 fields Beatdesk uses. Unknown fields are ignored; `edited` is
+/// `false` or a float; `author_fullname` is absent for deleted authors.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Post {
+    id: String,
+    name: Option<String>,
+    subreddit: String,
+    title: String,
+    selftext: String,
+    url: Option<String>,
+    url_overridden_by_dest: Option<String>,
+    permalink: String,
+    author: String,
+    created_utc: f64,
+    #[allow(dead_code)]
+    edited: Option<Edited>,
+    score: Option<i64>,
+    num_comments: Option<i64>,
+    over_18: bool,
+    is_self: bool,
+    removed_by_category: Option<String>,
+    crosspost_parent: Option<String>,
+}
+
+impl Default for Edited {
+    fn default() -> Self {
+        Edited::No(false)
+    }
+}
+
+/// Why a post is unusable, from the non-moderator view of deleted/removed posts.
+fn rejection(p: &Post) -> Option<String> {
+    match p.removed_by_category.as_deref() {
+        Some("deleted") => return Some("deleted by its author".into()),
+        Some("moderator") => return Some("removed by moderators".into()),
+        Some("automod_filtered") => return Some("removed by AutoModerator".into()),
+        Some("author") => return Some("deleted by its author".into()),
+        Some(other) if !other.is_empty() => return Some(format!("removed ({other})")),
+        _ => {}
+    }
+    match p.selftext.trim() {
+        "[removed]" => Some("removed by moderators".into()),
+        "[deleted]" => Some("deleted by its author".into()),
+        _ if p.author == "[deleted]" && p.selftext.is_empty() && p.is_self => {
+            Some("deleted by its author".into())
+        }
+        _ => None,
+    }
+}
+
+fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
+    let external_id = p.name.clone().unwrap_or_else(|| format!("t3_{}", p.id));
+    let published = from_epoch(p.created_utc).unwrap_or(fetched);
+    let mut item = Item::new(Platform::Reddit, external_id, published);
+    let permalink = if p.permalink.starts_with("http") {
+        p.permalink.clone()
+    } else {
+        format!("{DEFAULT_REDDIT_BASE}{}", p.permalink)
+    };
+    item.canonical_url = canonical_url(&permalink);
+    item.url = permalink;
+    item.reject = rejection(&p);
+    item.title = unescape(&p.title);
+    let body = p.selftext.trim();
+    item.text = if body == "[removed]" || body == "[deleted]" {
+        String::new()
+    } else {
+        unescape(body)
+    };
+    item.author = p.author;
+    item.community = Some(format!("r/{}", p.subreddit));
+    item.metrics = Metrics {
+        score: p.score,
+        comments: p.num_comments,
+        likes: None,
+        reposts: None,
+    };
+    item.nsfw = p.over_18;
+    item.crosspost_of = p.crosspost_parent;
+    if !p.is_self {
+        if let Some(link) = p.url_overridden_by_dest.or(p.url).map(|u| unescape(&u)) {
+            if is_article_link(&link) {
+                item.links.push(link);
+            }
+        }
+    }
+    item
+}
+
+/// Parses one listing page (`/new.json`, `/search.json`) into items and the `after` cursor.
+pub fn parse_listing(body: &[u8], fetched: DateTime<Utc>) -> Result<(Vec<Item>, Option<String>)> {
+    let listing: Listing =
+        serde_json::from_slice(body).map_err(|e| IngestError::parse("Reddit listing", e))?;
+    let items = listing
+        .data
+        .children
+        .into_iter()
+        .filter(|t| t.kind == "t3")
+        .map(|t| to_item(t.data, fetched))
+        .collect();
+    Ok((items, listing.data.after.filter(|a| !a.is_empty())))
+}
+
+pub struct RedditSource {
+    pub subreddit: String,
+    pub query: Option<String>,
+    pub base_url: String,
+    pub oauth_base_url: Option<String>,
+    pub limit: usize,
+    pub credentials: Option<(String, String)>,
+    pub now: DateTime<Utc>,
+    bearer: Option<String>,
+}
+
+impl RedditSource {
+    pub fn new(
+        subreddit: String,
+        query: Option<String>,
+        base_url: String,
+        oauth_base_url: Option<String>,
+        limit: usize,
+        credentials: Option<(String, String)>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        RedditSource {
+            subreddit,
+            query,
+            base_url,
+            oauth_base_url,
+            limit,
+            credentials,
+            now,
+            bearer: None,
+        }
+    }
+
+    fn api_base(&self) -> String {
+        match (&self.bearer, &self.oauth_base_url) {
+            (None, _) => self.base_url.clone(),
+            (Some(_), Some(o)) => o.clone(),
+            (Some(_), None) if self.base_url == DEFAULT_REDDIT_BASE => {
+                DEFAULT_REDDIT_OAUTH_BASE.into()
+            }
+            (Some(_), None) => self.base_url.clone(),
+        }
+    }
+
+    /// App-only OAuth: `POST /api/v1/access_token` with HTTP Basic client id:secret.
+    /// Tokens are cached on the `Http` until shortly before `expires_in`.
+    async fn sign_in(&mut self, http: &Http) -> Result<()> {
+        let Some((id, secret)) = self.credentials.clone() else {
+            return Ok(());
+        };
+        let key = format!("reddit:{}:{id}", self.base_url);
+        if let Some((tok, until)) = http
+            .tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned()
+        {
+            if until > Instant::now() {
+                self.bearer = Some(tok);
+                return Ok(());
+            }
+        }
+        let req = Request {
+            method: reqwest::Method::POST,
+            url: format!("{}/api/v1/access_token", self.base_url),
+            headers: vec![(
+                "authorization",
+                format!("Basic {}", base64(&format!("{id}:{secret}"))),
+            )],
+            body: Body::Form(vec![("grant_type".into(), "client_credentials".into())]),
+            expect: Expect::Json,
+        };
+        let resp = http.send(&req).await?;
+        if !(200..300).contains(&resp.status) {
+            let detail = if resp.status == 401 {
+                "the client id or secret was refused (HTTP 401)".to_string()
+            } else {
+                resp.error().to_string()
+            };
+            return Err(IngestError::Auth {
+                service: "Reddit",
+                detail,
+            });
+        }
+        #[derive(Deserialize)]
+        struct Token {
+            access_token: Option<String>,
+            expires_in: Option<u64>,
+            error: Option<String>,
+        }
+        let t: Token = resp.json()?;
+        let tok = t.access_token.ok_or_else(|| IngestError::Auth {
+            service: "Reddit",
+            detail: format!(
+                "no access token in the answer ({})",
+                t.error.unwrap_or_else(|| "no error given".into())
+            ),
+        })?;
+        let ttl = Duration::from_secs(t.expires_in.unwrap_or(3600).saturating_sub(60).max(30));
+        http.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, (tok.clone(), Instant::now() + ttl));
+        self.bearer = Some(tok);
+        Ok(())
+    }
+
+    fn page_url(&self, cursor: Option<&str>) -> String {
+        let json = if self.bearer.is_some() { "" } else { ".json" };
+        let per_page = self.limit.clamp(1, 100);
+        let endpoint = if self.query.is_some() {
+            "search"
+        } else {
+            "new"
+        };
+        let mut u = url::Url::parse(&format!(
+            "{}/r/{}/{endpoint}{json}",
+            self.api_base(),
+            self.subreddit
+        ))
+        .expect("base_url was validated");
+        {
+            let mut q = u.query_pairs_mut();
+            if let Some(query) = &self.query {
+                q.append_pair("q", query)
+                    .append_pair("restrict_sr", "1")
+                    .append_pair("sort", "new");
+            }
+            q.append_pair("limit", &per_page.to_string())
+                .append_pair("raw_json", "1");
+            if let Some(c) = cursor {
+                q.append_pair("after", c);
+            }
+        }
+        u.to_string()
+    }
+}
+
+impl Source for RedditSource {
+    fn limit(&self) -> usize {
+        self.limit
+    }
+
+    async fn fetch_page(
+        &mut self,
+        http: &Http,
+        cursor: Option<&str>,
+        _state: &FetchState,
+    ) -> Result<Page> {
+        if self.credentials.is_some() && self.bearer.is_none() {
+            self.sign_in(http).await?;
+        }
+        let mut req = Request::get(self.page_url(cursor), Expect::Json);
+        if let Some(b) = &self.bearer {
+            req = req.header("authorization", format!("bearer {b}"));
+        }
+        let resp = http.send(&req).await?;
+        if !(200..300).contains(&resp.status) {
+            return Err(resp.error());
+        }
+        // An HTML block page served with 200 is still an error, not an empty listing.
+        if resp.looks_like_html() {
+            return Err(resp.error());
+        }
+        let (items, next) = parse_listing(&resp.body, self.now)?;
+        Ok(Page {
+            items,
+            next,
+            ..Page::default()
+        })
+    }
+}
+
+/// Standard base64 (for HTTP Basic), without pulling a crate in.
+fn base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64("id:secret"), "aWQ6c2VjcmV0");
+        assert_eq!(base64("f"), "Zg==");
+        assert_eq!(base64("fo"), "Zm8=");
+    }
+}
