@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: the Tauri-free crates, the UI, then the real window end to end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== core crates (no webkit, no UI build needed)"
+# keyctl gives the keychain tests a session keyring on a machine with no desktop session.
+keyctl session - cargo test --workspace --exclude beatdesk-app
+
+echo "== generated TypeScript bindings are up to date"
+if ! git diff --quiet -- ui/src/bindings 2>/dev/null; then
+  git --no-pager diff --stat -- ui/src/bindings
+  echo "ui/src/bindings changed when the tests regenerated them: commit the new bindings" >&2
+  exit 1
+fi
+
+echo "== UI: type check, unit tests, build"
+npm --prefix ui run check
+npm --prefix ui test
+npm --prefix ui run build
+
+echo "== the real window, end to end (tauri-driver + WebKitWebDriver under Xvfb)"
+cargo build -p beatdesk-app
+xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - node --test --test-concurrency=1 tests/e2e/
+echo "screenshots: tests/e2e/output/"
