@@ -4,13 +4,35 @@
 //! and the stories found last time, and returns story candidates with stable
 //! ids where a prior story continues, each with its signal.
 //!
-//! This first version groups records by shared title terms (greedy Jaccard);
-//! it is the seam that the real online clusterer replaces.
+//! The pipeline, one module per concern:
+//! - [`text`]: Unicode tokenisation, lowercase, stop words, special tokens;
+//! - [`features`]: stemmed title / body / entity groups with TF-IDF weights;
+//! - [`cluster`]: the online single-pass clusterer (Miranda et al. 2018) with
+//!   an inverted index, time decay, roundup guard and merge pass;
+//! - [`origins`]: copies and reposts of one report count as one origin;
+//! - [`signal`]: volume, velocity, engagement, diversity, origins, recency;
+//! - `explain`: titles, top terms, per-record reasons, stable ids;
+//! - [`eval`]: pairwise and B-cubed scores against a labelled fixture.
+//!
+//! [`Clusterer`] is the incremental form: keep one and `add` new records.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
-use beatdesk_types::{Record, RecordStatus, Signal, SignalPoint};
-use chrono::{DateTime, Duration, Utc};
+use beatdesk_types::{Record, Signal};
+use chrono::{DateTime, Utc};
+
+pub mod cluster;
+pub mod doc;
+pub mod eval;
+mod explain;
+pub mod features;
+pub mod origins;
+pub mod signal;
+pub mod synth;
+pub mod text;
+
+pub use cluster::{Clusterer, Config};
+pub use explain::{duplicate_counts, match_prior};
 
 /// A story as stored before this pass, so ids stay stable across runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +44,7 @@ pub struct PriorStory {
 }
 
 /// One story found by this pass.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StoryCandidate {
     /// The prior story this continues, if any.
     pub story_id: Option<i64>,
@@ -34,143 +56,37 @@ pub struct StoryCandidate {
     /// Per record: the terms it shares most strongly with the story.
     pub why: HashMap<i64, Vec<String>>,
     pub signal: Signal,
+    /// Records not in the prior story this continues (all of them for a new
+    /// story), in publication order.
+    pub new_record_ids: Vec<i64>,
+    /// A roundup that mentions several stories, kept apart from them.
+    pub roundup: bool,
 }
 
+/// Stories ranked by signal, strongest first.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analysis {
     pub stories: Vec<StoryCandidate>,
 }
 
-const STOP: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "was", "its", "it", "at",
-    "by", "from", "as", "that", "this", "be", "has", "have", "new", "after", "over", "into", "about", "what", "how",
-    "why", "will", "not", "but", "just", "now", "you", "i", "we", "they", "their", "our", "your", "says", "say",
-];
-
-fn terms(text: &str) -> HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() > 2)
-        .map(|w| w.to_lowercase())
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .collect()
-}
-
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let inter = a.intersection(b).count() as f64;
-    let union = a.union(b).count() as f64;
-    if union == 0.0 { 0.0 } else { inter / union }
-}
-
+/// A full pass over a beat: clusters every kept record in publication order,
+/// keeps pinned stories together under their ids, carries other prior ids to
+/// the candidates that continue them, and scores every story.
 pub fn analyze(records: &[Record], prior: &[PriorStory], now: DateTime<Utc>) -> Analysis {
-    let mut kept: Vec<&Record> = records.iter().filter(|r| r.status == RecordStatus::Kept).collect();
-    kept.sort_by_key(|r| (r.published_at, r.id));
-    let feats: HashMap<i64, HashSet<String>> =
-        kept.iter().map(|r| (r.id, terms(&format!("{} {}", r.title, r.title)))).collect();
-
-    let mut groups: Vec<(HashSet<String>, Vec<i64>)> = Vec::new();
-    for r in &kept {
-        let f = &feats[&r.id];
-        let best = groups
-            .iter()
-            .enumerate()
-            .map(|(i, (g, _))| (i, jaccard(f, g)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((i, s)) if s >= 0.2 => {
-                groups[i].0.extend(f.iter().cloned());
-                groups[i].1.push(r.id);
-            }
-            _ => groups.push((f.clone(), vec![r.id])),
-        }
-    }
-
-    let by_id: HashMap<i64, &Record> = kept.iter().map(|r| (r.id, *r)).collect();
-    let mut used_prior = HashSet::new();
-    let stories = groups
-        .into_iter()
-        .map(|(_, ids)| {
-            let story_id = match_prior(&ids, prior, &used_prior);
-            if let Some(id) = story_id {
-                used_prior.insert(id);
-            }
-            let recs: Vec<&Record> = ids.iter().map(|id| by_id[id]).collect();
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for id in &ids {
-                for t in &feats[id] {
-                    *counts.entry(t.clone()).or_default() += 1;
-                }
-            }
-            let mut top: Vec<(String, usize)> = counts.into_iter().collect();
-            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let top_terms: Vec<String> = top.iter().take(6).map(|(t, _)| t.clone()).collect();
-            let central = *recs
-                .iter()
-                .max_by_key(|r| top_terms.iter().filter(|t| feats[&r.id].contains(*t)).count())
-                .expect("non-empty group");
-            let why = ids
-                .iter()
-                .map(|id| (*id, top_terms.iter().filter(|t| feats[id].contains(*t)).take(3).cloned().collect()))
-                .collect();
-            StoryCandidate {
-                story_id,
-                record_ids: ids.clone(),
-                title: central.title.clone(),
-                central_record_id: central.id,
-                top_terms,
-                why,
-                signal: signal(&recs, now),
-            }
-        })
-        .collect();
-    Analysis { stories }
+    analyze_with(records, prior, now, Config::default())
 }
 
-fn match_prior(ids: &[i64], prior: &[PriorStory], used: &HashSet<i64>) -> Option<i64> {
-    prior
-        .iter()
-        .filter(|p| !used.contains(&p.story_id))
-        .map(|p| (p.story_id, p.record_ids.iter().filter(|r| ids.contains(r)).count()))
-        .filter(|(_, n)| *n > 0)
-        .max_by_key(|(id, n)| (*n, -id))
-        .map(|(id, _)| id)
-}
-
-fn signal(recs: &[&Record], now: DateTime<Utc>) -> Signal {
-    let n = recs.len() as f64;
-    let newest = recs.iter().map(|r| r.published_at).max().unwrap_or(now);
-    let hours = (now - newest).num_minutes().max(0) as f64 / 60.0;
-    let recency = (-hours / 24.0).exp();
-    let platforms: HashSet<_> = recs.iter().map(|r| r.platform).collect();
-    let eng: f64 = recs
-        .iter()
-        .map(|r| {
-            let m = &r.metrics;
-            (m.score.unwrap_or(0) + m.comments.unwrap_or(0) + m.likes.unwrap_or(0) + m.reposts.unwrap_or(0)) as f64
-        })
-        .map(|x| x.max(0.0).ln_1p())
-        .sum::<f64>()
-        / n.max(1.0);
-    let volume = n.ln_1p();
-    let diversity = platforms.len() as f64 * 0.5;
-    let engagement = eng / 5.0;
-    let total = (volume + engagement + diversity) * (0.5 + 0.5 * recency);
-    let mut series = Vec::new();
-    for d in (0..7).rev() {
-        let end = now - Duration::days(d);
-        let start = end - Duration::days(1);
-        let c = recs.iter().filter(|r| r.published_at > start && r.published_at <= end).count() as i64;
-        series.push(SignalPoint { at: end, records: c });
+/// [`analyze`] with explicit tunables.
+pub fn analyze_with(
+    records: &[Record],
+    prior: &[PriorStory],
+    now: DateTime<Utc>,
+    config: Config,
+) -> Analysis {
+    let mut c = Clusterer::new(config);
+    for p in prior.iter().filter(|p| p.pinned) {
+        c.pin(p.story_id, &p.record_ids);
     }
-    Signal {
-        total,
-        volume,
-        velocity: 0.0,
-        engagement,
-        diversity,
-        origins: 0.0,
-        recency,
-        independent_origins: recs.len() as i64,
-        series,
-        why: vec![format!("{} records across {} platforms", recs.len(), platforms.len())],
-    }
+    c.add(records);
+    c.analysis(records, prior, now)
 }

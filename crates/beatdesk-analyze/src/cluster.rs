@@ -1,0 +1,506 @@
+//! Online single-pass clustering in publication order (Miranda et al. 2018).
+//!
+//! Each record is compared only with stories that share one of its most
+//! distinctive terms (an inverted index from term to story), scored by a
+//! weighted sum of per-group cosines (title, body, entities) times a Gaussian
+//! time decay, and joins the best story above a threshold or starts a new
+//! one. A record that matches two unrelated stories about equally well is a
+//! roundup: it stays alone and never bridges them. A periodic merge pass
+//! joins stories whose centroids converged.
+
+use beatdesk_types::{Record, RecordStatus};
+use rustc_hash::FxHashMap;
+
+use crate::doc::DocMeta;
+use crate::features::{DocVec, Featurizer, GROUPS};
+
+/// Tunables of the clusterer. The defaults are tuned on the labelled fixture
+/// in `tests/data/`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Weights of the title, body and entity similarities.
+    pub weights: [f32; GROUPS],
+    /// Minimum score for a record to join a story.
+    pub threshold: f32,
+    /// Minimum score for two stories to merge.
+    pub merge_threshold: f32,
+    /// σ of the Gaussian time decay, in days.
+    pub time_sigma_days: f32,
+    /// Share of the score that does not decay with time.
+    pub time_floor: f32,
+    /// Stories more than this many days from a record are not candidates.
+    pub window_days: f32,
+    /// A second unrelated story scoring at least this share of the threshold
+    /// makes the record a roundup.
+    pub roundup_ratio: f32,
+    /// ... and the two matches rest on terms that overlap less than this
+    /// share (see `shared_basis`).
+    pub roundup_overlap: f32,
+    /// How many of a record's terms are looked up in the index.
+    pub candidate_terms: usize,
+    /// How many candidate stories are scored in full.
+    pub max_candidates: usize,
+    /// How many of the newest postings are scanned per term.
+    pub postings_scan: usize,
+    /// Terms in more than this share of records are not indexed.
+    pub common_df: f32,
+    /// Run a merge pass after this many records.
+    pub merge_every: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            weights: [0.3, 0.45, 0.25],
+            threshold: 0.3,
+            merge_threshold: 0.26,
+            time_sigma_days: 3.0,
+            time_floor: 0.5,
+            window_days: 7.0,
+            roundup_ratio: 0.8,
+            roundup_overlap: 0.3,
+            candidate_terms: 12,
+            max_candidates: 24,
+            postings_scan: 256,
+            common_df: 0.2,
+            merge_every: 2000,
+        }
+    }
+}
+
+/// One story being built: its records and per-group centroids.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    /// Indices into the clusterer's records, in arrival order.
+    pub docs: Vec<u32>,
+    pub(crate) cent: [FxHashMap<u32, f32>; GROUPS],
+    pub(crate) norm2: [f32; GROUPS],
+    pub first: i64,
+    pub last: i64,
+    pub alive: bool,
+    /// Mentions several unrelated stories; never joined or merged.
+    pub roundup: bool,
+    /// The prior story id an editor depends on.
+    pub pinned: Option<i64>,
+    dirty: bool,
+}
+
+impl Cluster {
+    fn new(pinned: Option<i64>) -> Self {
+        Cluster {
+            first: i64::MAX,
+            last: i64::MIN,
+            alive: true,
+            pinned,
+            ..Default::default()
+        }
+    }
+
+    /// Cosine of a record's group vector with this centroid.
+    pub(crate) fn cos(&self, g: usize, v: &[(u32, f32)]) -> f32 {
+        if self.norm2[g] <= 0.0 || v.is_empty() {
+            return 0.0;
+        }
+        let dot: f32 = v
+            .iter()
+            .filter_map(|(t, w)| self.cent[g].get(t).map(|c| c * w))
+            .sum();
+        dot / self.norm2[g].sqrt()
+    }
+
+    /// Distance in days from `t` to the span of the story.
+    fn gap_days(&self, t: i64) -> f32 {
+        if self.first > self.last {
+            return 0.0;
+        }
+        let d = if t < self.first {
+            self.first - t
+        } else {
+            (t - self.last).max(0)
+        };
+        d as f32 / 86_400.0
+    }
+}
+
+/// The incremental clusterer: keep one per beat and `add` new records.
+pub struct Clusterer {
+    pub config: Config,
+    pub(crate) feat: Featurizer,
+    pub(crate) vecs: Vec<DocVec>,
+    pub(crate) meta: Vec<DocMeta>,
+    pub(crate) doc_cluster: Vec<u32>,
+    pub(crate) clusters: Vec<Cluster>,
+    by_id: FxHashMap<i64, u32>,
+    index: Vec<Vec<u32>>,
+    forced: FxHashMap<i64, u32>,
+    since_merge: usize,
+}
+
+impl Default for Clusterer {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
+impl Clusterer {
+    pub fn new(config: Config) -> Self {
+        Clusterer {
+            config,
+            feat: Featurizer::new(),
+            vecs: Vec::new(),
+            meta: Vec::new(),
+            doc_cluster: Vec::new(),
+            clusters: Vec::new(),
+            by_id: FxHashMap::default(),
+            index: Vec::new(),
+            forced: FxHashMap::default(),
+            since_merge: 0,
+        }
+    }
+
+    /// Keeps a drafted or signed-off story together under its id: its
+    /// records, when they are added, go to it whatever their scores; other
+    /// records may still join it. Call before adding those records.
+    pub fn pin(&mut self, story_id: i64, record_ids: &[i64]) {
+        let c = self.clusters.len() as u32;
+        self.clusters.push(Cluster::new(Some(story_id)));
+        for id in record_ids {
+            self.forced.entry(*id).or_insert(c);
+        }
+    }
+
+    /// Number of records clustered so far.
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    /// Adds kept records not seen before, in publication order, then runs a
+    /// merge pass. Returns how many were added.
+    pub fn add(&mut self, records: &[Record]) -> usize {
+        let mut new: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Kept && !self.by_id.contains_key(&r.id))
+            .collect();
+        new.sort_by_key(|r| (r.published_at, r.id));
+        new.dedup_by_key(|r| r.id);
+        let raws: Vec<_> = new
+            .iter()
+            .map(|r| self.feat.raw(&r.title, &r.text))
+            .collect();
+        for raw in &raws {
+            self.feat.count(raw);
+        }
+        if self.index.len() < self.feat.display_len() {
+            self.index.resize_with(self.feat.display_len(), Vec::new);
+        }
+        for (r, raw) in new.iter().zip(&raws) {
+            let d = self.vecs.len() as u32;
+            self.by_id.insert(r.id, d);
+            self.vecs.push(self.feat.weigh(raw));
+            self.meta.push(DocMeta::from_record(r));
+            self.doc_cluster.push(u32::MAX);
+            self.assign(d);
+            self.since_merge += 1;
+            if self.since_merge >= self.config.merge_every {
+                self.merge_pass();
+            }
+        }
+        self.merge_pass();
+        new.len()
+    }
+
+    /// Index of a record by id.
+    pub fn doc_of(&self, record_id: i64) -> Option<u32> {
+        self.by_id.get(&record_id).copied()
+    }
+
+    /// The live stories as lists of record ids, in publication order.
+    pub fn groups(&self) -> Vec<Vec<i64>> {
+        self.live()
+            .map(|c| c.docs.iter().map(|&d| self.meta[d as usize].id).collect())
+            .collect()
+    }
+
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Cluster> {
+        self.clusters
+            .iter()
+            .filter(|c| c.alive && !c.docs.is_empty())
+    }
+
+    fn score_doc(&self, d: u32, c: &Cluster) -> f32 {
+        let v = &self.vecs[d as usize];
+        let (mut s, mut wsum) = (0.0, 0.0);
+        for g in 0..GROUPS {
+            if !v.g[g].is_empty() {
+                s += self.config.weights[g] * c.cos(g, &v.g[g]);
+                wsum += self.config.weights[g];
+            }
+        }
+        if wsum == 0.0 {
+            return 0.0;
+        }
+        s / wsum * self.time_factor(c.gap_days(self.meta[d as usize].t))
+    }
+
+    fn time_factor(&self, gap_days: f32) -> f32 {
+        let sigma = self.config.time_sigma_days;
+        let f = self.config.time_floor;
+        f + (1.0 - f) * (-(gap_days * gap_days) / (2.0 * sigma * sigma)).exp()
+    }
+
+    /// Terms to look up: the heaviest, not-too-common terms of a vector set.
+    fn lookup_terms(
+        &self,
+        groups: [&[(u32, f32)]; GROUPS],
+        norms: [f32; GROUPS],
+    ) -> Vec<(u32, f32)> {
+        let mut terms: Vec<(u32, f32)> = Vec::new();
+        for g in 0..GROUPS {
+            let n = norms[g].max(1e-9);
+            for &(t, w) in groups[g] {
+                if self.feat.df_ratio(g, t) <= self.config.common_df {
+                    terms.push((t, w / n * self.config.weights[g]));
+                }
+            }
+        }
+        let k = self.config.candidate_terms;
+        if terms.len() > k {
+            terms.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+            terms.truncate(k);
+        }
+        terms
+    }
+
+    fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
+        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        for &(t, w) in terms {
+            let Some(p) = self.index.get(t as usize) else {
+                continue;
+            };
+            let start = p.len().saturating_sub(self.config.postings_scan);
+            for &c in &p[start..] {
+                if c != exclude
+                    && self.clusters[c as usize].alive
+                    && !self.clusters[c as usize].roundup
+                {
+                    *acc.entry(c).or_default() += w;
+                }
+            }
+        }
+        let mut v: Vec<(u32, f32)> = acc.into_iter().collect();
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(self.config.max_candidates);
+        v.into_iter().map(|x| x.0).collect()
+    }
+
+    fn assign(&mut self, d: u32) {
+        let id = self.meta[d as usize].id;
+        if let Some(&c) = self.forced.get(&id) {
+            self.join(d, c);
+            return;
+        }
+        let v = &self.vecs[d as usize];
+        let terms = self.lookup_terms([&v.g[0], &v.g[1], &v.g[2]], [1.0; GROUPS]);
+        let t = self.meta[d as usize].t;
+        let window = self.config.window_days;
+        let mut scored: Vec<(f32, u32)> = self
+            .candidates(&terms, u32::MAX)
+            .into_iter()
+            .filter(|&c| self.clusters[c as usize].gap_days(t) <= window)
+            .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
+            .collect();
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let th = self.config.threshold;
+        let roundup = match scored.as_slice() {
+            [(s1, c1), (s2, c2), ..] if *s1 >= th && *s2 >= th * self.config.roundup_ratio => {
+                self.cluster_sim(*c1, *c2) < self.config.merge_threshold
+                    && self.shared_basis(d, *c1, *c2) < self.config.roundup_overlap
+            }
+            _ => false,
+        };
+        match scored.first() {
+            _ if roundup => {
+                let c = self.new_cluster();
+                self.clusters[c as usize].roundup = true;
+                self.join(d, c);
+            }
+            Some((s1, c1)) if *s1 >= th => self.join(d, *c1),
+            _ => {
+                let c = self.new_cluster();
+                self.join(d, c);
+            }
+        }
+    }
+
+    /// How much two stories' matches with a record rest on the same terms
+    /// (0: disjoint, as in a roundup; 1: identical, as in a split story).
+    fn shared_basis(&self, d: u32, a: u32, b: u32) -> f32 {
+        let v = &self.vecs[d as usize];
+        let (ca, cb) = (&self.clusters[a as usize], &self.clusters[b as usize]);
+        let mut contrib: FxHashMap<u32, (f32, f32)> = FxHashMap::default();
+        for g in 0..GROUPS {
+            let w = self.config.weights[g];
+            let (na, nb) = (ca.norm2[g].sqrt().max(1e-9), cb.norm2[g].sqrt().max(1e-9));
+            for &(t, x) in &v.g[g] {
+                let ea = ca.cent[g].get(&t).map_or(0.0, |c| w * x * c / na);
+                let eb = cb.cent[g].get(&t).map_or(0.0, |c| w * x * c / nb);
+                if ea > 0.0 || eb > 0.0 {
+                    let e = contrib.entry(t).or_default();
+                    e.0 += ea;
+                    e.1 += eb;
+                }
+            }
+        }
+        let (sa, sb) = contrib
+            .values()
+            .fold((0.0, 0.0), |acc, e| (acc.0 + e.0, acc.1 + e.1));
+        if sa <= 0.0 || sb <= 0.0 {
+            return 0.0;
+        }
+        contrib.values().map(|e| (e.0 / sa).min(e.1 / sb)).sum()
+    }
+
+    fn new_cluster(&mut self) -> u32 {
+        self.clusters.push(Cluster::new(None));
+        (self.clusters.len() - 1) as u32
+    }
+
+    fn post(&mut self, t: u32, c: u32) {
+        if self.index.len() <= t as usize {
+            self.index.resize_with(t as usize + 1, Vec::new);
+        }
+        self.index[t as usize].push(c);
+    }
+
+    fn add_terms(&mut self, c: u32, groups: [Vec<(u32, f32)>; GROUPS]) {
+        let mut fresh: Vec<u32> = Vec::new();
+        {
+            let cl = &mut self.clusters[c as usize];
+            for (g, v) in groups.iter().enumerate() {
+                for &(t, w) in v {
+                    let known = (0..GROUPS).any(|h| cl.cent[h].contains_key(&t));
+                    let e = cl.cent[g].entry(t).or_insert(0.0);
+                    cl.norm2[g] += 2.0 * *e * w + w * w;
+                    *e += w;
+                    if !known {
+                        fresh.push(t);
+                    }
+                }
+            }
+            cl.dirty = true;
+        }
+        for t in fresh {
+            self.post(t, c);
+        }
+    }
+
+    fn join(&mut self, d: u32, c: u32) {
+        let v = self.vecs[d as usize].g.clone();
+        self.add_terms(c, v);
+        let t = self.meta[d as usize].t;
+        let cl = &mut self.clusters[c as usize];
+        cl.docs.push(d);
+        cl.first = cl.first.min(t);
+        cl.last = cl.last.max(t);
+        self.doc_cluster[d as usize] = c;
+    }
+
+    /// Similarity of two stories: per-group centroid cosines and time decay.
+    pub(crate) fn cluster_sim(&self, a: u32, b: u32) -> f32 {
+        let (a, b) = (&self.clusters[a as usize], &self.clusters[b as usize]);
+        let (mut s, mut wsum) = (0.0, 0.0);
+        for g in 0..GROUPS {
+            if a.norm2[g] <= 0.0 || b.norm2[g] <= 0.0 {
+                continue;
+            }
+            let (small, big) = if a.cent[g].len() <= b.cent[g].len() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let dot: f32 = small.cent[g]
+                .iter()
+                .filter_map(|(t, w)| big.cent[g].get(t).map(|x| x * w))
+                .sum();
+            s += self.config.weights[g] * dot / (a.norm2[g].sqrt() * b.norm2[g].sqrt());
+            wsum += self.config.weights[g];
+        }
+        if wsum == 0.0 {
+            return 0.0;
+        }
+        let gap = if a.last < b.first {
+            b.first - a.last
+        } else if b.last < a.first {
+            a.first - b.last
+        } else {
+            0
+        };
+        s / wsum * self.time_factor(gap as f32 / 86_400.0)
+    }
+
+    /// Merges stories whose centroids converged. Only stories that changed
+    /// since the last pass are examined.
+    pub fn merge_pass(&mut self) {
+        self.since_merge = 0;
+        let dirty: Vec<u32> = (0..self.clusters.len() as u32)
+            .filter(|&c| {
+                let cl = &self.clusters[c as usize];
+                cl.dirty && cl.alive && !cl.roundup && !cl.docs.is_empty()
+            })
+            .collect();
+        for c in dirty {
+            if !self.clusters[c as usize].alive {
+                continue;
+            }
+            let terms = {
+                let cl = &self.clusters[c as usize];
+                let groups: [Vec<(u32, f32)>; GROUPS] =
+                    std::array::from_fn(|g| cl.cent[g].iter().map(|(t, w)| (*t, *w)).collect());
+                let norms = std::array::from_fn(|g| cl.norm2[g].sqrt());
+                self.lookup_terms([&groups[0], &groups[1], &groups[2]], norms)
+            };
+            let window = self.config.window_days * 86_400.0;
+            let best = self
+                .candidates(&terms, c)
+                .into_iter()
+                .filter(|&o| {
+                    let (a, b) = (&self.clusters[c as usize], &self.clusters[o as usize]);
+                    !(a.pinned.is_some() && b.pinned.is_some())
+                        && !b.docs.is_empty()
+                        && ((a.first - b.last) as f32) <= window
+                        && ((b.first - a.last) as f32) <= window
+                })
+                .map(|o| (self.cluster_sim(c, o), o))
+                .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+            if let Some((s, o)) = best {
+                if s >= self.config.merge_threshold {
+                    self.merge(c, o);
+                }
+            }
+        }
+        for cl in &mut self.clusters {
+            cl.dirty = false;
+        }
+    }
+
+    fn merge(&mut self, a: u32, b: u32) {
+        let (ca, cb) = (&self.clusters[a as usize], &self.clusters[b as usize]);
+        let a_wins = ca.pinned.is_some() || (cb.pinned.is_none() && ca.docs.len() >= cb.docs.len());
+        let (keep, gone) = if a_wins { (a, b) } else { (b, a) };
+        let g = std::mem::take(&mut self.clusters[gone as usize]);
+        let groups: [Vec<(u32, f32)>; GROUPS] = g.cent.map(|m| m.into_iter().collect());
+        self.add_terms(keep, groups);
+        for &d in &g.docs {
+            self.doc_cluster[d as usize] = keep;
+        }
+        let k = &mut self.clusters[keep as usize];
+        k.docs.extend(g.docs);
+        k.first = k.first.min(g.first);
+        k.last = k.last.max(g.last);
+        self.clusters[gone as usize].alive = false;
+    }
+}

@@ -1,0 +1,162 @@
+//! What the clusterer and the signal keep about each record besides its
+//! feature vectors: time, source, engagement, and a text sketch for finding
+//! copies of one report.
+
+use beatdesk_types::{Platform, Record};
+
+use crate::text;
+
+/// Number of MinHash values per record.
+pub const SKETCH: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct DocMeta {
+    pub id: i64,
+    /// Publication time, seconds since the epoch.
+    pub t: i64,
+    pub platform: Platform,
+    pub author: String,
+    pub community: Option<String>,
+    pub domain: Option<String>,
+    /// `log1p` of the platform's engagement numbers, `None` if it reports none.
+    pub engagement: Option<f64>,
+    /// MinHash of word 3-shingles; empty for very short texts.
+    pub sketch: Vec<u32>,
+    /// Hash of the normalised headline when it has at least five words.
+    pub title_key: u64,
+    /// Normalised URLs the text links to (not bare domains).
+    pub links: Vec<String>,
+    /// The record's own normalised URLs.
+    pub own_urls: Vec<String>,
+    /// The record's title for display (falls back to the text's start).
+    pub title: String,
+}
+
+fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf29ce484222325u64 ^ seed.wrapping_mul(0x9e3779b97f4a7c15);
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    x
+}
+
+/// Engagement as one number per platform: Reddit score + comments, Bluesky
+/// likes + reposts (+ replies), others whatever they report.
+pub fn engagement(r: &Record) -> Option<f64> {
+    let m = &r.metrics;
+    let parts = match r.platform {
+        Platform::Reddit => [m.score, m.comments, None, None],
+        Platform::Bluesky => [m.likes, m.reposts, m.comments, None],
+        _ => [m.score, m.comments, m.likes, m.reposts],
+    };
+    if parts.iter().all(|p| p.is_none()) {
+        return None;
+    }
+    let total: i64 = parts.iter().flatten().map(|x| (*x).max(0)).sum();
+    Some((total as f64).ln_1p())
+}
+
+/// The title to show: the record's, or the start of its text.
+pub fn display_title(r: &Record) -> String {
+    let t = r.title.trim();
+    if !t.is_empty() {
+        return t.to_string();
+    }
+    let words: Vec<&str> = r.text.split_whitespace().collect();
+    let mut s = words.iter().take(14).copied().collect::<Vec<_>>().join(" ");
+    if words.len() > 14 {
+        s.push('…');
+    }
+    s
+}
+
+impl DocMeta {
+    pub fn from_record(r: &Record) -> DocMeta {
+        let mut words: Vec<u64> = Vec::new();
+        text::plain_words(&r.title, |w| words.push(fnv(w.as_bytes(), 0)));
+        let title_words = words.len();
+        let title_key = if title_words >= 5 {
+            words.iter().fold(17u64, |h, w| mix(h ^ w))
+        } else {
+            0
+        };
+        if !r.text.starts_with(r.title.trim()) || r.title.trim().is_empty() {
+            text::plain_words(&r.text, |w| words.push(fnv(w.as_bytes(), 0)));
+        } else {
+            words.clear();
+            text::plain_words(&r.text, |w| words.push(fnv(w.as_bytes(), 0)));
+        }
+        let sketch = if words.len() >= 6 {
+            let mut mins = vec![u32::MAX; SKETCH];
+            for s in words.windows(3) {
+                let h = mix(s[0] ^ s[1].rotate_left(21) ^ s[2].rotate_left(42));
+                for (i, m) in mins.iter_mut().enumerate() {
+                    let v = (mix(h ^ (i as u64).wrapping_mul(0x9e3779b97f4a7c15)) >> 32) as u32;
+                    if v < *m {
+                        *m = v;
+                    }
+                }
+            }
+            mins
+        } else {
+            Vec::new()
+        };
+        let mut links: Vec<String> = r
+            .text
+            .split_whitespace()
+            .filter(|c| c.contains("://") || c.starts_with("www."))
+            .filter_map(text::normalize_url)
+            .filter(|u| u.contains('/'))
+            .collect();
+        links.sort();
+        links.dedup();
+        let mut own_urls: Vec<String> = [&r.url, &r.canonical_url]
+            .iter()
+            .filter_map(|u| text::normalize_url(u))
+            .collect();
+        own_urls.sort();
+        own_urls.dedup();
+        DocMeta {
+            id: r.id,
+            t: r.published_at.timestamp(),
+            platform: r.platform,
+            author: r.author.trim().to_lowercase(),
+            community: r
+                .community
+                .as_ref()
+                .map(|c| c.trim().to_lowercase())
+                .filter(|c| !c.is_empty()),
+            domain: r.domain(),
+            engagement: engagement(r),
+            sketch,
+            title_key,
+            links,
+            own_urls,
+            title: display_title(r),
+        }
+    }
+
+    /// Estimated Jaccard similarity of the two texts' shingles.
+    pub fn resemblance(&self, other: &DocMeta) -> f64 {
+        if self.sketch.is_empty() || other.sketch.is_empty() {
+            return 0.0;
+        }
+        let same = self
+            .sketch
+            .iter()
+            .zip(&other.sketch)
+            .filter(|(a, b)| a == b)
+            .count();
+        same as f64 / SKETCH as f64
+    }
+}

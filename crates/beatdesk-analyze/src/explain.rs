@@ -1,0 +1,239 @@
+//! From clusters to story candidates an editor can read: a title from the
+//! most central record, top terms, why each record is in its story, stable
+//! ids carried over from the previous pass, and the signal.
+
+use beatdesk_types::{Record, RecordStatus};
+use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cluster::{Cluster, Clusterer};
+use crate::features::GROUPS;
+use crate::signal::{compute_all, StoryInput};
+use crate::{Analysis, PriorStory, StoryCandidate};
+
+const TOP_TERMS: usize = 6;
+const WHY_TERMS: usize = 3;
+
+/// Kept record id → number of records collapsed into it at ingest,
+/// following `duplicate_of` chains.
+pub fn duplicate_counts(records: &[Record]) -> FxHashMap<i64, usize> {
+    let by_id: FxHashMap<i64, &Record> = records.iter().map(|r| (r.id, r)).collect();
+    let mut out: FxHashMap<i64, usize> = FxHashMap::default();
+    for r in records
+        .iter()
+        .filter(|r| r.status == RecordStatus::Duplicate)
+    {
+        let mut cur = r.duplicate_of;
+        for _ in 0..16 {
+            match cur.and_then(|id| by_id.get(&id)) {
+                Some(k) if k.status == RecordStatus::Kept => {
+                    *out.entry(k.id).or_default() += 1;
+                    break;
+                }
+                Some(k) if k.status == RecordStatus::Duplicate => cur = k.duplicate_of,
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
+impl Clusterer {
+    /// Content similarity of a record to a story, without time.
+    fn centrality(&self, d: u32, c: &Cluster) -> f32 {
+        let v = &self.vecs[d as usize];
+        (0..GROUPS)
+            .map(|g| self.config.weights[g] * c.cos(g, &v.g[g]))
+            .sum()
+    }
+
+    fn top_terms(&self, c: &Cluster) -> Vec<String> {
+        let mut w: FxHashMap<u32, f32> = FxHashMap::default();
+        for g in 0..GROUPS {
+            if c.norm2[g] > 0.0 {
+                let n = c.norm2[g].sqrt();
+                for (t, x) in &c.cent[g] {
+                    *w.entry(*t).or_default() += self.config.weights[g] * x / n;
+                }
+            }
+        }
+        self.best_names(w.into_iter().collect(), TOP_TERMS)
+    }
+
+    fn best_names(&self, mut v: Vec<(u32, f32)>, n: usize) -> Vec<String> {
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut seen = FxHashSet::default();
+        let mut out = Vec::new();
+        for (t, x) in v {
+            if x <= 0.0 || out.len() >= n {
+                break;
+            }
+            let name = self.feat.display(t);
+            if seen.insert(name) {
+                out.push(name.to_string());
+            }
+        }
+        out
+    }
+
+    /// The terms a record shares most strongly with the rest of its story.
+    fn why(&self, d: u32, c: &Cluster) -> Vec<String> {
+        let v = &self.vecs[d as usize];
+        let mut w: FxHashMap<u32, f32> = FxHashMap::default();
+        let alone = c.docs.len() == 1;
+        for g in 0..GROUPS {
+            for &(t, x) in &v.g[g] {
+                let rest = if alone {
+                    1.0
+                } else {
+                    c.cent[g].get(&t).copied().unwrap_or(0.0) - x
+                };
+                *w.entry(t).or_default() += self.config.weights[g] * x * rest;
+            }
+        }
+        self.best_names(w.into_iter().collect(), WHY_TERMS)
+    }
+
+    /// The stories found so far, with titles, terms, reasons, stable ids and
+    /// signals. `records` is every record of the beat (for duplicate counts);
+    /// `prior` the stories of the previous pass. Ranked by signal.
+    pub fn analysis(
+        &self,
+        records: &[Record],
+        prior: &[PriorStory],
+        now: DateTime<Utc>,
+    ) -> Analysis {
+        let dups = duplicate_counts(records);
+        let mut live: Vec<&Cluster> = self.live().collect();
+        let mut ordered: Vec<Vec<u32>> = live
+            .iter()
+            .map(|c| {
+                let mut d = c.docs.clone();
+                d.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
+                d
+            })
+            .collect();
+        // Deterministic order before ids are matched: by first record.
+        let mut order: Vec<usize> = (0..live.len()).collect();
+        order.sort_by_key(|&i| {
+            (
+                self.meta[ordered[i][0] as usize].t,
+                self.meta[ordered[i][0] as usize].id,
+            )
+        });
+        live = order.iter().map(|&i| live[i]).collect();
+        ordered = order
+            .iter()
+            .map(|&i| std::mem::take(&mut ordered[i]))
+            .collect();
+
+        let ids: Vec<Vec<i64>> = ordered
+            .iter()
+            .map(|d| d.iter().map(|&i| self.meta[i as usize].id).collect())
+            .collect();
+        let story_ids = match_prior(
+            &ids,
+            &live.iter().map(|c| c.pinned).collect::<Vec<_>>(),
+            prior,
+        );
+
+        let inputs: Vec<StoryInput<'_>> = ordered
+            .iter()
+            .zip(&live)
+            .map(|(docs, c)| StoryInput {
+                docs: docs.iter().map(|&d| &self.meta[d as usize]).collect(),
+                duplicates: docs
+                    .iter()
+                    .map(|&d| dups.get(&self.meta[d as usize].id).copied().unwrap_or(0))
+                    .sum(),
+                roundup: c.roundup,
+            })
+            .collect();
+        let signals = compute_all(&inputs, now);
+
+        let prior_sets: FxHashMap<i64, FxHashSet<i64>> = prior
+            .iter()
+            .map(|p| (p.story_id, p.record_ids.iter().copied().collect()))
+            .collect();
+        let mut stories: Vec<StoryCandidate> = Vec::with_capacity(live.len());
+        for (((c, docs), (rids, sid)), signal) in live
+            .iter()
+            .zip(&ordered)
+            .zip(ids.into_iter().zip(story_ids))
+            .zip(signals)
+        {
+            let central = *docs
+                .iter()
+                .max_by(|&&a, &&b| {
+                    self.centrality(a, c)
+                        .total_cmp(&self.centrality(b, c))
+                        .then(b.cmp(&a))
+                })
+                .expect("live stories have records");
+            let why = docs
+                .iter()
+                .map(|&d| (self.meta[d as usize].id, self.why(d, c)))
+                .collect();
+            let new_record_ids = match sid.and_then(|s| prior_sets.get(&s)) {
+                Some(set) => rids.iter().copied().filter(|r| !set.contains(r)).collect(),
+                None => rids.clone(),
+            };
+            stories.push(StoryCandidate {
+                story_id: sid,
+                record_ids: rids,
+                title: self.meta[central as usize].title.clone(),
+                central_record_id: self.meta[central as usize].id,
+                top_terms: self.top_terms(c),
+                why,
+                signal,
+                new_record_ids,
+                roundup: c.roundup,
+            });
+        }
+        stories.sort_by(|a, b| {
+            b.signal
+                .total
+                .total_cmp(&a.signal.total)
+                .then(a.record_ids[0].cmp(&b.record_ids[0]))
+        });
+        Analysis { stories }
+    }
+}
+
+/// Carries prior story ids over: pinned stories keep theirs; every other
+/// prior story goes to the candidate holding most of its records (largest
+/// overlaps first, each id used once).
+pub fn match_prior(
+    groups: &[Vec<i64>],
+    pinned: &[Option<i64>],
+    prior: &[PriorStory],
+) -> Vec<Option<i64>> {
+    let mut out: Vec<Option<i64>> = pinned.to_vec();
+    let mut used: FxHashSet<i64> = pinned.iter().flatten().copied().collect();
+    let mut owner: FxHashMap<i64, i64> = FxHashMap::default();
+    for p in prior.iter().filter(|p| !used.contains(&p.story_id)) {
+        for r in &p.record_ids {
+            owner.entry(*r).or_insert(p.story_id);
+        }
+    }
+    let mut pairs: Vec<(usize, i64, usize)> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let mut overlap: FxHashMap<i64, usize> = FxHashMap::default();
+        for r in g {
+            if let Some(s) = owner.get(r) {
+                *overlap.entry(*s).or_default() += 1;
+            }
+        }
+        pairs.extend(overlap.into_iter().map(|(s, n)| (n, s, i)));
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (_, s, i) in pairs {
+        if out[i].is_none() && used.insert(s) {
+            out[i] = Some(s);
+        }
+    }
+    out
+}

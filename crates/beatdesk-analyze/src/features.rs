@@ -1,0 +1,278 @@
+//! Feature groups and their weights.
+//!
+//! Every record becomes three sparse vectors, as in Miranda et al. 2018:
+//! **title** (stemmed headline words), **body** (stemmed title + text words)
+//! and **entities** (names, handles, subreddits, linked domains and URLs,
+//! numbers with units). Weights are sublinear TF × smoothed IDF, each vector
+//! L2-normalised, so a group's similarity is a plain dot product with a
+//! normalised centroid.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::text::{self, Sink};
+
+pub const TITLE: usize = 0;
+pub const BODY: usize = 1;
+pub const ENT: usize = 2;
+pub const GROUPS: usize = 3;
+
+/// A sparse vector sorted by term id.
+pub type SparseVec = Vec<(u32, f32)>;
+
+/// Term counts of one record before weighting.
+#[derive(Debug, Clone, Default)]
+pub struct RawDoc {
+    pub tf: [SparseVec; GROUPS],
+}
+
+/// The weighted, normalised feature vectors of one record.
+#[derive(Debug, Clone, Default)]
+pub struct DocVec {
+    pub g: [SparseVec; GROUPS],
+}
+
+impl DocVec {
+    pub fn is_empty(&self) -> bool {
+        self.g.iter().all(|v| v.is_empty())
+    }
+}
+
+/// Vocabulary, document frequencies and the stemming cache. Grows as
+/// records arrive, so an incremental clusterer keeps one.
+pub struct Featurizer {
+    stemmer: Stemmer,
+    ids: FxHashMap<String, u32>,
+    display: Vec<String>,
+    df: [Vec<u32>; GROUPS],
+    n_docs: u32,
+    /// Surface word (lowercased) → stem id; `u32::MAX` for dropped words.
+    word_cache: FxHashMap<String, u32>,
+    /// Words seen capitalised mid-sentence: names even in title-case headlines.
+    gazetteer: FxHashSet<String>,
+}
+
+impl Default for Featurizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const DROPPED: u32 = u32::MAX;
+
+struct Collect<'a> {
+    f: &'a mut Featurizer,
+    words: &'a mut FxHashMap<u32, f32>,
+    ents: &'a mut FxHashMap<u32, f32>,
+    learn: bool,
+}
+
+impl Sink for Collect<'_> {
+    fn word(&mut self, w: &str) {
+        let id = match self.f.word_cache.get(w) {
+            Some(&id) => id,
+            None => {
+                let id = if w.chars().all(|c| c.is_alphabetic()) {
+                    let stem = self.f.stemmer.stem(w).into_owned();
+                    if stem.chars().count() < 2 || text::is_stop(&stem) {
+                        DROPPED
+                    } else {
+                        self.f.intern(&stem, w)
+                    }
+                } else {
+                    self.f.intern(w, w)
+                };
+                self.f.word_cache.insert(w.to_string(), id);
+                id
+            }
+        };
+        if id != DROPPED {
+            *self.words.entry(id).or_default() += 1.0;
+        }
+    }
+    fn entity(&mut self, e: &str) {
+        let id = self.f.intern(e, e);
+        *self.ents.entry(id).or_default() += 1.0;
+    }
+    fn known_entity(&self, w: &str) -> bool {
+        self.f.gazetteer.contains(w)
+    }
+    fn saw_capital(&mut self, w: &str) {
+        if self.learn && !self.f.gazetteer.contains(w) {
+            self.f.gazetteer.insert(w.to_string());
+        }
+    }
+}
+
+fn sorted(m: FxHashMap<u32, f32>) -> SparseVec {
+    let mut v: SparseVec = m.into_iter().collect();
+    v.sort_unstable_by_key(|x| x.0);
+    v
+}
+
+impl Featurizer {
+    pub fn new() -> Self {
+        Featurizer {
+            stemmer: Stemmer::create(Algorithm::English),
+            ids: FxHashMap::default(),
+            display: Vec::new(),
+            df: Default::default(),
+            n_docs: 0,
+            word_cache: FxHashMap::default(),
+            gazetteer: FxHashSet::default(),
+        }
+    }
+
+    fn intern(&mut self, key: &str, display: &str) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.display.len() as u32;
+        self.ids.insert(key.to_string(), id);
+        self.display.push(display.to_string());
+        for df in &mut self.df {
+            df.push(0);
+        }
+        id
+    }
+
+    /// A readable form of a term (the first surface word that produced it).
+    pub fn display(&self, term: u32) -> &str {
+        &self.display[term as usize]
+    }
+
+    /// Number of distinct terms.
+    pub fn display_len(&self) -> usize {
+        self.display.len()
+    }
+
+    pub fn n_docs(&self) -> u32 {
+        self.n_docs
+    }
+
+    /// Counts the terms of one record. Does not touch document frequencies.
+    pub fn raw(&mut self, title: &str, body: &str) -> RawDoc {
+        let mut body_words = FxHashMap::default();
+        let mut ents = FxHashMap::default();
+        let mut title_words = FxHashMap::default();
+        text::scan(
+            body,
+            false,
+            &mut Collect {
+                f: self,
+                words: &mut body_words,
+                ents: &mut ents,
+                learn: true,
+            },
+        );
+        let title_src: String;
+        let title = if title.trim().is_empty() {
+            title_src = body
+                .split_whitespace()
+                .take(25)
+                .collect::<Vec<_>>()
+                .join(" ");
+            title_src.as_str()
+        } else {
+            title
+        };
+        let mut title_ents = FxHashMap::default();
+        let tc = text::is_title_case(title);
+        text::scan(
+            title,
+            tc,
+            &mut Collect {
+                f: self,
+                words: &mut title_words,
+                ents: &mut title_ents,
+                learn: false,
+            },
+        );
+        for (t, c) in &title_words {
+            *body_words.entry(*t).or_default() += c;
+        }
+        for (t, c) in title_ents {
+            *ents.entry(t).or_default() += c;
+        }
+        RawDoc {
+            tf: [sorted(title_words), sorted(body_words), sorted(ents)],
+        }
+    }
+
+    /// Adds a record's terms to the document frequencies.
+    pub fn count(&mut self, raw: &RawDoc) {
+        self.n_docs += 1;
+        for g in 0..GROUPS {
+            for &(t, _) in &raw.tf[g] {
+                self.df[g][t as usize] += 1;
+            }
+        }
+    }
+
+    /// Smoothed inverse document frequency of a term in a group.
+    pub fn idf(&self, group: usize, term: u32) -> f32 {
+        let n = self.n_docs as f32;
+        let df = self.df[group][term as usize] as f32;
+        ((n + 1.0) / (df + 1.0)).ln() + 1.0
+    }
+
+    /// Fraction of records that contain the term in a group.
+    pub fn df_ratio(&self, group: usize, term: u32) -> f32 {
+        self.df[group][term as usize] as f32 / (self.n_docs.max(1) as f32)
+    }
+
+    /// Sublinear TF × IDF, L2-normalised per group.
+    pub fn weigh(&self, raw: &RawDoc) -> DocVec {
+        let mut out = DocVec::default();
+        for g in 0..GROUPS {
+            let mut v: SparseVec = raw.tf[g]
+                .iter()
+                .map(|&(t, tf)| (t, (1.0 + tf.ln()) * self.idf(g, t)))
+                .collect();
+            let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                for x in &mut v {
+                    x.1 /= norm;
+                }
+            }
+            out.g[g] = v;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_share_ids_and_weights_are_normalised() {
+        let mut f = Featurizer::new();
+        let a = f.raw(
+            "DeepSeek raises $7.4B",
+            "DeepSeek is raising money from Tencent.",
+        );
+        let b = f.raw("", "Quantisations of DeepSeek V4 are up");
+        f.count(&a);
+        f.count(&b);
+        let va = f.weigh(&a);
+        let n: f32 = va.g[BODY].iter().map(|x| x.1 * x.1).sum();
+        assert!((n - 1.0).abs() < 1e-4);
+        let names: Vec<&str> = a.tf[BODY].iter().map(|x| f.display(x.0)).collect();
+        assert!(
+            names.contains(&"raises") || names.contains(&"raising"),
+            "{names:?}"
+        );
+        assert_eq!(
+            a.tf[BODY]
+                .iter()
+                .filter(|x| f.display(x.0).starts_with("rais"))
+                .count(),
+            1,
+            "one stem"
+        );
+        let ents: Vec<&str> = b.tf[ENT].iter().map(|x| f.display(x.0)).collect();
+        assert!(ents.contains(&"deepseekv4"), "{ents:?}");
+        assert!(!b.tf[TITLE].is_empty(), "title falls back to the text");
+    }
+}
