@@ -76,6 +76,24 @@ fn quote(sentences: &[&str]) -> String {
     format!("\u{201c}{}\u{201d}", sentences.join(" "))
 }
 
+/// Quotes sentences of `source`: sentences that stand next to each other in
+/// the source share one pair of quote marks; others get their own, so every
+/// quoted span is a verbatim substring of the record.
+fn quote_from(source: &str, sentences: &[String]) -> String {
+    let mut groups: Vec<String> = Vec::new();
+    for s in sentences {
+        if let Some(last) = groups.last_mut() {
+            let joined = format!("{last} {s}");
+            if source.contains(&joined) {
+                *last = joined;
+                continue;
+            }
+        }
+        groups.push(s.clone());
+    }
+    groups.iter().map(|g| quote(&[g.as_str()])).collect::<Vec<_>>().join(" … ")
+}
+
 impl OfflineWriter {
     pub fn draft(&self, ev: &StoryEvidence) -> Result<StoryDocument, WriteError> {
         if ev.records.is_empty() {
@@ -200,8 +218,7 @@ fn paragraphs(
         if picked.is_empty() {
             continue;
         }
-        let refs: Vec<&str> = picked.iter().map(String::as_str).collect();
-        out.push(Paragraph { text: format!("{}: {}", attribution(c.rec), quote(&refs)), citations: vec![c.rec.id] });
+        out.push(Paragraph { text: format!("{}: {}", attribution(c.rec), quote_from(&c.rec.text, &picked)), citations: vec![c.rec.id] });
     }
     out
 }
