@@ -42,7 +42,8 @@ pub struct Config {
     pub max_candidates: usize,
     /// How many of the newest postings are scanned per term.
     pub postings_scan: usize,
-    /// Terms in more than this share of records are not indexed.
+    /// Terms in more than this share of records (and more than 200) are not
+    /// looked up.
     pub common_df: f32,
     /// Run a merge pass after this many records.
     pub merge_every: usize,
@@ -67,6 +68,10 @@ impl Default for Config {
         }
     }
 }
+
+/// Terms this rare are always looked up, whatever their share: in a small
+/// beat every shared term is in a large share of records.
+const COMMON_MIN_DF: u32 = 200;
 
 /// One story being built: its records and per-group centroids.
 #[derive(Debug, Clone, Default)]
@@ -262,7 +267,9 @@ impl Clusterer {
         for g in 0..GROUPS {
             let n = norms[g].max(1e-9);
             for &(t, w) in groups[g] {
-                if self.feat.df_ratio(g, t) <= self.config.common_df {
+                if self.feat.df(g, t) <= COMMON_MIN_DF
+                    || self.feat.df_ratio(g, t) <= self.config.common_df
+                {
                     terms.push((t, w / n * self.config.weights[g]));
                 }
             }

@@ -221,6 +221,11 @@ impl Featurizer {
         self.df[group][term as usize] as f32 / (self.n_docs.max(1) as f32)
     }
 
+    /// Records that contain the term in a group.
+    pub fn df(&self, group: usize, term: u32) -> u32 {
+        self.df[group][term as usize]
+    }
+
     /// Sublinear TF × IDF, L2-normalised per group.
     pub fn weigh(&self, raw: &RawDoc) -> DocVec {
         let mut out = DocVec::default();
