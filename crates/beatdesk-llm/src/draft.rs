@@ -194,9 +194,18 @@ async fn call_shrinking(
                 }
                 _ => 0.6,
             };
-            let fixed = est - *budget as f64;
-            let target = (est * factor - fixed).max(0.0);
-            *budget = (target as usize).min(*budget * 9 / 10);
+            // The largest evidence budget whose prompt fits the target.
+            let target = (est * factor) as usize;
+            let (mut lo, mut hi) = (0usize, *budget);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if tokens(&make(mid)) <= target {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            *budget = lo;
             *shrunk = true;
             c.emit(DraftEvent::Shrinking {
                 label: spec.label.clone(),
