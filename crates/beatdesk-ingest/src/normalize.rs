@@ -191,7 +191,14 @@ pub fn canonical_url(raw: &str) -> String {
             return canonical_url(inner.as_str());
         }
     }
+    let default_port = matches!(
+        (url.scheme(), url.port()),
+        ("http", Some(80)) | ("https", Some(443))
+    );
     let _ = url.set_scheme("https");
+    if default_port {
+        let _ = url.set_port(None);
+    }
     if let Some(host) = url.host_str() {
         let mut h = host.to_ascii_lowercase();
         for prefix in ["www.", "m.", "amp.", "mobile."] {
@@ -203,7 +210,6 @@ pub fn canonical_url(raw: &str) -> String {
         }
         let _ = url.set_host(Some(&h));
     }
-    let _ = url.set_port(None);
     url.set_fragment(None);
     let mut pairs: Vec<(String, String)> = url
         .query_pairs()
@@ -274,6 +280,22 @@ pub fn resolve(base: Option<&str>, href: &str) -> String {
         Some(u) => u.to_string(),
         None => href.to_string(),
     }
+}
+
+/// `http(s)://` links written out in plain text (Reddit self posts).
+pub fn links_in_text(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in text.split(|c: char| {
+        c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']'
+    }) {
+        if let Some(start) = word.find("http://").or_else(|| word.find("https://")) {
+            let link = word[start..].trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '\'']);
+            if Url::parse(link).is_ok() && !out.iter().any(|l| l == link) {
+                out.push(link.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Lowercased alphanumeric words joined by single spaces, for title matching.

@@ -85,8 +85,14 @@ fn is_pointer_url(url: &str) -> bool {
     url.contains("news.google.com/")
 }
 
+/// Long texts are compared on the body alone (wire copies get new headlines);
+/// short ones with the title.
 fn sim_text(item_title: &str, text: &str) -> String {
-    format!("{item_title} {text}")
+    if text.split_whitespace().count() >= 30 {
+        text.to_string()
+    } else {
+        format!("{item_title} {text}")
+    }
 }
 
 impl Dedup {

@@ -120,7 +120,12 @@ fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
     };
     item.nsfw = p.over_18;
     item.crosspost_of = p.crosspost_parent;
-    if !p.is_self {
+    if p.is_self {
+        item.links = crate::normalize::links_in_text(&item.text)
+            .into_iter()
+            .filter(|l| is_article_link(l))
+            .collect();
+    } else {
         if let Some(link) = p.url_overridden_by_dest.or(p.url).map(|u| unescape(&u)) {
             if is_article_link(&link) {
                 item.links.push(link);
