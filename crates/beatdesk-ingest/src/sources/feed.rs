@@ -98,20 +98,28 @@ fn strip_wordpress_trailer(text: &str) -> String {
 }
 
 fn author_of(e: &Entry) -> String {
+    // `<author>desk@x (Wire Name)</author>`: the real name is in the parentheses,
+    // wherever feed-rs put it (name or email).
+    let paren = |s: &str| {
+        let (open, close) = (s.find('(')?, s.rfind(')')?);
+        (open < close)
+            .then(|| s[open + 1..close].trim().to_string())
+            .filter(|n| !n.is_empty())
+    };
     for p in &e.authors {
-        // feed-rs turns `<author>desk@x (Wire Name)</author>` into name "author" + the email text.
-        if let Some(email) = &p.email {
-            if let (Some(open), Some(close)) = (email.find('('), email.rfind(')')) {
-                if open < close {
-                    return email[open + 1..close].trim().to_string();
-                }
+        for field in [p.name.as_deref(), p.email.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(n) = paren(field) {
+                return n;
             }
         }
         if let Some(name) = p
             .name
             .as_deref()
             .map(str::trim)
-            .filter(|n| !n.is_empty() && *n != "author")
+            .filter(|n| !n.is_empty() && *n != "author" && !n.contains('@'))
         {
             return html_to_text(name);
         }
