@@ -146,7 +146,7 @@ async fn full_structured_reply() {
 #[tokio::test]
 async fn streamed_reply_split_frames_and_keepalives_deepseek_json_object() {
     let doc = good_document().to_string();
-    let s = Server::start(vec![Reply::sse(&stream_body(&doc, true), 7)]).await;
+    let s = Server::start(vec![Reply::sse(&stream_body(&doc, true), 97)]).await;
     let mut c = cfg(&s);
     c.structured = StructuredMode::JsonObject;
     let ev = Events::default();

@@ -57,7 +57,7 @@ impl Reply {
                 .chunks(cut.max(1))
                 .map(<[u8]>::to_vec)
                 .collect(),
-            delay: Duration::from_millis(2),
+            delay: Duration::from_millis(1),
             reset: false,
         }
     }
@@ -239,7 +239,7 @@ pub fn fixture() -> StoryEvidence {
 pub fn good_document() -> Value {
     json!({
         "headline": "Riverton transit levy heads to voters as bus drivers weigh a strike",
-        "dek": "The council voted 7-2 to put a $48.5 million levy on the March ballot; drivers vote on a strike on Dec. 3.",
+        "dek": "The council voted 7-2 to put a $48.5 million levy on the March ballot — drivers vote on a strike on Dec. 3.",
         "sections": [
             {"heading": "The vote", "paragraphs": [
                 {"text": "The Riverton City Council voted 7-2 to put a $48.5 million transit levy on the March ballot.", "citations": ["R1"]},
