@@ -318,6 +318,11 @@ impl Http {
             if until > now {
                 self.wait(until - now).await;
             }
+            // Waited (at most `max_wait`): the window is considered open again.
+            self.gates
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(host);
         }
     }
 
@@ -325,7 +330,7 @@ impl Http {
         self.gates
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(host.to_string(), Instant::now() + d.min(self.opts.max_wait));
+            .insert(host.to_string(), Instant::now() + d);
     }
 
     /// Sends with retries. Returns any final response (including 4xx and

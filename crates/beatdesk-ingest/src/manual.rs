@@ -51,7 +51,15 @@ pub async fn add_manual(
     let item = if looks_like_url(input) {
         fetch_article(http, input, Platform::Manual, now).await?.0
     } else {
-        let text = clean_whitespace(input);
+        // Keep the reporter's line structure; tidy each line.
+        let lines: Vec<String> = input.lines().map(|l| clean_whitespace(l)).collect();
+        let text = lines
+            .join("\n")
+            .split("\n\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let text = text.trim().to_string();
         if text.is_empty() {
             return Err(IngestError::Config {
                 location: "manual source".into(),
@@ -64,7 +72,10 @@ pub async fn add_manual(
             format!("text:{}", stable_hash(&[&text])),
             now,
         );
-        item.title = truncate(text.lines().next().unwrap_or(""), 120);
+        item.title = truncate(
+            text.lines().find(|l| !l.trim().is_empty()).unwrap_or(""),
+            120,
+        );
         item.text = text;
         item.author = by.trim().to_string();
         item

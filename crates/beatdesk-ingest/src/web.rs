@@ -31,7 +31,7 @@ fn note_with(ids: &[i64]) -> String {
 }
 
 /// Adds citing record ids to a web record's note (idempotent).
-pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> Result<()> {
+pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> beatdesk_store::Result<()> {
     let note: Option<String> = conn
         .query_row("SELECT note FROM records WHERE id = ?1", [web_id], |r| {
             r.get(0)
@@ -53,7 +53,10 @@ pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> Result<(
 }
 
 /// For a beat: web record id → ids of the records citing it.
-pub fn citations_for_beat(conn: &Connection, beat_id: i64) -> Result<BTreeMap<i64, Vec<i64>>> {
+pub fn citations_for_beat(
+    conn: &Connection,
+    beat_id: i64,
+) -> beatdesk_store::Result<BTreeMap<i64, Vec<i64>>> {
     let mut stmt = conn.prepare("SELECT id, note FROM records WHERE beat_id = ?1 AND platform = 'web' AND status != 'rejected'")?;
     let rows = stmt.query_map([beat_id], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
@@ -67,7 +70,7 @@ pub fn citations_for_beat(conn: &Connection, beat_id: i64) -> Result<BTreeMap<i6
 }
 
 /// How many distinct web records are cited by (or directly part of) a story's included records.
-pub fn citation_count_for_story(conn: &Connection, story_id: i64) -> Result<usize> {
+pub fn citation_count_for_story(conn: &Connection, story_id: i64) -> beatdesk_store::Result<usize> {
     let beat_id: i64 = conn.query_row(
         "SELECT beat_id FROM stories WHERE id = ?1",
         [story_id],
