@@ -13,7 +13,7 @@ use crate::config::{is_loopback_host, ApiKey, ModelConfig, ProviderPolicy};
 use crate::error::LlmError;
 use crate::evidence::{Packed, Prepared, StoryEvidence};
 use crate::meta::{DraftMeta, MetaInput};
-use crate::prompt::{self, CallSpec};
+use crate::prompt::{self, CallSpec, Story};
 use crate::text::estimate_tokens;
 use crate::validate::{self, IdMap};
 
@@ -259,8 +259,7 @@ impl<'a> Run<'a> {
         if p.sources.is_empty() {
             return Err(LlmError::NoEvidence);
         }
-        let empty_call =
-            prompt::document_call(&p, &ev.beat_name, &ev.story_title, &ev.top_terms, &empty());
+        let empty_call = prompt::document_call(&p, Story::of(ev), &empty());
         let budget = evidence_budget(cfg, opts, &empty_call, p.sources.len());
         Ok(Run {
             cfg,
@@ -313,15 +312,8 @@ pub async fn draft(
     if !outline {
         let mut budget = run.budget;
         let p = &run.p;
-        let make = |b: usize| {
-            prompt::document_call(
-                p,
-                &ev.beat_name,
-                &ev.story_title,
-                &ev.top_terms,
-                &p.pack(&ev.top_terms, b, None),
-            )
-        };
+        let make =
+            |b: usize| prompt::document_call(p, Story::of(ev), &p.pack(&ev.top_terms, b, None));
         let (mut calls, mut shrunk) = (Vec::new(), false);
         let (spec, reply) =
             call_shrinking(&mut c, &mut budget, &mut shrunk, &mut calls, &make).await?;
@@ -347,15 +339,7 @@ async fn draft_outlined(run: &mut Run<'_>, c: &mut Caller<'_>) -> Result<ModelDr
     let to_record = |r: &str| p.record_id(r);
     let compact = |b: usize| p.pack(&ev.top_terms, b.min(p.sources.len() * 90), None);
     // 1. The outline, from compact records.
-    let make = |b: usize| {
-        prompt::outline_call(
-            p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
-            &compact(b),
-        )
-    };
+    let make = |b: usize| prompt::outline_call(p, Story::of(ev), &compact(b));
     let (spec, reply) = call_shrinking(c, &mut budget, &mut shrunk, &mut calls, &make).await?;
     raw.push(reply.text.clone());
     let plan = validate::outline(
@@ -377,15 +361,7 @@ async fn draft_outlined(run: &mut Run<'_>, c: &mut Caller<'_>) -> Result<ModelDr
                 b.saturating_sub(estimate_tokens(&plan_text)),
                 only,
             );
-            prompt::section_call(
-                &ev.beat_name,
-                &ev.story_title,
-                &ev.top_terms,
-                &plan_text,
-                heading,
-                i,
-                &packed,
-            )
+            prompt::section_call(Story::of(ev), &plan_text, heading, i, &packed)
         };
         let (spec, reply) = call_shrinking(c, &mut budget, &mut shrunk, &mut calls, &make).await?;
         raw.push(reply.text.clone());
@@ -402,15 +378,7 @@ async fn draft_outlined(run: &mut Run<'_>, c: &mut Caller<'_>) -> Result<ModelDr
     // 3. The recap and FAQ, from compact records.
     let make = |b: usize| {
         let packed = compact(b.saturating_sub(estimate_tokens(&plan_text)));
-        prompt::tail_call(
-            p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
-            &plan_text,
-            &packed,
-            false,
-        )
+        prompt::tail_call(p, Story::of(ev), &plan_text, &packed, false)
     };
     let (spec, reply) = call_shrinking(c, &mut budget, &mut shrunk, &mut calls, &make).await?;
     raw.push(reply.text.clone());
@@ -467,16 +435,7 @@ pub async fn regenerate_section(
             b.saturating_sub(estimate_tokens(&context)),
             None,
         );
-        prompt::regenerate_section_call(
-            p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
-            &context,
-            &heading,
-            index,
-            &packed,
-        )
+        prompt::regenerate_section_call(p, Story::of(ev), &context, &heading, index, &packed)
     };
     let (spec, reply) = call_shrinking(&mut c, &mut budget, &mut shrunk, &mut calls, &make).await?;
     let to_record = |r: &str| p.record_id(r);
@@ -518,15 +477,7 @@ pub async fn regenerate_faq(
             b.saturating_sub(estimate_tokens(&context)),
             None,
         );
-        prompt::tail_call(
-            p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
-            &context,
-            &packed,
-            true,
-        )
+        prompt::tail_call(p, Story::of(ev), &context, &packed, true)
     };
     let (spec, reply) = call_shrinking(&mut c, &mut budget, &mut shrunk, &mut calls, &make).await?;
     let to_record = |r: &str| p.record_id(r);
@@ -560,19 +511,11 @@ pub fn preview(
     let spec = if outline {
         prompt::outline_call(
             p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
+            Story::of(ev),
             &p.pack(&ev.top_terms, run.budget.min(p.sources.len() * 90), None),
         )
     } else {
-        prompt::document_call(
-            p,
-            &ev.beat_name,
-            &ev.story_title,
-            &ev.top_terms,
-            &p.pack(&ev.top_terms, run.budget, None),
-        )
+        prompt::document_call(p, Story::of(ev), &p.pack(&ev.top_terms, run.budget, None))
     };
     let sys = prompt::system_prompt();
     Ok(PromptPreview {
