@@ -4,15 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use beatdesk_types::{FaqItem, Section, StoryDocument};
+use beatdesk_types::StoryDocument;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{model_label, Caller, Reply};
-use crate::config::{is_loopback_host, ApiKey, ModelConfig, ProviderPolicy};
+use crate::config::ModelConfig;
 use crate::error::LlmError;
 use crate::evidence::{Packed, Prepared, StoryEvidence};
 use crate::meta::{DraftMeta, MetaInput};
+use crate::policy::{is_loopback_host, ApiKey, ProviderPolicy};
 use crate::prompt::{self, CallSpec, Story};
 use crate::text::estimate_tokens;
 use crate::validate::{self, IdMap};
@@ -97,35 +98,11 @@ pub struct ModelDraft {
     pub raw_text: String,
 }
 
-#[derive(Debug, Clone)]
-pub struct ModelSection {
-    pub section: Section,
-    pub meta: DraftMeta,
-    pub raw_text: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct ModelFaq {
-    pub faq: Vec<FaqItem>,
-    pub meta: DraftMeta,
-    pub raw_text: String,
-}
-
-/// What would be sent, without sending it (CLI `--dry-run`, measurements).
-#[derive(Debug, Clone, Serialize)]
-pub struct PromptPreview {
-    pub mode: String,
-    pub system: String,
-    pub user: String,
-    pub schema: serde_json::Value,
-    pub estimated_prompt_tokens: usize,
-    pub stable_prefix_bytes: usize,
-    pub stable_prefix_tokens: usize,
-    pub evidence_budget: usize,
-    pub records_sent: usize,
-}
-
-fn check(cfg: &ModelConfig, key: Option<&ApiKey>, opts: &DraftOptions) -> Result<(), LlmError> {
+pub(crate) fn check(
+    cfg: &ModelConfig,
+    key: Option<&ApiKey>,
+    opts: &DraftOptions,
+) -> Result<(), LlmError> {
     cfg.validate().map_err(LlmError::Config)?;
     opts.policy
         .check(cfg)
@@ -141,12 +118,12 @@ fn check(cfg: &ModelConfig, key: Option<&ApiKey>, opts: &DraftOptions) -> Result
 }
 
 /// Estimated prompt tokens of a call.
-fn tokens(spec: &CallSpec) -> usize {
+pub(crate) fn tokens(spec: &CallSpec) -> usize {
     estimate_tokens(&spec.system) + estimate_tokens(&spec.user) + 8
 }
 
 /// The evidence budget of a call whose prompt without records is `spec_empty`.
-fn evidence_budget(
+pub(crate) fn evidence_budget(
     cfg: &ModelConfig,
     opts: &DraftOptions,
     spec_empty: &CallSpec,
@@ -158,7 +135,7 @@ fn evidence_budget(
         .saturating_sub(tokens(spec_empty) + 2 * n)
 }
 
-fn empty() -> Packed {
+pub(crate) fn empty() -> Packed {
     Packed {
         blocks: Vec::new(),
         tokens: 0,
@@ -167,7 +144,7 @@ fn empty() -> Packed {
 
 /// Runs one call built by `make(budget)`; on a context overflow shrinks the
 /// budget from what the server said and tries once more.
-async fn call_shrinking(
+pub(crate) async fn call_shrinking(
     c: &mut Caller<'_>,
     budget: &mut usize,
     shrunk: &mut bool,
@@ -221,7 +198,7 @@ async fn call_shrinking(
     }
 }
 
-fn invalid(cfg: &ModelConfig, reply: &Reply, reason: String) -> LlmError {
+pub(crate) fn invalid(cfg: &ModelConfig, reply: &Reply, reason: String) -> LlmError {
     let reason = if reply.truncated {
         format!(
             "{reason} (the reply stopped at the {}-token output limit)",
@@ -237,18 +214,18 @@ fn invalid(cfg: &ModelConfig, reply: &Reply, reason: String) -> LlmError {
     }
 }
 
-struct Run<'a> {
-    cfg: &'a ModelConfig,
-    ev: &'a StoryEvidence,
-    p: Prepared<'a>,
-    start: Instant,
-    calls: Vec<CallSpec>,
-    shrunk: bool,
-    budget: usize,
+pub(crate) struct Run<'a> {
+    pub(crate) cfg: &'a ModelConfig,
+    pub(crate) ev: &'a StoryEvidence,
+    pub(crate) p: Prepared<'a>,
+    pub(crate) start: Instant,
+    pub(crate) calls: Vec<CallSpec>,
+    pub(crate) shrunk: bool,
+    pub(crate) budget: usize,
 }
 
 impl<'a> Run<'a> {
-    fn new(
+    pub(crate) fn new(
         cfg: &'a ModelConfig,
         key: Option<&ApiKey>,
         ev: &'a StoryEvidence,
@@ -272,14 +249,18 @@ impl<'a> Run<'a> {
         })
     }
 
-    fn ids<'s>(&'s self, allowed: &'s [String], f: &'s dyn Fn(&str) -> Option<i64>) -> IdMap<'s> {
+    pub(crate) fn ids<'s>(
+        &'s self,
+        allowed: &'s [String],
+        f: &'s dyn Fn(&str) -> Option<i64>,
+    ) -> IdMap<'s> {
         IdMap {
             allowed,
             to_record: f,
         }
     }
 
-    fn meta(&self, c: &Caller, mode: &str) -> DraftMeta {
+    pub(crate) fn meta(&self, c: &Caller, mode: &str) -> DraftMeta {
         let refs: Vec<&CallSpec> = self.calls.iter().collect();
         DraftMeta::build(MetaInput {
             cfg: self.cfg,
@@ -405,128 +386,5 @@ async fn draft_outlined(run: &mut Run<'_>, c: &mut Caller<'_>) -> Result<ModelDr
         document,
         meta: run.meta(c, "outline"),
         raw_text: raw.join("\n\n"),
-    })
-}
-
-/// Rewrites section `index` of `current` from all the story's records; the
-/// rest of the story is given as context and kept by the caller.
-pub async fn regenerate_section(
-    cfg: &ModelConfig,
-    api_key: Option<&ApiKey>,
-    evidence: &StoryEvidence,
-    current: &StoryDocument,
-    index: usize,
-    opts: &DraftOptions,
-    on_event: OnEvent<'_>,
-) -> Result<ModelSection, LlmError> {
-    let heading = current
-        .sections
-        .get(index)
-        .map(|s| s.heading.clone())
-        .ok_or_else(|| LlmError::Config(format!("the story has no section {}", index + 1)))?;
-    let mut run = Run::new(cfg, api_key, evidence, opts)?;
-    let mut c = Caller::new(cfg, api_key, opts, on_event)?;
-    let (ev, p) = (evidence, &run.p);
-    let context = prompt::story_context(current, p);
-    let (mut budget, mut shrunk, mut calls) = (run.budget, false, Vec::new());
-    let make = |b: usize| {
-        let packed = p.pack(
-            &ev.top_terms,
-            b.saturating_sub(estimate_tokens(&context)),
-            None,
-        );
-        prompt::regenerate_section_call(p, Story::of(ev), &context, &heading, index, &packed)
-    };
-    let (spec, reply) = call_shrinking(&mut c, &mut budget, &mut shrunk, &mut calls, &make).await?;
-    let to_record = |r: &str| p.record_id(r);
-    let section = validate::section(
-        &reply.text,
-        &IdMap {
-            allowed: &spec.ids,
-            to_record: &to_record,
-        },
-    )
-    .map_err(|e| invalid(cfg, &reply, e))?;
-    run.calls = calls;
-    run.shrunk = shrunk;
-    run.budget = budget;
-    Ok(ModelSection {
-        section,
-        meta: run.meta(&c, "section"),
-        raw_text: reply.text,
-    })
-}
-
-/// Rewrites the FAQ of `current` alone.
-pub async fn regenerate_faq(
-    cfg: &ModelConfig,
-    api_key: Option<&ApiKey>,
-    evidence: &StoryEvidence,
-    current: &StoryDocument,
-    opts: &DraftOptions,
-    on_event: OnEvent<'_>,
-) -> Result<ModelFaq, LlmError> {
-    let mut run = Run::new(cfg, api_key, evidence, opts)?;
-    let mut c = Caller::new(cfg, api_key, opts, on_event)?;
-    let (ev, p) = (evidence, &run.p);
-    let context = prompt::story_context(current, p);
-    let (mut budget, mut shrunk, mut calls) = (run.budget, false, Vec::new());
-    let make = |b: usize| {
-        let packed = p.pack(
-            &ev.top_terms,
-            b.saturating_sub(estimate_tokens(&context)),
-            None,
-        );
-        prompt::tail_call(p, Story::of(ev), &context, &packed, true)
-    };
-    let (spec, reply) = call_shrinking(&mut c, &mut budget, &mut shrunk, &mut calls, &make).await?;
-    let to_record = |r: &str| p.record_id(r);
-    let faq = validate::faq(
-        &reply.text,
-        &IdMap {
-            allowed: &spec.ids,
-            to_record: &to_record,
-        },
-    )
-    .map_err(|e| invalid(cfg, &reply, e))?;
-    run.calls = calls;
-    run.shrunk = shrunk;
-    run.budget = budget;
-    Ok(ModelFaq {
-        faq,
-        meta: run.meta(&c, "faq"),
-        raw_text: reply.text,
-    })
-}
-
-/// The first prompt a draft would send, and its measurements. Sends nothing.
-pub fn preview(
-    cfg: &ModelConfig,
-    evidence: &StoryEvidence,
-    opts: &DraftOptions,
-) -> Result<PromptPreview, LlmError> {
-    let run = Run::new(cfg, None, evidence, opts)?;
-    let (p, ev) = (&run.p, evidence);
-    let outline = opts.force_outline || p.min_tokens() > run.budget;
-    let spec = if outline {
-        prompt::outline_call(
-            p,
-            Story::of(ev),
-            &p.pack(&ev.top_terms, run.budget.min(p.sources.len() * 90), None),
-        )
-    } else {
-        prompt::document_call(p, Story::of(ev), &p.pack(&ev.top_terms, run.budget, None))
-    };
-    let sys = prompt::system_prompt();
-    Ok(PromptPreview {
-        mode: if outline { "outline" } else { "single" }.into(),
-        estimated_prompt_tokens: tokens(&spec),
-        stable_prefix_bytes: sys.len(),
-        stable_prefix_tokens: estimate_tokens(&sys),
-        evidence_budget: run.budget,
-        records_sent: p.sources.len(),
-        schema: spec.schema(),
-        system: spec.system,
-        user: spec.user,
     })
 }

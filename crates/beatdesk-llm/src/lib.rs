@@ -18,24 +18,26 @@ pub mod evidence;
 pub mod meta;
 pub mod ollama;
 pub mod openai;
+pub mod policy;
 pub mod prompt;
+pub mod regenerate;
+pub mod retry;
 pub mod schema;
 pub mod sse;
 pub mod text;
 pub mod usage;
 pub mod validate;
+pub mod wire;
 
-pub use config::{
-    api_key_env_var, api_key_from_env, ApiKey, ModelConfig, Prices, ProviderKind, ProviderPolicy,
-    StructuredMode,
-};
-pub use draft::{
-    draft, preview, regenerate_faq, regenerate_section, DraftEvent, DraftOptions, ModelDraft,
-    ModelFaq, ModelSection, OnEvent, PromptPreview,
-};
+pub use config::{ModelConfig, Prices, ProviderKind, StructuredMode};
+pub use draft::{draft, DraftEvent, DraftOptions, ModelDraft, OnEvent};
 pub use error::LlmError;
 pub use evidence::{EvidenceRecord, StoryEvidence};
 pub use meta::DraftMeta;
 pub use ollama::{ollama_config, probe_ollama, OllamaModel};
+pub use policy::{api_key_env_var, api_key_from_env, ApiKey, ProviderPolicy};
+pub use regenerate::{
+    preview, regenerate_faq, regenerate_section, ModelFaq, ModelSection, PromptPreview,
+};
 pub use tokio_util::sync::CancellationToken;
 pub use usage::Usage;

@@ -7,12 +7,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::client::{
-    http_client, looks_like_overflow, number_after, Built, Decoder, ErrInfo, Reply,
-};
+use crate::client::{http_client, Built, Decoder, ErrInfo, Reply};
 use crate::config::{ModelConfig, ProviderKind};
 use crate::error::LlmError;
 use crate::prompt::CallSpec;
+use crate::retry::{looks_like_overflow, number_after};
 use crate::sse::LineBuffer;
 use crate::usage::Usage;
 

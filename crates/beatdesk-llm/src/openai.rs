@@ -4,9 +4,10 @@
 
 use serde_json::{json, Value};
 
-use crate::client::{looks_like_overflow, number_after, Built, Decoder, ErrInfo, Reply};
+use crate::client::{Built, Decoder, ErrInfo, Reply};
 use crate::config::{ModelConfig, StructuredMode};
 use crate::prompt::CallSpec;
+use crate::retry::{looks_like_overflow, number_after};
 use crate::sse::{SseEvent, SseParser};
 use crate::usage::Usage;
 
