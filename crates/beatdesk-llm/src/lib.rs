@@ -1,6 +1,6 @@
 //! Beatdesk's editorial model: cited story drafts from local and hosted
 //! models. Tauri-free; the core calls [`draft`], [`regenerate_section`],
-//! [`regenerate_faq`], [`preview`] and [`probe_ollama`].
+//! [`regenerate_faq`], [`preview`], [`probe_ollama`] and [`list_models`].
 //!
 //! - Providers: OpenAI-compatible chat completions ([`openai`]), Ollama's
 //!   native `/api/chat` ([`ollama`]) and Anthropic Messages ([`anthropic`]),
@@ -16,6 +16,7 @@ pub mod draft;
 pub mod error;
 pub mod evidence;
 pub mod meta;
+pub mod models;
 pub mod ollama;
 pub mod openai;
 pub mod policy;
@@ -34,6 +35,7 @@ pub use draft::{draft, DraftEvent, DraftOptions, ModelDraft, OnEvent};
 pub use error::LlmError;
 pub use evidence::{EvidenceRecord, StoryEvidence};
 pub use meta::DraftMeta;
+pub use models::list_models;
 pub use ollama::{ollama_config, probe_ollama, OllamaModel};
 pub use policy::{api_key_env_var, api_key_from_env, ApiKey, ProviderPolicy};
 pub use regenerate::{

@@ -1,89 +1,14 @@
 //! OpenAI-compatible adapter against a replay server on 127.0.0.1, in the
-//! wire formats of OpenAI, DeepSeek, vLLM and llama.cpp.
+//! wire formats of OpenAI and DeepSeek (vLLM, llama.cpp: openai_compat.rs).
 
 mod support;
 
 use std::time::{Duration, Instant};
 
-use beatdesk_llm::{
-    draft, prompt::system_prompt, ApiKey, CancellationToken, DraftOptions, LlmError, ModelConfig,
-    Prices, ProviderKind, ProviderPolicy, StructuredMode,
-};
-use serde_json::{json, Value};
+use beatdesk_llm::{draft, prompt::system_prompt, ApiKey, DraftOptions, LlmError, StructuredMode};
+use serde_json::json;
+use support::openai_wire::*;
 use support::*;
-
-fn cfg(s: &Server) -> ModelConfig {
-    let mut c = ModelConfig::new(
-        "local-oa",
-        ProviderKind::Openai,
-        &format!("{}/v1", s.url),
-        "qwen3-8b-instruct",
-    );
-    c.prices = Some(Prices {
-        input_per_million: 0.28,
-        output_per_million: 0.42,
-        cached_input_per_million: Some(0.028),
-        cache_write_per_million: None,
-    });
-    c
-}
-
-fn opts(stream: bool) -> DraftOptions {
-    DraftOptions {
-        stream,
-        retry_base: Duration::from_millis(10),
-        ..Default::default()
-    }
-}
-
-fn full(content: &str, usage: Value) -> Value {
-    json!({
-        "id": "chatcmpl-BZ5q1", "object": "chat.completion", "created": 1763600000, "model": "qwen3-8b-instruct",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": null, "annotations": []},
-                     "logprobs": null, "finish_reason": "stop"}],
-        "usage": usage, "service_tier": "default", "system_fingerprint": "fp_5d0f6"
-    })
-}
-
-fn usage() -> Value {
-    json!({"prompt_tokens": 4000, "completion_tokens": 600, "total_tokens": 4600,
-           "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
-           "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0}})
-}
-
-fn chunk(delta: Value, finish: Value) -> String {
-    let v = json!({"id": "chatcmpl-BZ5q1", "object": "chat.completion.chunk", "created": 1763600000,
-        "model": "deepseek-v4-flash", "system_fingerprint": "fp_ds", "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}], "usage": null});
-    format!("data: {v}\n\n")
-}
-
-/// A DeepSeek-style stream: keep-alive comments, blank lines, usage chunk, [DONE].
-fn stream_body(content: &str, keepalive: bool) -> String {
-    let mut s = String::new();
-    if keepalive {
-        s.push_str(": keep-alive\n\n\n");
-    }
-    s.push_str(&chunk(
-        json!({"role": "assistant", "content": ""}),
-        Value::Null,
-    ));
-    for (i, p) in pieces(content, 11).iter().enumerate() {
-        s.push_str(&chunk(json!({"content": p}), Value::Null));
-        if keepalive && i % 4 == 0 {
-            s.push_str(": keep-alive\n\n");
-        }
-    }
-    s.push_str(&chunk(json!({}), json!("stop")));
-    let u = json!({"id": "chatcmpl-BZ5q1", "object": "chat.completion.chunk", "created": 1763600000, "model": "deepseek-v4-flash",
-        "choices": [], "usage": {"prompt_tokens": 5000, "completion_tokens": 700, "total_tokens": 5700,
-        "prompt_tokens_details": {"cached_tokens": 1280}, "prompt_cache_hit_tokens": 1280, "prompt_cache_miss_tokens": 3720}});
-    s.push_str(&format!("data: {u}\n\ndata: [DONE]\n\n"));
-    s
-}
-
-fn noop() -> impl Fn(beatdesk_llm::DraftEvent) + Send + Sync {
-    |_| {}
-}
 
 #[tokio::test]
 async fn full_structured_reply() {
@@ -301,95 +226,10 @@ async fn never_retries_client_errors() {
     }
 }
 
-async fn overflow_then_success(
-    body: Value,
-    mode: StructuredMode,
-) -> (Vec<Request>, beatdesk_llm::ModelDraft) {
-    let doc = good_document().to_string();
-    let s = Server::start(vec![
-        Reply::json(400, &body),
-        Reply::json(200, &full(&doc, usage())),
-    ])
-    .await;
-    let mut c = cfg(&s);
-    c.structured = mode;
-    let d = draft(&c, None, &fixture(), &opts(false), &noop())
-        .await
-        .unwrap();
-    let r = s.requests();
-    assert_eq!(r.len(), 2);
-    assert!(d.meta.shrunk);
-    assert!(
-        r[1].user().len() < r[0].user().len() * 9 / 10,
-        "{} vs {}",
-        r[1].user().len(),
-        r[0].user().len()
-    );
-    assert!(
-        r[1].user().contains("<record id=\"R20\""),
-        "every record is still sent"
-    );
-    (r, d)
-}
-
 #[tokio::test]
 async fn context_overflow_openai_shape_shrinks_and_retries_once() {
     let body = json!({"error": {"message": "This model's maximum context length is 8192 tokens. However, your messages resulted in 9310 tokens. Please reduce the length of the messages.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}});
     overflow_then_success(body, StructuredMode::Auto).await;
-}
-
-#[tokio::test]
-async fn context_overflow_llama_cpp_shape() {
-    let body = json!({"error": {"code": 400, "message": "the request exceeds the available context size, try increasing it", "type": "exceed_context_size_error", "n_prompt_tokens": 9310, "n_ctx": 8192}});
-    overflow_then_success(body, StructuredMode::JsonSchema).await;
-}
-
-#[tokio::test]
-async fn context_overflow_vllm_shape_with_structured_outputs() {
-    let body = json!({"error": {"message": "This model's maximum context length is 8192 tokens. However, you requested 11310 tokens (9310 in the messages, 2000 in the completion). Please reduce the length of the messages or completion.", "type": "BadRequestError", "param": null, "code": 400}});
-    let (r, _) = overflow_then_success(body, StructuredMode::StructuredOutputs).await;
-    assert!(r[0].body["structured_outputs"]["json"]["properties"]["sections"].is_object());
-    assert!(r[0].body.get("response_format").is_none());
-}
-
-#[tokio::test]
-async fn second_overflow_is_an_error() {
-    let body = json!({"error": {"message": "This model's maximum context length is 4096 tokens. However, your messages resulted in 9310 tokens.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}});
-    let s = Server::start(vec![Reply::json(400, &body), Reply::json(400, &body)]).await;
-    let err = draft(&cfg(&s), None, &fixture(), &opts(false), &noop())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LlmError::ContextOverflow {
-                limit: Some(4096),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(s.requests().len(), 2);
-}
-
-#[tokio::test]
-async fn structured_output_refusal_falls_back_to_json_object() {
-    let doc = good_document().to_string();
-    let refused = json!({"error": {"message": "response_format json_schema is not supported by this server", "type": "invalid_request_error", "param": "response_format", "code": null}});
-    let s = Server::start(vec![
-        Reply::json(400, &refused),
-        Reply::json(200, &full(&doc, usage())),
-    ])
-    .await;
-    let d = draft(&cfg(&s), None, &fixture(), &opts(false), &noop())
-        .await
-        .unwrap();
-    assert_eq!(
-        s.requests()[1].body["response_format"],
-        json!({"type": "json_object"})
-    );
-    assert_eq!(d.meta.structured, "json_object");
-    assert_eq!(d.meta.warnings.len(), 1);
 }
 
 #[tokio::test]
@@ -420,73 +260,4 @@ async fn reply_citing_an_unknown_id_is_rejected() {
         "{msg}"
     );
     assert_eq!(err.code(), "invalid_reply");
-}
-
-#[tokio::test]
-async fn cancellation_and_wall_clock_timeout() {
-    let doc = good_document().to_string();
-    let slow = || Reply::sse(&stream_body(&doc, true), 40).delayed(Duration::from_millis(100));
-    let s = Server::start(vec![slow()]).await;
-    let token = CancellationToken::new();
-    let o = DraftOptions {
-        cancel: Some(token.clone()),
-        ..opts(true)
-    };
-    let t2 = token.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        t2.cancel();
-    });
-    let t = Instant::now();
-    let err = draft(&cfg(&s), None, &fixture(), &o, &noop())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, LlmError::Cancelled) && t.elapsed() < Duration::from_secs(2),
-        "{err:?}"
-    );
-
-    let s = Server::start(vec![slow()]).await;
-    let o = DraftOptions {
-        timeout: Duration::from_millis(400),
-        ..opts(true)
-    };
-    let err = draft(&cfg(&s), None, &fixture(), &o, &noop())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LlmError::Timeout { .. }), "{err:?}");
-    assert!(err.to_string().contains("no complete reply within"));
-}
-
-#[tokio::test]
-async fn policy_refuses_before_sending() {
-    let s = Server::start(vec![]).await;
-    let o = DraftOptions {
-        policy: ProviderPolicy {
-            local_only: false,
-            allowed_hosts: vec!["api.deepseek.com".into()],
-        },
-        ..opts(false)
-    };
-    let err = draft(&cfg(&s), None, &fixture(), &o, &noop())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LlmError::PolicyRefused { .. }));
-    assert!(
-        err.to_string().contains("allows only api.deepseek.com"),
-        "{err}"
-    );
-    assert!(s.requests().is_empty());
-    // An API key never travels over plain http to another machine.
-    let remote = ModelConfig::new("lan", ProviderKind::Openai, "http://10.0.0.5:8000/v1", "m");
-    let err = draft(
-        &remote,
-        Some(&ApiKey::new("k")),
-        &fixture(),
-        &opts(false),
-        &noop(),
-    )
-    .await
-    .unwrap_err();
-    assert!(err.to_string().contains("plain http"), "{err}");
 }

@@ -3,6 +3,8 @@
 //! every request for inspection. Plus the wire formats of each provider.
 #![allow(dead_code)]
 
+pub mod openai_wire;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
