@@ -1,5 +1,5 @@
 //! Beatdesk's editorial model: cited story drafts from local and hosted
-//! models. Tauri-free; the core calls [`draft`], [`regenerate_section`],
+//! models. Tauri-free; the core calls [`draft()`], [`regenerate_section`],
 //! [`regenerate_faq`], [`preview`], [`probe_ollama`] and [`list_models`].
 //!
 //! - Providers: OpenAI-compatible chat completions ([`openai`]), Ollama's
