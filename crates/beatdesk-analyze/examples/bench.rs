@@ -1,1 +1,163 @@
-fn main() {}
+//! Benchmarks on synthetic records, printing figures:
+//! `cargo run --release -p beatdesk-analyze --example bench [-- N]`
+//!
+//! - cluster N (default 100 000) records from scratch;
+//! - add 1 000 new records to that clustering;
+//! - recompute the signal of 1 000 stories (and of every story);
+//! - build the full analysis (titles, reasons, ids, signals);
+//! - peak RSS (VmHWM).
+use std::time::Instant;
+
+use beatdesk_analyze::eval::{bcubed, pairwise};
+use beatdesk_analyze::signal::{compute_all, StoryInput};
+use beatdesk_analyze::{synth, Clusterer};
+use chrono::{Duration, TimeZone, Utc};
+
+fn vm_hwm() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let events = n / 20;
+    let days = 60;
+    let t = Instant::now();
+    let (mut records, mut gold) = synth::records(n + 1000, events, days, 7);
+    // The last 1 000 records arrive later, as a new import.
+    let extra: Vec<_> = records.split_off(n);
+    let extra_gold = gold.split_off(n);
+    println!(
+        "generated {} + {} synthetic records ({} events, {days} days) in {:.0} ms",
+        n,
+        extra.len(),
+        events,
+        ms(t.elapsed())
+    );
+
+    let mut cfg = beatdesk_analyze::Config::default();
+    if let Some(v) = std::env::var("MERGE_EVERY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.merge_every = v;
+    }
+    if let Some(v) = std::env::var("MAX_CAND").ok().and_then(|v| v.parse().ok()) {
+        cfg.max_candidates = v;
+    }
+    let mut c = Clusterer::new(cfg);
+    let t = Instant::now();
+    let mut f = beatdesk_analyze::features::Featurizer::new();
+    for r in &records {
+        std::hint::black_box(f.raw(&r.title, &r.text));
+    }
+    println!("(featurising alone: {:.0} ms)", ms(t.elapsed()));
+    let t = Instant::now();
+    c.add(&records);
+    let cluster_time = t.elapsed();
+    let groups = c.groups();
+    println!(
+        "cluster {n} records: {:.0} ms -> {} stories   [target <= 10 000 ms]",
+        ms(cluster_time),
+        groups.len()
+    );
+
+    let t = Instant::now();
+    c.add(&extra);
+    let add_time = t.elapsed();
+    println!(
+        "add 1000 records to it: {:.1} ms   [target <= 200 ms]",
+        ms(add_time)
+    );
+
+    // Quality on the synthetic gold, for sanity.
+    let by_id: std::collections::HashMap<i64, usize> = records
+        .iter()
+        .chain(&extra)
+        .zip(gold.iter().chain(&extra_gold))
+        .map(|(r, g)| (r.id, *g))
+        .collect();
+    let groups = c.groups();
+    let (mut pred, mut lab) = (Vec::new(), Vec::new());
+    for (i, g) in groups.iter().enumerate() {
+        for id in g {
+            pred.push(i);
+            lab.push(by_id[id]);
+        }
+    }
+    let (pw, b3) = (pairwise(&pred, &lab), bcubed(&pred, &lab));
+    println!(
+        "synthetic quality: pairwise P {:.3} R {:.3} F1 {:.3}; B3 F1 {:.3}",
+        pw.precision, pw.recall, pw.f1, b3.f1
+    );
+
+    let now = records
+        .iter()
+        .chain(&extra)
+        .map(|r| r.published_at)
+        .max()
+        .unwrap()
+        + Duration::hours(1);
+    let t = Instant::now();
+    let all = c.signals(now);
+    println!(
+        "signal for all {} stories: {:.1} ms",
+        all.len(),
+        ms(t.elapsed())
+    );
+
+    // 1 000 stories of a beat: a beat of 20 000 records.
+    let (beat, _) = synth::records(20_000, 1_000, 14, 11);
+    let mut cb = Clusterer::default();
+    cb.add(&beat);
+    let stories = cb.groups();
+    let metas: std::collections::HashMap<i64, beatdesk_analyze::doc::DocMeta> = beat
+        .iter()
+        .map(|r| (r.id, beatdesk_analyze::doc::DocMeta::from_record(r)))
+        .collect();
+    let inputs: Vec<StoryInput<'_>> = stories
+        .iter()
+        .take(1000)
+        .map(|g| StoryInput {
+            docs: g.iter().map(|id| &metas[id]).collect(),
+            duplicates: 0,
+            roundup: false,
+        })
+        .collect();
+    let now_b = Utc.with_ymd_and_hms(2026, 1, 15, 0, 0, 0).unwrap();
+    let reps = 20;
+    let t = Instant::now();
+    for _ in 0..reps {
+        std::hint::black_box(compute_all(&inputs, now_b));
+    }
+    let recs: usize = inputs.iter().map(|i| i.docs.len()).sum();
+    println!(
+        "signal for {} stories ({} records): {:.2} ms   [target <= 50 ms]",
+        inputs.len(),
+        recs,
+        ms(t.elapsed()) / reps as f64
+    );
+
+    let t = Instant::now();
+    let a = c.analysis(&records, &[], now);
+    println!(
+        "full analysis of {} records (titles, reasons, ids, signals): {:.0} ms, {} stories",
+        c.len(),
+        ms(t.elapsed()),
+        a.stories.len()
+    );
+    println!("peak RSS (VmHWM): {}", vm_hwm());
+}

@@ -8,6 +8,8 @@
 //! roundup: it stays alone and never bridges them. A periodic merge pass
 //! joins stories whose centroids converged.
 
+use std::cell::RefCell;
+
 use beatdesk_types::{Record, RecordStatus};
 use rustc_hash::FxHashMap;
 
@@ -139,6 +141,8 @@ pub struct Clusterer {
     index: Vec<Vec<u32>>,
     forced: FxHashMap<i64, u32>,
     since_merge: usize,
+    /// Candidate scores by story, and the stories touched (reused).
+    scratch: RefCell<(Vec<f32>, Vec<u32>)>,
 }
 
 impl Default for Clusterer {
@@ -160,6 +164,7 @@ impl Clusterer {
             index: Vec::new(),
             forced: FxHashMap::default(),
             since_merge: 0,
+            scratch: RefCell::new((Vec::new(), Vec::new())),
         }
     }
 
@@ -192,21 +197,31 @@ impl Clusterer {
             .collect();
         new.sort_by_key(|r| (r.published_at, r.id));
         new.dedup_by_key(|r| r.id);
-        let raws: Vec<_> = new
-            .iter()
-            .map(|r| self.feat.raw(&r.title, &r.text))
-            .collect();
+        // Text sketches and source data need no shared state: compute them
+        // on a second thread while this one builds the features.
+        let (raws, metas) = std::thread::scope(|s| {
+            let metas = s.spawn(|| {
+                new.iter()
+                    .map(|r| DocMeta::from_record(r))
+                    .collect::<Vec<_>>()
+            });
+            let raws: Vec<_> = new
+                .iter()
+                .map(|r| self.feat.raw(&r.title, &r.text))
+                .collect();
+            (raws, metas.join().expect("sketch thread"))
+        });
         for raw in &raws {
             self.feat.count(raw);
         }
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
-        for (r, raw) in new.iter().zip(&raws) {
+        for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;
             self.by_id.insert(r.id, d);
             self.vecs.push(self.feat.weigh(raw));
-            self.meta.push(DocMeta::from_record(r));
+            self.meta.push(meta);
             self.doc_cluster.push(u32::MAX);
             self.assign(d);
             self.since_merge += 1;
@@ -283,24 +298,37 @@ impl Clusterer {
     }
 
     fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
-        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        let mut scratch = self.scratch.borrow_mut();
+        let (acc, touched) = &mut *scratch;
+        if acc.len() < self.clusters.len() {
+            acc.resize(self.clusters.len(), 0.0);
+        }
         for &(t, w) in terms {
             let Some(p) = self.index.get(t as usize) else {
                 continue;
             };
             let start = p.len().saturating_sub(self.config.postings_scan);
             for &c in &p[start..] {
-                if c != exclude
-                    && self.clusters[c as usize].alive
-                    && !self.clusters[c as usize].roundup
-                {
-                    *acc.entry(c).or_default() += w;
+                let cl = &self.clusters[c as usize];
+                if c != exclude && cl.alive && !cl.roundup {
+                    if acc[c as usize] == 0.0 {
+                        touched.push(c);
+                    }
+                    acc[c as usize] += w;
                 }
             }
         }
-        let mut v: Vec<(u32, f32)> = acc.into_iter().collect();
+        let mut v: Vec<(u32, f32)> = touched.iter().map(|&c| (c, acc[c as usize])).collect();
+        for &c in touched.iter() {
+            acc[c as usize] = 0.0;
+        }
+        touched.clear();
+        let k = self.config.max_candidates;
+        if v.len() > k {
+            v.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(k);
+        }
         v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(self.config.max_candidates);
         v.into_iter().map(|x| x.0).collect()
     }
 
@@ -376,44 +404,23 @@ impl Clusterer {
         (self.clusters.len() - 1) as u32
     }
 
-    fn post(&mut self, t: u32, c: u32) {
-        if self.index.len() <= t as usize {
-            self.index.resize_with(t as usize + 1, Vec::new);
-        }
-        self.index[t as usize].push(c);
-    }
-
-    fn add_terms(&mut self, c: u32, groups: [Vec<(u32, f32)>; GROUPS]) {
-        let mut fresh: Vec<u32> = Vec::new();
-        {
-            let cl = &mut self.clusters[c as usize];
-            for (g, v) in groups.iter().enumerate() {
-                for &(t, w) in v {
-                    let known = (0..GROUPS).any(|h| cl.cent[h].contains_key(&t));
-                    let e = cl.cent[g].entry(t).or_insert(0.0);
-                    cl.norm2[g] += 2.0 * *e * w + w * w;
-                    *e += w;
-                    if !known {
-                        fresh.push(t);
-                    }
-                }
-            }
-            cl.dirty = true;
-        }
-        for t in fresh {
-            self.post(t, c);
-        }
-    }
-
     fn join(&mut self, d: u32, c: u32) {
-        let v = self.vecs[d as usize].g.clone();
-        self.add_terms(c, v);
-        let t = self.meta[d as usize].t;
-        let cl = &mut self.clusters[c as usize];
+        let Clusterer {
+            vecs,
+            meta,
+            clusters,
+            index,
+            doc_cluster,
+            ..
+        } = self;
+        let v = &vecs[d as usize].g;
+        let cl = &mut clusters[c as usize];
+        add_terms(cl, c, [&v[0], &v[1], &v[2]], index);
+        let t = meta[d as usize].t;
         cl.docs.push(d);
         cl.first = cl.first.min(t);
         cl.last = cl.last.max(t);
-        self.doc_cluster[d as usize] = c;
+        doc_cluster[d as usize] = c;
     }
 
     /// Similarity of two stories: per-group centroid cosines and time decay.
@@ -463,12 +470,19 @@ impl Clusterer {
             if !self.clusters[c as usize].alive {
                 continue;
             }
+            // Look up with the story's first and newest records: cheaper than
+            // ranking a whole centroid, and they span what it is about.
             let terms = {
                 let cl = &self.clusters[c as usize];
-                let groups: [Vec<(u32, f32)>; GROUPS] =
-                    std::array::from_fn(|g| cl.cent[g].iter().map(|(t, w)| (*t, *w)).collect());
-                let norms = std::array::from_fn(|g| cl.norm2[g].sqrt());
-                self.lookup_terms([&groups[0], &groups[1], &groups[2]], norms)
+                let mut terms = Vec::new();
+                for d in [cl.docs[0], cl.docs[cl.docs.len() - 1]] {
+                    let v = &self.vecs[d as usize].g;
+                    terms.extend(self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]));
+                    if cl.docs.len() == 1 {
+                        break;
+                    }
+                }
+                terms
             };
             let window = self.config.window_days * 86_400.0;
             let best = self
@@ -500,7 +514,12 @@ impl Clusterer {
         let (keep, gone) = if a_wins { (a, b) } else { (b, a) };
         let g = std::mem::take(&mut self.clusters[gone as usize]);
         let groups: [Vec<(u32, f32)>; GROUPS] = g.cent.map(|m| m.into_iter().collect());
-        self.add_terms(keep, groups);
+        add_terms(
+            &mut self.clusters[keep as usize],
+            keep,
+            [&groups[0], &groups[1], &groups[2]],
+            &mut self.index,
+        );
         for &d in &g.docs {
             self.doc_cluster[d as usize] = keep;
         }
@@ -510,4 +529,25 @@ impl Clusterer {
         k.last = k.last.max(g.last);
         self.clusters[gone as usize].alive = false;
     }
+}
+
+/// Adds a record's (or a merged story's) vectors to a story's centroids and
+/// posts the terms the story did not have yet.
+fn add_terms(cl: &mut Cluster, c: u32, groups: [&[(u32, f32)]; GROUPS], index: &mut Vec<Vec<u32>>) {
+    for (g, v) in groups.iter().enumerate() {
+        cl.cent[g].reserve(v.len());
+        for &(t, w) in *v {
+            let known = (0..GROUPS).any(|h| cl.cent[h].contains_key(&t));
+            let e = cl.cent[g].entry(t).or_insert(0.0);
+            cl.norm2[g] += 2.0 * *e * w + w * w;
+            *e += w;
+            if !known {
+                if index.len() <= t as usize {
+                    index.resize_with(t as usize + 1, Vec::new);
+                }
+                index[t as usize].push(c);
+            }
+        }
+    }
+    cl.dirty = true;
 }

@@ -200,6 +200,22 @@ impl Clusterer {
     }
 }
 
+impl Clusterer {
+    /// Signals of the live stories only (no titles or reasons): what a
+    /// re-rank needs. Stories in the same order as [`Clusterer::groups`].
+    pub fn signals(&self, now: DateTime<Utc>) -> Vec<beatdesk_types::Signal> {
+        let inputs: Vec<StoryInput<'_>> = self
+            .live()
+            .map(|c| StoryInput {
+                docs: c.docs.iter().map(|&d| &self.meta[d as usize]).collect(),
+                duplicates: 0,
+                roundup: c.roundup,
+            })
+            .collect();
+        compute_all(&inputs, now)
+    }
+}
+
 /// Carries prior story ids over: pinned stories keep theirs; every other
 /// prior story goes to the candidate holding most of its records (largest
 /// overlaps first, each id used once).

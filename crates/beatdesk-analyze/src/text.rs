@@ -234,7 +234,12 @@ const STOP: &[&str] = &[
 
 /// Whether a lowercased word is a stop word.
 pub fn is_stop(w: &str) -> bool {
-    STOP.contains(&w)
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    w.len() <= 10
+        && SET
+            .get_or_init(|| STOP.iter().copied().collect())
+            .contains(w)
 }
 
 /// How a word is capitalised in the original text.
@@ -302,6 +307,11 @@ pub fn lower_into(w: &str, buf: &mut String) {
         .strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
         .unwrap_or(w);
+    if w.is_ascii() {
+        buf.push_str(w);
+        buf.make_ascii_lowercase();
+        return;
+    }
     for c in w.chars() {
         if c == '’' {
             buf.push('\'');
