@@ -2,6 +2,7 @@
 //! verb that lists or reports takes `--json`. Errors are one line on stderr
 //! and a non-zero exit.
 
+mod models_cmd;
 mod output;
 
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ enum Command {
     /// Draft a new revision of a story.
     Draft {
         story_id: i64,
+        /// `offline`, or the name of a model added with `beatdesk model add`.
         #[arg(long, default_value = "offline")]
         writer: String,
         #[command(flatten)]
@@ -106,6 +108,16 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         json: Json,
+    },
+    /// Manage model writers (OpenAI-compatible, Ollama, Anthropic).
+    Model {
+        #[command(subcommand)]
+        command: models_cmd::ModelCommand,
+    },
+    /// Store credentials in the OS keychain.
+    Account {
+        #[command(subcommand)]
+        command: models_cmd::AccountCommand,
     },
     /// A story's revisions and audit log.
     History {
@@ -167,7 +179,16 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             output::analysis(&report, json.json);
         }
         Command::Stories { beat, json } => output::stories(&app, &app.stories(&beat)?, json.json)?,
-        Command::Draft { story_id, writer, json } => output::draft(&app.draft(story_id, &writer)?, json.json),
+        Command::Draft { story_id, writer, json } => {
+            let draft = if writer == "offline" {
+                app.draft(story_id, &writer)?
+            } else {
+                models_cmd::draft_with_model(&app, story_id, &writer, json.json)?
+            };
+            output::draft(&draft, json.json)
+        }
+        Command::Model { command } => models_cmd::model(&app, command)?,
+        Command::Account { command } => models_cmd::account(&app, command)?,
         Command::Show { story_id, json, markdown: _, html } => {
             if json {
                 output::print_json(&app.story(story_id)?);

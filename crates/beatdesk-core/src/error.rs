@@ -14,6 +14,11 @@ pub enum CoreError {
     Invalid(String),
     #[error("cannot draft: {0}")]
     Write(#[from] beatdesk_write::WriteError),
+    /// A model writer failed: which model, what the server said.
+    #[error("{message}")]
+    Model { model: String, code: &'static str, message: String },
+    #[error("keychain unavailable: {0}")]
+    Keychain(String),
     #[error("{path}: {error}")]
     Io { path: String, error: std::io::Error },
 }
@@ -33,6 +38,8 @@ impl CoreError {
             CoreError::NotFound { .. } | CoreError::Store(StoreError::NotFound { .. }) => "not_found",
             CoreError::BadInput { .. } | CoreError::Invalid(_) => "invalid",
             CoreError::Write(_) => "no_evidence",
+            CoreError::Model { .. } => "model_failed",
+            CoreError::Keychain(_) => "keychain_unavailable",
             _ => "error",
         }
     }

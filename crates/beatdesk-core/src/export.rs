@@ -13,7 +13,12 @@ use crate::Result;
 pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
     let meta = &draft.meta;
     let count = |k: &str| meta.get(k).and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-    let writer = meta.get("writer").and_then(|v| v.as_str()).unwrap_or("offline writer").to_string();
+    let writer = meta
+        .get("writer_label")
+        .or_else(|| meta.get("writer"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("offline writer")
+        .to_string();
     let signed = signoffs::list(conn, draft.story_id)?
         .into_iter()
         .find(|s| s.draft_id == draft.id)

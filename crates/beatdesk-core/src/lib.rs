@@ -5,6 +5,7 @@
 //! pipeline stages: Ingest (import for now) → Analyze → Signal → Write →
 //! Review → Export. Nothing here imports Tauri.
 
+mod accounts;
 mod analysis;
 mod canonical;
 mod clock;
@@ -14,6 +15,8 @@ mod error;
 mod export;
 mod home;
 mod import;
+mod models;
+mod secrets;
 mod review;
 mod views;
 
@@ -23,6 +26,7 @@ use std::sync::Arc;
 use beatdesk_store::{beats, records, settings, stories, Store};
 use beatdesk_types::{Beat, Record, StorySummary, StoryView};
 
+pub use accounts::Account;
 pub use analysis::AnalysisReport;
 pub use canonical::canonical_url;
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -30,6 +34,8 @@ pub use demo::{DemoReport, DEMO_BEAT};
 pub use error::{CoreError, Result};
 pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
+pub use models::{beat_policy, CancellationToken};
+pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
 pub use beatdesk_types::DocumentEdit;
 
 /// Settings keys.
@@ -37,6 +43,7 @@ pub const SETTING_EDITOR_NAME: &str = "editor_name";
 
 pub struct Beatdesk {
     store: Store,
+    secrets: Arc<dyn beatdesk_ingest::SecretStore>,
     clock: Arc<dyn Clock>,
     home: Option<PathBuf>,
 }
@@ -46,12 +53,23 @@ impl Beatdesk {
     pub fn open(home: &Path) -> Result<Beatdesk> {
         std::fs::create_dir_all(home).map_err(|error| CoreError::Io { path: home.display().to_string(), error })?;
         let store = Store::open(&home.join(DB_FILE))?;
-        Ok(Beatdesk { store, clock: Arc::new(SystemClock), home: Some(home.to_path_buf()) })
+        Ok(Beatdesk { store, secrets: secrets::open_keychain(), clock: Arc::new(SystemClock), home: Some(home.to_path_buf()) })
     }
 
     /// An in-memory Beatdesk with the given clock; for tests.
     pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Beatdesk> {
-        Ok(Beatdesk { store: Store::open_in_memory()?, clock, home: None })
+        let secrets = Arc::new(beatdesk_ingest::MemorySecrets::new());
+        Ok(Beatdesk { store: Store::open_in_memory()?, secrets, clock, home: None })
+    }
+
+    /// Uses another secret store (tests use an in-memory one).
+    pub fn with_secrets(mut self, secrets: Arc<dyn beatdesk_ingest::SecretStore>) -> Beatdesk {
+        self.secrets = secrets;
+        self
+    }
+
+    pub fn secrets(&self) -> &Arc<dyn beatdesk_ingest::SecretStore> {
+        &self.secrets
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Beatdesk {

@@ -33,10 +33,13 @@ impl Beatdesk {
         })
     }
 
-    /// Drafts a new revision with a writer. Only `offline` exists for now.
+    /// Drafts a new revision with the offline writer. Model writers go
+    /// through `draft_with_model`.
     pub fn draft(&self, story_id: i64, writer: &str) -> Result<Draft> {
         if writer != OFFLINE_WRITER_NAME {
-            return Err(CoreError::bad_input("draft", "writer", format!("unknown writer {writer:?}; available: offline")));
+            // Names the configured models, or says how to add one.
+            self.model(writer)?;
+            return Err(CoreError::Invalid(format!("{writer:?} is a model writer: it drafts asynchronously")));
         }
         let now = self.now();
         self.store.write(|tx| draft_offline(tx, story_id, now))

@@ -1,0 +1,135 @@
+//! Model-backed writers: configured by name, keys from the keychain or
+//! `BEATDESK_MODEL_<NAME>_API_KEY`, drafts through `beatdesk-llm`. A failed
+//! draft writes no revision; it leaves a `draft_failed` entry in the audit
+//! log with the model, the server's words and the raw reply.
+
+use beatdesk_llm::{
+    api_key_from_env, draft as llm_draft, ApiKey, DraftEvent, DraftOptions, LlmError, ModelConfig, ProviderPolicy,
+    StoryEvidence,
+};
+use beatdesk_store::{audit, beats, drafts, settings, stories};
+use beatdesk_types::{Draft, DraftAuthor, Platform, StoryStatus};
+use beatdesk_write::OFFLINE_WRITER_NAME;
+use serde_json::json;
+
+use crate::secrets::model_key;
+use crate::{views, Beatdesk, CoreError, Result};
+
+const SETTING_MODELS: &str = "models";
+
+/// Cancels a running model draft from another task (the window's Cancel button).
+pub use beatdesk_llm::CancellationToken;
+
+fn llm_err(model: &str, e: LlmError) -> CoreError {
+    CoreError::Model { model: model.to_string(), code: e.code(), message: e.to_string() }
+}
+
+/// The beat's provider policy from its TOML: `[policy] local_only`, `allowed_hosts`.
+pub fn beat_policy(config: &str) -> Result<ProviderPolicy> {
+    let table: toml::Table = config.parse().map_err(|e: toml::de::Error| CoreError::bad_input("beat configuration", "toml", e.to_string()))?;
+    match table.get("policy") {
+        None => Ok(ProviderPolicy::default()),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| CoreError::bad_input("beat configuration", "policy", e.message().to_string())),
+    }
+}
+
+impl Beatdesk {
+    pub fn models(&self) -> Result<Vec<ModelConfig>> {
+        let raw = self.setting(SETTING_MODELS)?;
+        match raw {
+            None => Ok(Vec::new()),
+            Some(s) => serde_json::from_str(&s).map_err(|e| CoreError::Invalid(format!("stored model list is unreadable: {e}"))),
+        }
+    }
+
+    /// Adds or replaces a model configuration (never its key: keys live in the keychain).
+    pub fn add_model(&self, cfg: ModelConfig) -> Result<()> {
+        cfg.validate().map_err(|e| CoreError::bad_input("model", "configuration", e))?;
+        if cfg.name == OFFLINE_WRITER_NAME {
+            return Err(CoreError::bad_input("model", "name", "\"offline\" is the built-in writer"));
+        }
+        self.store.write(|tx| {
+            let mut list: Vec<ModelConfig> = match settings::get(tx, SETTING_MODELS)? {
+                Some(s) => serde_json::from_str(&s).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            list.retain(|m| m.name != cfg.name);
+            list.push(cfg.clone());
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            settings::set(tx, SETTING_MODELS, &serde_json::to_string(&list).expect("models serialize"))?;
+            Ok(())
+        })
+    }
+
+    pub fn model(&self, name: &str) -> Result<ModelConfig> {
+        self.models()?.into_iter().find(|m| m.name == name).ok_or_else(|| {
+            CoreError::bad_input("draft", "writer", format!("unknown writer {name:?}; add it with `beatdesk model add {name} …` or use offline"))
+        })
+    }
+
+    fn model_api_key(&self, name: &str) -> Result<Option<ApiKey>> {
+        if let Some(k) = api_key_from_env(name) {
+            return Ok(Some(k));
+        }
+        Ok(self.secrets.get(&model_key(name)).map_err(|e| CoreError::Keychain(e.to_string()))?.map(ApiKey::new))
+    }
+
+    /// Drafts with a configured model. The editor's exclusions and weights
+    /// reach the model; the beat's provider policy is enforced before sending.
+    pub async fn draft_with_model(
+        &self,
+        story_id: i64,
+        name: &str,
+        cancel: Option<CancellationToken>,
+        on_event: &(dyn Fn(DraftEvent) + Send + Sync),
+    ) -> Result<Draft> {
+        let cfg = self.model(name)?;
+        let key = self.model_api_key(name)?;
+        let (evidence, policy) = self.store.read(|c| {
+            let story = stories::get(c, story_id)?;
+            let beat = beats::get(c, story.beat_id)?;
+            let records = views::story_records(c, story_id)?;
+            Ok::<_, CoreError>((StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records), beat_policy(&beat.config)?))
+        })?;
+        let opts = DraftOptions { cancel, policy, ..DraftOptions::default() };
+        let now = self.now();
+        let result = llm_draft(&cfg, key.as_ref(), &evidence, &opts, on_event).await;
+        let md = match result {
+            Ok(md) => md,
+            Err(e) => {
+                let raw = e.raw_text().map(str::to_string);
+                let err = llm_err(name, e);
+                let detail = json!({ "writer": name, "code": err.code(), "message": err.to_string(), "raw_text": raw });
+                self.store.write(|tx| audit::append(tx, now, name, "draft_failed", Some(story_id), &detail).map_err(CoreError::from))?;
+                return Err(err);
+            }
+        };
+        let sent: Vec<i64> = md.meta.citation_ids.values().copied().collect();
+        let count = |p: Platform| evidence.records.iter().filter(|r| sent.contains(&r.record.id) && r.record.platform == p).count();
+        let mut meta = serde_json::to_value(&md.meta).unwrap_or_else(|_| json!({}));
+        meta["writer_label"] = json!(format!("model {name} ({} {})", md.meta.provider, md.meta.model));
+        meta["records"] = json!(sent.len());
+        meta["web_citations"] = json!(count(Platform::Web));
+        meta["manual_sources"] = json!(count(Platform::Manual));
+        let mut document = md.document;
+        self.store.write(|tx| {
+            let stub = Draft {
+                id: 0,
+                story_id,
+                revision: 0,
+                author: DraftAuthor::Writer(name.into()),
+                created_at: now,
+                document: document.clone(),
+                meta: meta.clone(),
+            };
+            document.methodology = crate::export::methodology_for(tx, &stub)?;
+            let d = drafts::insert(tx, story_id, &DraftAuthor::Writer(name.into()), &document, &meta, now)?;
+            stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
+            audit::append(tx, now, name, "draft", Some(story_id), &json!({ "revision": d.revision, "model": md.meta.model }))?;
+            Ok(d)
+        })
+    }
+}
