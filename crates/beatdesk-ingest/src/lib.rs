@@ -10,10 +10,10 @@ pub mod extract;
 pub mod http;
 pub mod ingest;
 pub mod manual;
+pub mod neardup;
 pub mod normalize;
 pub mod pipeline;
 pub mod secrets;
-pub mod simhash;
 pub mod sources;
 pub mod web;
 

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::neardup::{signature, NearIndex, Signature, PERMS};
 use crate::normalize::{canonical_url, host_of, normalize_title};
-use crate::simhash::{simhash, SimIndex};
 use crate::sources::Item;
 
 /// The beat's rules for rejecting items.
@@ -75,7 +75,7 @@ pub struct Dedup {
     pub beat_id: i64,
     by_ext: HashMap<(Platform, String), i64>,
     kept_canonical: HashMap<String, i64>,
-    sims: [SimIndex; 3],
+    sims: [NearIndex; 3],
     titles: HashMap<String, Vec<TitleEntry>>,
     reddit_links: HashMap<(String, String), i64>,
     seen: HashSet<(Platform, String)>,
@@ -139,6 +139,7 @@ impl Dedup {
                     r.community.as_deref(),
                     r.published_at,
                     None,
+                    None,
                 );
             }
         }
@@ -163,6 +164,7 @@ impl Dedup {
         community: Option<&str>,
         published: DateTime<Utc>,
         article_link: Option<&str>,
+        fp: Option<Signature>,
     ) {
         if !canonical.is_empty() {
             self.kept_canonical
@@ -170,7 +172,7 @@ impl Dedup {
                 .or_insert(id);
         }
         if let Some(g) = sim_group(platform) {
-            if let Some(fp) = simhash(&sim_text(title, text)) {
+            if let Some(fp) = fp.or_else(|| signature(&sim_text(title, text))) {
                 self.sims[g as usize].insert(fp, id);
             }
         }
@@ -214,6 +216,12 @@ impl Dedup {
 
     /// Decides what a new item (not held yet) is.
     pub fn judge(&self, item: &Item, policy: &Policy) -> Verdict {
+        let fp =
+            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)));
+        self.judge_with(item, policy, fp)
+    }
+
+    fn judge_with(&self, item: &Item, policy: &Policy, fp: Option<Signature>) -> Verdict {
         if let Some(r) = &item.reject {
             return Verdict::Rejected { reason: r.clone() };
         }
@@ -279,13 +287,14 @@ impl Dedup {
             }
         }
         if let Some(g) = sim_group(item.platform) {
-            if let Some(fp) = simhash(&sim_text(&item.title, &item.text)) {
-                if let Some((of, d)) = self.sims[g as usize].find(fp) {
+            if let Some(fp) = fp {
+                if let Some((of, d)) = self.sims[g as usize].find(&fp) {
                     return Verdict::Duplicate {
                         of,
                         kind: "near-identical text",
                         reason: format!(
-                            "near-identical text to record {of} (SimHash distance {d})"
+                            "near-identical text to record {of} (MinHash similarity {:.2})",
+                            d as f64 / PERMS as f64
                         ),
                     };
                 }
@@ -308,10 +317,12 @@ impl Dedup {
         if !self.seen.insert(key.clone()) {
             return Ok(Outcome::Repeated);
         }
+        let fp =
+            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)));
         let verdict = if self.by_ext.contains_key(&key) {
             Verdict::Kept
         } else {
-            self.judge(item, policy)
+            self.judge_with(item, policy, fp)
         };
         let (status, reason, duplicate_of) = match &verdict {
             Verdict::Kept => (RecordStatus::Kept, None, None),
@@ -379,6 +390,7 @@ impl Dedup {
                         item.community.as_deref(),
                         item.published_at,
                         item.links.first().map(String::as_str),
+                        fp,
                     );
                 }
                 Ok(Outcome::New { id, verdict })
