@@ -21,6 +21,6 @@ npm --prefix ui test
 npm --prefix ui run build
 
 echo "== the real window, end to end (tauri-driver + WebKitWebDriver under Xvfb)"
-cargo build -p beatdesk-app
+cargo build -p beatdesk-app -p beatdesk-cli
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - node --test --test-concurrency=1 tests/e2e/
 echo "screenshots: tests/e2e/output/"

@@ -12,6 +12,11 @@ const COMMANDS: &[&str] = &[
     "export_story",
     "get_settings",
     "set_editor_name",
+    "list_models",
+    "add_model",
+    "beat_usage",
+    "draft_with_model",
+    "cancel_draft",
 ];
 
 fn main() {

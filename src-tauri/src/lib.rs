@@ -31,6 +31,11 @@ pub fn run() {
             commands::review::export_story,
             commands::settings::get_settings,
             commands::settings::set_editor_name,
+            commands::writers::list_models,
+            commands::writers::add_model,
+            commands::writers::beat_usage,
+            commands::writers::draft_with_model,
+            commands::writers::cancel_draft,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

@@ -1,6 +1,7 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use beatdesk_core::Beatdesk;
+use beatdesk_core::{Beatdesk, CancellationToken};
 
 use crate::error::IpcError;
 
@@ -8,11 +9,37 @@ use crate::error::IpcError;
 /// so there is no outer lock.
 pub struct AppState {
     app: Arc<Beatdesk>,
+    /// Running model drafts by story, so Cancel can reach them.
+    drafts: Mutex<HashMap<i64, CancellationToken>>,
 }
 
 impl AppState {
     pub fn new(app: Beatdesk) -> AppState {
-        AppState { app: Arc::new(app) }
+        AppState { app: Arc::new(app), drafts: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn app(&self) -> Arc<Beatdesk> {
+        self.app.clone()
+    }
+
+    pub fn track_draft(&self, story_id: i64, token: CancellationToken) {
+        if let Some(old) = self.drafts.lock().unwrap_or_else(|p| p.into_inner()).insert(story_id, token) {
+            old.cancel();
+        }
+    }
+
+    pub fn untrack_draft(&self, story_id: i64) {
+        self.drafts.lock().unwrap_or_else(|p| p.into_inner()).remove(&story_id);
+    }
+
+    pub fn cancel_draft(&self, story_id: i64) -> bool {
+        match self.drafts.lock().unwrap_or_else(|p| p.into_inner()).remove(&story_id) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Runs a core call on the blocking pool so SQLite never stalls the UI thread.

@@ -2,6 +2,8 @@ import "./style.css";
 import { backend, errorMessage } from "./backend";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { Beat } from "./bindings/Beat";
+import type { BeatUsage } from "./bindings/BeatUsage";
+import type { ModelInfo } from "./bindings/ModelInfo";
 import type { FaqItem } from "./bindings/FaqItem";
 import type { StoryDocument } from "./bindings/StoryDocument";
 import type { StorySummary } from "./bindings/StorySummary";
@@ -11,6 +13,7 @@ import { askText } from "./views/dialog";
 import { panel, type Tab } from "./views/panel";
 import { sidebar } from "./views/sidebar";
 import { storyPane } from "./views/story";
+import { writersDialog } from "./views/writers";
 
 interface State {
   settings: AppSettings | null;
@@ -24,6 +27,11 @@ interface State {
   tab: Tab;
   highlight: number | null;
   busy: boolean;
+  models: ModelInfo[];
+  writer: string;
+  /** The model's text so far while a model drafts; null otherwise. */
+  streaming: string | null;
+  usage: BeatUsage | null;
   message: { kind: "ok" | "error"; text: string } | null;
 }
 
@@ -39,6 +47,10 @@ const state: State = {
   tab: "sources",
   highlight: null,
   busy: false,
+  models: [],
+  writer: "offline",
+  streaming: null,
+  usage: null,
   message: null,
 };
 
@@ -89,13 +101,42 @@ async function loadBeats() {
 async function selectBeat(id: number) {
   state.beatId = id;
   state.stories = (await act(() => backend.listStories(id))) ?? [];
+  state.usage = (await act(() => backend.beatUsage(id))) ?? null;
   const drafted = state.stories.find((s) => s.status !== "candidate") ?? state.stories[0];
   if (drafted) await selectStory(drafted.id);
   else render();
 }
 
 async function refreshStories() {
-  if (state.beatId !== null) state.stories = (await act(() => backend.listStories(state.beatId!))) ?? state.stories;
+  if (state.beatId === null) return;
+  state.stories = (await act(() => backend.listStories(state.beatId!))) ?? state.stories;
+  state.usage = (await act(() => backend.beatUsage(state.beatId!))) ?? state.usage;
+}
+
+async function draft(storyId: number) {
+  if (state.writer === "offline") {
+    await setView(await act(() => backend.draftStory(storyId)), "New offline draft written.");
+    return;
+  }
+  state.streaming = "";
+  state.busy = true;
+  render();
+  try {
+    const v = await backend.draftWithModel(storyId, state.writer, (p) => {
+      if (p.kind === "delta") state.streaming = (state.streaming ?? "") + p.text;
+      else if (p.kind === "retrying") state.streaming = `[retrying: ${p.reason}]\n`;
+      else if (p.kind === "shrinking") state.streaming = `[shrinking the evidence: ${p.reason}]\n`;
+      const pre = document.querySelector('[data-testid="streaming"] pre');
+      if (pre) pre.textContent = state.streaming;
+    });
+    state.streaming = null;
+    state.busy = false;
+    await setView(v, `Drafted by ${state.writer}.`);
+  } catch (e) {
+    state.streaming = null;
+    state.busy = false;
+    say("error", errorMessage(e));
+  }
 }
 
 async function selectStory(id: number) {
@@ -129,6 +170,7 @@ function main() {
       beatId: state.beatId,
       stories: state.stories,
       storyId: state.storyId,
+      usage: state.usage,
       onBeat: (id) => void selectBeat(id),
       onStory: (id) => void selectStory(id),
     }),
@@ -137,6 +179,13 @@ function main() {
           view: v,
           editing: state.editing,
           busy: state.busy,
+          writers: ["offline", ...state.models.map((m) => m.name)],
+          writer: state.writer,
+          streaming: state.streaming,
+          onWriter: (w) => {
+            state.writer = w;
+          },
+          onCancelDraft: () => void backend.cancelDraft(v.story.id),
           onEdit: () => {
             state.editing = clone(v.draft!.document);
             render();
@@ -155,7 +204,7 @@ function main() {
               await setView(nv, `Saved as revision ${nv.draft?.revision}.`);
             }
           },
-          onDraft: async () => setView(await act(() => backend.draftStory(v.story.id)), "New offline draft written."),
+          onDraft: () => void draft(v.story.id),
           onSignOff: async () => {
             const name = await editorName();
             if (!name) return;
@@ -260,11 +309,26 @@ function render() {
         "div",
         { class: "who" },
         state.busy ? h("span", { class: "spinner", "aria-label": "Working" }) : null,
+        h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Writers"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),
     main(),
   );
+}
+
+async function openWriters() {
+  await writersDialog(state.models, async (m, key) => {
+    try {
+      state.models = await backend.addModel(m, key);
+      state.writer = m.name;
+      say("ok", `Writer ${m.name} added.`);
+      return null;
+    } catch (e) {
+      return errorMessage(e);
+    }
+  });
+  render();
 }
 
 async function start() {
@@ -275,6 +339,7 @@ async function start() {
     state.settings = { editor_name: null, home: "" };
     state.message = { kind: "error", text: errorMessage(e) };
   }
+  state.models = (await act(() => backend.listModels())) ?? [];
   await loadBeats();
 }
 

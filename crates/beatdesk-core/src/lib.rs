@@ -17,6 +17,7 @@ mod home;
 mod import;
 mod models;
 mod secrets;
+mod usage;
 mod review;
 mod views;
 

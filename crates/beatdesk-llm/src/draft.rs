@@ -149,7 +149,7 @@ pub(crate) async fn call_shrinking(
     budget: &mut usize,
     shrunk: &mut bool,
     calls: &mut Vec<CallSpec>,
-    make: &dyn Fn(usize) -> CallSpec,
+    make: &(dyn Fn(usize) -> CallSpec + Send + Sync),
 ) -> Result<(CallSpec, Reply), LlmError> {
     let spec = make(*budget);
     match c.call(&spec).await {

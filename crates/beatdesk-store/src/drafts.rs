@@ -87,6 +87,7 @@ pub fn history(conn: &Connection, story_id: i64) -> Result<Vec<DraftSummary>> {
             author: d.author,
             created_at: d.created_at,
             headline: d.document.headline,
+            meta: d.meta,
         })
         .collect())
 }

@@ -7,6 +7,7 @@
 mod document;
 mod record;
 mod story;
+mod writers;
 
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
 pub use record::{Metrics, Platform, Record, RecordStatus};
@@ -14,6 +15,8 @@ pub use story::{
     AppSettings, AuditEntry, Beat, DocumentEdit, Draft, DraftAuthor, DraftSummary, ExportResult, ExportFormat, ExportRecord, SignOff, Signal, SignalPoint,
     StoryRecord, StoryStatus, StorySummary, StoryView,
 };
+
+pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).
 pub type Id = i64;

@@ -264,6 +264,9 @@ pub struct DraftSummary {
     pub author: DraftAuthor,
     pub created_at: DateTime<Utc>,
     pub headline: String,
+    /// What the writer reported (model, tokens, cost, cache hits); `{}` for editors.
+    #[ts(type = "Record<string, unknown>")]
+    pub meta: serde_json::Value,
 }
 
 /// An editor's edit: the whole new document, and the revision it was based

@@ -2,3 +2,4 @@ pub mod beats;
 pub mod review;
 pub mod settings;
 pub mod stories;
+pub mod writers;

@@ -1,9 +1,12 @@
 // The only module that talks to Tauri. Everything else calls these typed
 // functions, so the UI can be tested with a fake backend.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { AppSettings } from "../bindings/AppSettings";
 import type { Beat } from "../bindings/Beat";
+import type { BeatUsage } from "../bindings/BeatUsage";
+import type { DraftProgress } from "../bindings/DraftProgress";
+import type { ModelInfo } from "../bindings/ModelInfo";
 import type { DocumentEdit } from "../bindings/DocumentEdit";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
@@ -12,7 +15,7 @@ import type { StoryView } from "../bindings/StoryView";
 
 /** What a failed command rejects with. */
 export interface IpcError {
-  code: "not_found" | "invalid" | "no_evidence" | "error";
+  code: "not_found" | "invalid" | "no_evidence" | "model_failed" | "keychain_unavailable" | "error";
   message: string;
 }
 
@@ -34,6 +37,16 @@ export const backend = {
     invoke<StoryView>("sign_off", { storyId, editor, note }),
   exportStory: (storyId: number, format: ExportFormat, editor: string) =>
     invoke<ExportResult>("export_story", { storyId, format, editor }),
+  listModels: () => invoke<ModelInfo[]>("list_models"),
+  addModel: (model: ModelInfo, apiKey: string | null) => invoke<ModelInfo[]>("add_model", { model, apiKey }),
+  beatUsage: (beatId: number) => invoke<BeatUsage>("beat_usage", { beatId }),
+  /** Drafts with a model; `onProgress` receives the text as it streams. */
+  draftWithModel: (storyId: number, writer: string, onProgress: (p: DraftProgress) => void) => {
+    const channel = new Channel<DraftProgress>();
+    channel.onmessage = onProgress;
+    return invoke<StoryView>("draft_with_model", { storyId, writer, onProgress: channel });
+  },
+  cancelDraft: (storyId: number) => invoke<boolean>("cancel_draft", { storyId }),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
   /** Opens a source in the system browser; only http(s) URLs are allowed. */

@@ -4,4 +4,8 @@ import type { DraftAuthor } from "./DraftAuthor";
 /**
  * A revision as listed in the history panel.
  */
-export type DraftSummary = { id: number, revision: number, author: DraftAuthor, created_at: string, headline: string, };
+export type DraftSummary = { id: number, revision: number, author: DraftAuthor, created_at: string, headline: string, 
+/**
+ * What the writer reported (model, tokens, cost, cache hits); `{}` for editors.
+ */
+meta: Record<string, unknown>, };

@@ -2,6 +2,7 @@ import type { FaqItem } from "../bindings/FaqItem";
 import type { StoryRecord } from "../bindings/StoryRecord";
 import type { StoryView } from "../bindings/StoryView";
 import { h, when } from "../dom";
+import { draftFigures } from "./writers";
 
 export type Tab = "sources" | "faq" | "history";
 
@@ -122,7 +123,7 @@ function history(p: PanelProps) {
     h(
       "ol",
       { class: "revisions", reversed: true },
-      v.history.map((d) => h("li", { "data-testid": "revision-item" }, h("strong", {}, `r${d.revision}`), ` ${d.author.kind} ${d.author.name} · ${when(d.created_at)}`, h("div", { class: "muted" }, d.headline))),
+      v.history.map((d) => h("li", { "data-testid": "revision-item" }, h("strong", {}, `r${d.revision}`), ` ${d.author.kind} ${d.author.name} · ${when(d.created_at)}`, h("div", { class: "muted" }, d.headline), draftFigures(d.meta))),
     ),
   );
 }

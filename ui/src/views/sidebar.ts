@@ -1,6 +1,8 @@
 import type { Beat } from "../bindings/Beat";
 import type { StorySummary } from "../bindings/StorySummary";
+import type { BeatUsage } from "../bindings/BeatUsage";
 import { h, sparkline } from "../dom";
+import { usagePanel } from "./writers";
 
 export interface SidebarProps {
   beats: Beat[];
@@ -9,6 +11,7 @@ export interface SidebarProps {
   storyId: number | null;
   onBeat: (id: number) => void;
   onStory: (id: number) => void;
+  usage: BeatUsage | null;
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -67,5 +70,6 @@ export function sidebar(p: SidebarProps) {
     h("div", { class: "sidebar-head" }, beatSelect),
     h("div", { class: "sidebar-label" }, `Stories by signal (${p.stories.length})`),
     h("ol", { class: "story-list" }, items),
+    usagePanel(p.usage),
   );
 }

@@ -7,6 +7,11 @@ import { statusPill } from "./sidebar";
 
 export interface StoryProps {
   view: StoryView;
+  writers: string[];
+  writer: string;
+  streaming: string | null;
+  onWriter: (w: string) => void;
+  onCancelDraft: () => void;
   editing: StoryDocument | null;
   busy: boolean;
   onEdit: () => void;
@@ -65,10 +70,19 @@ function header(p: StoryProps) {
           ]
         : [
             d ? h("button", { class: "btn", "data-testid": "edit", onclick: p.onEdit, disabled: p.busy }, "Edit") : null,
-            h("button", { class: "btn", "data-testid": "draft", onclick: p.onDraft, disabled: p.busy }, d ? "Redraft (offline)" : "Draft (offline writer)"),
+            h(
+              "span",
+              { class: "draft-group" },
+              h(
+                "select",
+                { "aria-label": "Writer", "data-testid": "writer", disabled: p.busy, onchange: (e) => p.onWriter((e.target as HTMLSelectElement).value) },
+                p.writers.map((w) => h("option", { value: w, selected: w === p.writer }, w === "offline" ? "Offline writer" : w)),
+              ),
+              h("button", { class: "btn", "data-testid": "draft", onclick: p.onDraft, disabled: p.busy }, d ? "Redraft" : "Draft"),
+            ),
             d ? h("button", { class: "btn primary", "data-testid": "signoff", onclick: p.onSignOff, disabled: p.busy }, "Sign off") : null,
-            d ? h("button", { class: "btn", "data-testid": "export-md", onclick: () => p.onExport("markdown"), disabled: p.busy }, "Export Markdown") : null,
-            d ? h("button", { class: "btn", onclick: () => p.onExport("html"), disabled: p.busy }, "Export HTML") : null,
+            d ? h("button", { class: "btn", "data-testid": "export-md", onclick: () => p.onExport("markdown"), disabled: p.busy }, "Export .md") : null,
+            d ? h("button", { class: "btn", onclick: () => p.onExport("html"), disabled: p.busy }, "Export .html") : null,
           ],
     ),
     signalBreakdown(v.story.signal),
@@ -127,8 +141,20 @@ function editor(p: StoryProps, doc: StoryDocument) {
   );
 }
 
+function streamingBox(p: StoryProps) {
+  return h(
+    "section",
+    { class: "streaming", "data-testid": "streaming" },
+    h("div", { class: "row" }, h("strong", {}, `Drafting with ${p.writer}…`), h("button", { class: "btn small danger", "data-testid": "cancel-draft", onclick: p.onCancelDraft }, "Cancel")),
+    h("pre", {}, p.streaming || "Waiting for the model…"),
+  );
+}
+
 export function storyPane(p: StoryProps) {
   const doc = p.editing ?? p.view.draft?.document ?? null;
+  if (p.streaming !== null) {
+    return h("main", { class: "story-pane", "aria-label": "Story" }, header(p), streamingBox(p));
+  }
   return h(
     "main",
     { class: "story-pane", "aria-label": "Story" },
