@@ -58,6 +58,18 @@ fn main() {
     if let Some(v) = std::env::var("MAX_CAND").ok().and_then(|v| v.parse().ok()) {
         cfg.max_candidates = v;
     }
+    if let Some(v) = std::env::var("MERGE_TH").ok().and_then(|v| v.parse().ok()) {
+        cfg.merge_threshold = v;
+    }
+    if let Some(v) = std::env::var("FLOOR").ok().and_then(|v| v.parse().ok()) {
+        cfg.time_floor = v;
+    }
+    if let Some(v) = std::env::var("SIGMA").ok().and_then(|v| v.parse().ok()) {
+        cfg.time_sigma_days = v;
+    }
+    if let Some(v) = std::env::var("TH").ok().and_then(|v| v.parse().ok()) {
+        cfg.threshold = v;
+    }
     let mut c = Clusterer::new(cfg);
     let t = Instant::now();
     let mut f = beatdesk_analyze::features::Featurizer::new();
@@ -99,6 +111,9 @@ fn main() {
         }
     }
     let (pw, b3) = (pairwise(&pred, &lab), bcubed(&pred, &lab));
+    let mut sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    println!("largest stories: {:?}", &sizes[..sizes.len().min(8)]);
     println!(
         "synthetic quality: pairwise P {:.3} R {:.3} F1 {:.3}; B3 F1 {:.3}",
         pw.precision, pw.recall, pw.f1, b3.f1

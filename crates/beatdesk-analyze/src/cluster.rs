@@ -24,8 +24,12 @@ pub struct Config {
     pub weights: [f32; GROUPS],
     /// Minimum score for a record to join a story.
     pub threshold: f32,
-    /// Minimum score for two stories to merge.
+    /// Minimum score for two stories to merge when one is a single record.
     pub merge_threshold: f32,
+    /// Merging larger stories needs more: the threshold is multiplied by
+    /// `1 + merge_size_penalty · ln(size of the smaller story)`, so generic
+    /// centroids of big stories do not chain into one blob.
+    pub merge_size_penalty: f32,
     /// σ of the Gaussian time decay, in days.
     pub time_sigma_days: f32,
     /// Share of the score that does not decay with time.
@@ -57,6 +61,7 @@ impl Default for Config {
             weights: [0.3, 0.45, 0.25],
             threshold: 0.3,
             merge_threshold: 0.26,
+            merge_size_penalty: 0.25,
             time_sigma_days: 3.0,
             time_floor: 0.5,
             window_days: 7.0,
@@ -495,10 +500,18 @@ impl Clusterer {
                         && ((a.first - b.last) as f32) <= window
                         && ((b.first - a.last) as f32) <= window
                 })
-                .map(|o| (self.cluster_sim(c, o), o))
+                .map(|o| {
+                    let small = self.clusters[c as usize]
+                        .docs
+                        .len()
+                        .min(self.clusters[o as usize].docs.len());
+                    let need = self.config.merge_threshold
+                        * (1.0 + self.config.merge_size_penalty * (small.max(1) as f32).ln());
+                    (self.cluster_sim(c, o) - need, o)
+                })
                 .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
-            if let Some((s, o)) = best {
-                if s >= self.config.merge_threshold {
+            if let Some((margin, o)) = best {
+                if margin >= 0.0 {
                     self.merge(c, o);
                 }
             }

@@ -1,5 +1,6 @@
 //! Synthetic records for benchmarks: many events, each with its own topic
-//! words and names, drowned in a Zipf-distributed background vocabulary.
+//! words plus words and names shared with other events, drowned in a
+//! Zipf-distributed background vocabulary.
 //! Deterministic for a seed.
 
 use beatdesk_types::{Metrics, Platform, Record, RecordStatus};
@@ -74,13 +75,32 @@ pub fn records(n: usize, events: usize, days: i64, seed: u64) -> (Vec<Record>, V
     let mut rng = Rng::new(seed);
     let vocab: Vec<String> = (0..20_000).map(|i| word(&mut rng, 2 + i % 2)).collect();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let evs: Vec<Event> = (0..events)
-        .map(|_| Event {
-            topic: (0..10)
+    // Names and themes are shared between events, so many events about the
+    // same entity (or the same kind of thing) coexist: the same-entity trap
+    // at scale.
+    let names: Vec<String> = (0..1500).map(|_| capitalise(&word(&mut rng, 3))).collect();
+    let themes: Vec<Vec<String>> = (0..300)
+        .map(|_| {
+            (0..12)
                 .map(|_| vocab[300 + rng.below(vocab.len() - 300)].clone())
-                .collect(),
-            names: (0..2).map(|_| capitalise(&word(&mut rng, 3))).collect(),
-            start: t0 + Duration::minutes(rng.below((days * 24 * 60) as usize) as i64),
+                .collect()
+        })
+        .collect();
+    let evs: Vec<Event> = (0..events)
+        .map(|_| {
+            let theme = &themes[rng.zipf(themes.len())];
+            let mut topic: Vec<String> = (0..7)
+                .map(|_| vocab[300 + rng.below(vocab.len() - 300)].clone())
+                .collect();
+            topic.extend((0..3).map(|_| theme[rng.below(theme.len())].clone()));
+            Event {
+                topic,
+                names: vec![
+                    names[rng.zipf(names.len())].clone(),
+                    names[rng.below(names.len())].clone(),
+                ],
+                start: t0 + Duration::minutes(rng.below((days * 24 * 60) as usize) as i64),
+            }
         })
         .collect();
     let mut out = Vec::with_capacity(n);
