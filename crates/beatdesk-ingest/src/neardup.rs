@@ -1,7 +1,7 @@
 //! Near-identical text (syndicated wire copy, bot copies) by MinHash over
 //! three-word shingles, with LSH banding so a lookup touches few candidates.
 //! 32 minimum hashes estimate the Jaccard similarity of the shingle sets;
-//! 16 bands of 2 rows find any pair above ~0.5, and a pair counts as
+//! 8 bands of 4 rows find pairs above ~0.6 almost surely, and a pair counts as
 //! near-identical at an estimated similarity of 0.8 or more. (SimHash with a
 //! Hamming distance of 3 proved too brittle for 60–100 word texts: three new
 //! shingles flip more than three bits.)
@@ -11,7 +11,9 @@ use std::collections::HashMap;
 /// Fewer words than this: too short to call near-identical by shape alone.
 pub const MIN_WORDS: usize = 8;
 pub const PERMS: usize = 32;
-const ROWS: usize = 2;
+const ROWS: usize = 4;
+const BANDS: usize = PERMS / ROWS;
+const NONE: u32 = u32::MAX;
 /// Minimum hashes that must agree (26/32 ≈ 0.81).
 pub const MIN_AGREE: usize = 26;
 
@@ -82,47 +84,47 @@ pub fn agreement(a: &Signature, b: &Signature) -> usize {
     a.iter().zip(b).filter(|(x, y)| x == y).count()
 }
 
-/// Signatures of kept records, findable by near match.
+/// Signatures of kept records, findable by near match. Buckets are chains
+/// through `next` (no allocation per bucket), so 100k records stay cheap.
 #[derive(Default)]
 pub struct NearIndex {
-    bands: HashMap<(u8, u64), Vec<u32>>,
-    entries: Vec<(i64, Signature)>,
+    heads: HashMap<u64, u32>,
+    entries: Vec<(i64, Signature, [u32; BANDS])>,
 }
 
 fn band_key(sig: &Signature, band: usize) -> u64 {
     let r = &sig[band * ROWS..band * ROWS + ROWS];
-    (r[0] as u64) << 32 | r[1] as u64
+    let k = (r[0] as u64) << 32 | r[1] as u64;
+    mix(k
+        ^ (r[2] as u64).rotate_left(17)
+        ^ (r[3] as u64).rotate_left(47)
+        ^ (band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 impl NearIndex {
     pub fn insert(&mut self, sig: Signature, id: i64) {
         let slot = self.entries.len() as u32;
-        self.entries.push((id, sig));
-        for b in 0..PERMS / ROWS {
-            self.bands
-                .entry((b as u8, band_key(&sig, b)))
-                .or_default()
-                .push(slot);
+        let mut next = [NONE; BANDS];
+        for (b, n) in next.iter_mut().enumerate() {
+            *n = self.heads.insert(band_key(&sig, b), slot).unwrap_or(NONE);
         }
+        self.entries.push((id, sig, next));
     }
 
     /// The most similar stored record at or above the threshold, as (id, agreeing hashes).
     pub fn find(&self, sig: &Signature) -> Option<(i64, usize)> {
         let mut best: Option<(i64, usize)> = None;
-        for b in 0..PERMS / ROWS {
-            for &slot in self
-                .bands
-                .get(&(b as u8, band_key(sig, b)))
-                .into_iter()
-                .flatten()
-            {
-                let (id, other) = &self.entries[slot as usize];
+        for b in 0..BANDS {
+            let mut slot = self.heads.get(&band_key(sig, b)).copied().unwrap_or(NONE);
+            while slot != NONE {
+                let (id, other, next) = &self.entries[slot as usize];
                 let agree = agreement(sig, other);
                 if agree >= MIN_AGREE
                     && best.is_none_or(|(bid, ba)| agree > ba || (agree == ba && *id < bid))
                 {
                     best = Some((*id, agree));
                 }
+                slot = next[b];
             }
         }
         best
