@@ -2,7 +2,7 @@
 //! most central record, top terms, why each record is in its story, stable
 //! ids carried over from the previous pass, and the signal.
 
-use beatdesk_types::{Record, RecordStatus};
+use beatdesk_types::{Platform, Record, RecordStatus};
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -47,6 +47,29 @@ impl Clusterer {
             .sum()
     }
 
+    /// Centrality weighted by how usable the record's title is as a
+    /// headline: the story's title comes from the most central record with
+    /// a real headline (an article or post title over a repository name or
+    /// the start of a short post).
+    fn headline_score(&self, d: u32, c: &Cluster) -> f32 {
+        let m = &self.meta[d as usize];
+        let platform = match m.platform {
+            Platform::News => 1.0,
+            Platform::Reddit => 0.95,
+            Platform::Manual => 0.8,
+            Platform::Web => 0.8,
+            Platform::Bluesky => 0.7,
+        };
+        let words = m.title.split_whitespace().count();
+        let slug = words <= 2 && m.title.contains(['/', '-', '_']);
+        let shape = if m.title.ends_with('…') || slug || words < 4 {
+            0.75
+        } else {
+            1.0
+        };
+        self.centrality(d, c) * platform * shape
+    }
+
     fn top_terms(&self, c: &Cluster) -> Vec<String> {
         let mut w: FxHashMap<u32, f32> = FxHashMap::default();
         for g in 0..GROUPS {
@@ -57,7 +80,24 @@ impl Clusterer {
                 }
             }
         }
-        self.best_names(w.into_iter().collect(), TOP_TERMS)
+        // Prefer a two-word name (`hugging face`) over its halves.
+        let cands = self.best_names(w.into_iter().collect(), TOP_TERMS * 3);
+        let pairs: Vec<&String> = cands.iter().filter(|c| c.contains(' ')).collect();
+        let mut out: Vec<String> = Vec::new();
+        for c in &cands {
+            let whole = pairs.iter().find(|p| p.split(' ').any(|h| h == c));
+            let pick = match whole {
+                Some(p) => (*p).clone(),
+                None => c.clone(),
+            };
+            if !out.contains(&pick) {
+                out.push(pick);
+            }
+            if out.len() == TOP_TERMS {
+                break;
+            }
+        }
+        out
     }
 
     fn best_names(&self, mut v: Vec<(u32, f32)>, n: usize) -> Vec<String> {
@@ -165,8 +205,8 @@ impl Clusterer {
             let central = *docs
                 .iter()
                 .max_by(|&&a, &&b| {
-                    self.centrality(a, c)
-                        .total_cmp(&self.centrality(b, c))
+                    self.headline_score(a, c)
+                        .total_cmp(&self.headline_score(b, c))
                         .then(b.cmp(&a))
                 })
                 .expect("live stories have records");

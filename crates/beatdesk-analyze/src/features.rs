@@ -46,8 +46,11 @@ pub struct Featurizer {
     display: Vec<String>,
     df: [Vec<u32>; GROUPS],
     n_docs: u32,
-    /// Surface word (lowercased) → stem id; `u32::MAX` for dropped words.
-    word_cache: FxHashMap<String, u32>,
+    /// Surface word (lowercased) → (stem id or `u32::MAX` for dropped
+    /// words, times seen).
+    word_cache: FxHashMap<String, (u32, u32)>,
+    /// Per term: how often its displayed surface word was seen.
+    display_count: Vec<u32>,
     /// Words seen capitalised mid-sentence: names even in title-case headlines.
     gazetteer: FxHashSet<String>,
 }
@@ -69,24 +72,36 @@ struct Collect<'a> {
 
 impl Sink for Collect<'_> {
     fn word(&mut self, w: &str) {
-        let id = match self.f.word_cache.get(w) {
-            Some(&id) => id,
+        let f = &mut *self.f;
+        let (id, slot) = match f.word_cache.get_mut(w) {
+            Some(e) => {
+                e.1 += 1;
+                (e.0, e.1)
+            }
             None => {
                 let id = if w.chars().all(|c| c.is_alphabetic()) {
-                    let stem = self.f.stemmer.stem(w).into_owned();
+                    let stem = f.stemmer.stem(w).into_owned();
                     if stem.chars().count() < 2 || text::is_stop(&stem) {
                         DROPPED
                     } else {
-                        self.f.intern(&stem, w)
+                        f.intern(&stem, w)
                     }
                 } else {
-                    self.f.intern(w, w)
+                    f.intern(w, w)
                 };
-                self.f.word_cache.insert(w.to_string(), id);
-                id
+                f.word_cache.insert(w.to_string(), (id, 1));
+                (id, 1)
             }
         };
         if id != DROPPED {
+            // Show a stem as its most frequent surface word.
+            let best = &mut f.display_count[id as usize];
+            if slot > *best {
+                *best = slot;
+                if f.display[id as usize] != w {
+                    f.display[id as usize] = w.to_string();
+                }
+            }
             *self.words.entry(id).or_default() += 1.0;
         }
     }
@@ -119,6 +134,7 @@ impl Featurizer {
             df: Default::default(),
             n_docs: 0,
             word_cache: FxHashMap::default(),
+            display_count: Vec::new(),
             gazetteer: FxHashSet::default(),
         }
     }
@@ -130,6 +146,7 @@ impl Featurizer {
         let id = self.display.len() as u32;
         self.ids.insert(key.to_string(), id);
         self.display.push(display.to_string());
+        self.display_count.push(0);
         for df in &mut self.df {
             df.push(0);
         }

@@ -542,6 +542,14 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                     sink.entity(&buf2);
                 }
             } else if entity {
+                // `Hugging Face`, `Bastion Labs`: a two-word name as well.
+                if let Some(p) = prev.as_ref() {
+                    buf2.clear();
+                    buf2.push_str(p);
+                    buf2.push(' ');
+                    buf2.push_str(&buf);
+                    sink.entity(&buf2);
+                }
                 prev_entity = Some(buf.clone());
             }
             if !stop {
