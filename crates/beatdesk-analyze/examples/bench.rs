@@ -14,11 +14,16 @@ use beatdesk_analyze::{synth, Clusterer};
 use chrono::{Duration, TimeZone, Utc};
 
 fn vm_hwm() -> String {
+    vm("VmHWM")
+}
+
+/// A memory figure of this process from /proc/self/status.
+fn vm(key: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM"))
+                .find(|l| l.starts_with(key))
                 .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
         })
         .unwrap_or_else(|| "n/a".into())
@@ -48,6 +53,7 @@ fn main() {
         ms(t.elapsed())
     );
 
+    println!("RSS with the records generated: {}", vm("VmRSS"));
     let mut cfg = beatdesk_analyze::Config::default();
     if let Some(v) = std::env::var("MERGE_EVERY")
         .ok()
@@ -80,6 +86,11 @@ fn main() {
     let t = Instant::now();
     c.add(&records);
     let cluster_time = t.elapsed();
+    println!(
+        "RSS after clustering: {} (peak so far {})",
+        vm("VmRSS"),
+        vm_hwm()
+    );
     let groups = c.groups();
     println!(
         "cluster {n} records: {:.0} ms -> {} stories   [target <= 10 000 ms]",

@@ -495,7 +495,7 @@ impl Clusterer {
                 .into_iter()
                 .filter(|&o| {
                     let (a, b) = (&self.clusters[c as usize], &self.clusters[o as usize]);
-                    !(a.pinned.is_some() && b.pinned.is_some())
+                    (a.pinned.is_none() || b.pinned.is_none())
                         && !b.docs.is_empty()
                         && ((a.first - b.last) as f32) <= window
                         && ((b.first - a.last) as f32) <= window

@@ -15,6 +15,17 @@
 //! - [`eval`]: pairwise and B-cubed scores against a labelled fixture.
 //!
 //! [`Clusterer`] is the incremental form: keep one and `add` new records.
+//!
+//! Measuring it:
+//! - `cargo run --release -p beatdesk-analyze --example eval` prints pairwise
+//!   and B-cubed precision/recall/F1 on `tests/data/open_source_ai.jsonl`
+//!   (178 hand-written records, 19 stories, traps, roundups, noise) and every
+//!   split or merged story; `SHOW=1` also prints each story with its signal;
+//! - `--example tune` grid-searches the tunables on that fixture and on
+//!   synthetic data; `--example bench` times 100k records, a 1k-record add,
+//!   signals for 1k stories, and prints peak RSS;
+//! - `tests/fixture.rs` asserts the targets (pairwise F1 ≥ 0.94 with
+//!   precision ≥ 0.95, B³-F1 ≥ 0.90).
 
 use std::collections::HashMap;
 
