@@ -13,68 +13,9 @@ use std::cell::RefCell;
 use beatdesk_types::{Record, RecordStatus};
 use rustc_hash::FxHashMap;
 
+pub use crate::config::Config;
 use crate::doc::DocMeta;
 use crate::features::{DocVec, Featurizer, GROUPS};
-
-/// Tunables of the clusterer. The defaults are tuned on the labelled fixture
-/// in `tests/data/`.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Weights of the title, body and entity similarities.
-    pub weights: [f32; GROUPS],
-    /// Minimum score for a record to join a story.
-    pub threshold: f32,
-    /// Minimum score for two stories to merge when one is a single record.
-    pub merge_threshold: f32,
-    /// Merging larger stories needs more: the threshold is multiplied by
-    /// `1 + merge_size_penalty · ln(size of the smaller story)`, so generic
-    /// centroids of big stories do not chain into one blob.
-    pub merge_size_penalty: f32,
-    /// σ of the Gaussian time decay, in days.
-    pub time_sigma_days: f32,
-    /// Share of the score that does not decay with time.
-    pub time_floor: f32,
-    /// Stories more than this many days from a record are not candidates.
-    pub window_days: f32,
-    /// A second unrelated story scoring at least this share of the threshold
-    /// makes the record a roundup.
-    pub roundup_ratio: f32,
-    /// ... and the two matches rest on terms that overlap less than this
-    /// share (see `shared_basis`).
-    pub roundup_overlap: f32,
-    /// How many of a record's terms are looked up in the index.
-    pub candidate_terms: usize,
-    /// How many candidate stories are scored in full.
-    pub max_candidates: usize,
-    /// How many of the newest postings are scanned per term.
-    pub postings_scan: usize,
-    /// Terms in more than this share of records (and more than 200) are not
-    /// looked up.
-    pub common_df: f32,
-    /// Run a merge pass after this many records.
-    pub merge_every: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            weights: [0.3, 0.45, 0.25],
-            threshold: 0.3,
-            merge_threshold: 0.26,
-            merge_size_penalty: 0.25,
-            time_sigma_days: 3.0,
-            time_floor: 0.5,
-            window_days: 7.0,
-            roundup_ratio: 0.8,
-            roundup_overlap: 0.3,
-            candidate_terms: 12,
-            max_candidates: 24,
-            postings_scan: 256,
-            common_df: 0.2,
-            merge_every: 2000,
-        }
-    }
-}
 
 /// Terms this rare are always looked up, whatever their share: in a small
 /// beat every shared term is in a large share of records.
@@ -94,7 +35,7 @@ pub struct Cluster {
     pub roundup: bool,
     /// The prior story id an editor depends on.
     pub pinned: Option<i64>,
-    dirty: bool,
+    pub(crate) dirty: bool,
 }
 
 impl Cluster {
@@ -121,7 +62,7 @@ impl Cluster {
     }
 
     /// Distance in days from `t` to the span of the story.
-    fn gap_days(&self, t: i64) -> f32 {
+    pub(crate) fn gap_days(&self, t: i64) -> f32 {
         if self.first > self.last {
             return 0.0;
         }
@@ -143,9 +84,9 @@ pub struct Clusterer {
     pub(crate) doc_cluster: Vec<u32>,
     pub(crate) clusters: Vec<Cluster>,
     by_id: FxHashMap<i64, u32>,
-    index: Vec<Vec<u32>>,
+    pub(crate) index: Vec<Vec<u32>>,
     forced: FxHashMap<i64, u32>,
-    since_merge: usize,
+    pub(crate) since_merge: usize,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
 }
@@ -271,14 +212,14 @@ impl Clusterer {
         s / wsum * self.time_factor(c.gap_days(self.meta[d as usize].t))
     }
 
-    fn time_factor(&self, gap_days: f32) -> f32 {
+    pub(crate) fn time_factor(&self, gap_days: f32) -> f32 {
         let sigma = self.config.time_sigma_days;
         let f = self.config.time_floor;
         f + (1.0 - f) * (-(gap_days * gap_days) / (2.0 * sigma * sigma)).exp()
     }
 
     /// Terms to look up: the heaviest, not-too-common terms of a vector set.
-    fn lookup_terms(
+    pub(crate) fn lookup_terms(
         &self,
         groups: [&[(u32, f32)]; GROUPS],
         norms: [f32; GROUPS],
@@ -302,7 +243,7 @@ impl Clusterer {
         terms
     }
 
-    fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
+    pub(crate) fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
         let mut scratch = self.scratch.borrow_mut();
         let (acc, touched) = &mut *scratch;
         if acc.len() < self.clusters.len() {
@@ -427,126 +368,16 @@ impl Clusterer {
         cl.last = cl.last.max(t);
         doc_cluster[d as usize] = c;
     }
-
-    /// Similarity of two stories: per-group centroid cosines and time decay.
-    pub(crate) fn cluster_sim(&self, a: u32, b: u32) -> f32 {
-        let (a, b) = (&self.clusters[a as usize], &self.clusters[b as usize]);
-        let (mut s, mut wsum) = (0.0, 0.0);
-        for g in 0..GROUPS {
-            if a.norm2[g] <= 0.0 || b.norm2[g] <= 0.0 {
-                continue;
-            }
-            let (small, big) = if a.cent[g].len() <= b.cent[g].len() {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            let dot: f32 = small.cent[g]
-                .iter()
-                .filter_map(|(t, w)| big.cent[g].get(t).map(|x| x * w))
-                .sum();
-            s += self.config.weights[g] * dot / (a.norm2[g].sqrt() * b.norm2[g].sqrt());
-            wsum += self.config.weights[g];
-        }
-        if wsum == 0.0 {
-            return 0.0;
-        }
-        let gap = if a.last < b.first {
-            b.first - a.last
-        } else if b.last < a.first {
-            a.first - b.last
-        } else {
-            0
-        };
-        s / wsum * self.time_factor(gap as f32 / 86_400.0)
-    }
-
-    /// Merges stories whose centroids converged. Only stories that changed
-    /// since the last pass are examined.
-    pub fn merge_pass(&mut self) {
-        self.since_merge = 0;
-        let dirty: Vec<u32> = (0..self.clusters.len() as u32)
-            .filter(|&c| {
-                let cl = &self.clusters[c as usize];
-                cl.dirty && cl.alive && !cl.roundup && !cl.docs.is_empty()
-            })
-            .collect();
-        for c in dirty {
-            if !self.clusters[c as usize].alive {
-                continue;
-            }
-            // Look up with the story's first and newest records: cheaper than
-            // ranking a whole centroid, and they span what it is about.
-            let terms = {
-                let cl = &self.clusters[c as usize];
-                let mut terms = Vec::new();
-                for d in [cl.docs[0], cl.docs[cl.docs.len() - 1]] {
-                    let v = &self.vecs[d as usize].g;
-                    terms.extend(self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]));
-                    if cl.docs.len() == 1 {
-                        break;
-                    }
-                }
-                terms
-            };
-            let window = self.config.window_days * 86_400.0;
-            let best = self
-                .candidates(&terms, c)
-                .into_iter()
-                .filter(|&o| {
-                    let (a, b) = (&self.clusters[c as usize], &self.clusters[o as usize]);
-                    (a.pinned.is_none() || b.pinned.is_none())
-                        && !b.docs.is_empty()
-                        && ((a.first - b.last) as f32) <= window
-                        && ((b.first - a.last) as f32) <= window
-                })
-                .map(|o| {
-                    let small = self.clusters[c as usize]
-                        .docs
-                        .len()
-                        .min(self.clusters[o as usize].docs.len());
-                    let need = self.config.merge_threshold
-                        * (1.0 + self.config.merge_size_penalty * (small.max(1) as f32).ln());
-                    (self.cluster_sim(c, o) - need, o)
-                })
-                .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
-            if let Some((margin, o)) = best {
-                if margin >= 0.0 {
-                    self.merge(c, o);
-                }
-            }
-        }
-        for cl in &mut self.clusters {
-            cl.dirty = false;
-        }
-    }
-
-    fn merge(&mut self, a: u32, b: u32) {
-        let (ca, cb) = (&self.clusters[a as usize], &self.clusters[b as usize]);
-        let a_wins = ca.pinned.is_some() || (cb.pinned.is_none() && ca.docs.len() >= cb.docs.len());
-        let (keep, gone) = if a_wins { (a, b) } else { (b, a) };
-        let g = std::mem::take(&mut self.clusters[gone as usize]);
-        let groups: [Vec<(u32, f32)>; GROUPS] = g.cent.map(|m| m.into_iter().collect());
-        add_terms(
-            &mut self.clusters[keep as usize],
-            keep,
-            [&groups[0], &groups[1], &groups[2]],
-            &mut self.index,
-        );
-        for &d in &g.docs {
-            self.doc_cluster[d as usize] = keep;
-        }
-        let k = &mut self.clusters[keep as usize];
-        k.docs.extend(g.docs);
-        k.first = k.first.min(g.first);
-        k.last = k.last.max(g.last);
-        self.clusters[gone as usize].alive = false;
-    }
 }
 
 /// Adds a record's (or a merged story's) vectors to a story's centroids and
 /// posts the terms the story did not have yet.
-fn add_terms(cl: &mut Cluster, c: u32, groups: [&[(u32, f32)]; GROUPS], index: &mut Vec<Vec<u32>>) {
+pub(crate) fn add_terms(
+    cl: &mut Cluster,
+    c: u32,
+    groups: [&[(u32, f32)]; GROUPS],
+    index: &mut Vec<Vec<u32>>,
+) {
     for (g, v) in groups.iter().enumerate() {
         cl.cent[g].reserve(v.len());
         for &(t, w) in *v {

@@ -33,16 +33,19 @@ use beatdesk_types::{Record, Signal};
 use chrono::{DateTime, Utc};
 
 pub mod cluster;
+pub mod config;
 pub mod doc;
 pub mod eval;
 mod explain;
 pub mod features;
+mod merge;
 pub mod origins;
 pub mod signal;
 pub mod synth;
 pub mod text;
 
-pub use cluster::{Clusterer, Config};
+pub use cluster::Clusterer;
+pub use config::Config;
 pub use explain::{duplicate_counts, match_prior};
 
 /// A story as stored before this pass, so ids stay stable across runs.
