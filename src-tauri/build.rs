@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "beat_usage",
     "draft_with_model",
     "cancel_draft",
+    "regenerate",
+    "detect_ollama",
 ];
 
 fn main() {

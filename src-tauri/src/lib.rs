@@ -36,6 +36,8 @@ pub fn run() {
             commands::writers::beat_usage,
             commands::writers::draft_with_model,
             commands::writers::cancel_draft,
+            commands::writers::regenerate,
+            commands::writers::detect_ollama,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

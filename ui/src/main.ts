@@ -3,6 +3,7 @@ import { backend, errorMessage } from "./backend";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { Beat } from "./bindings/Beat";
 import type { BeatUsage } from "./bindings/BeatUsage";
+import type { DraftProgress } from "./bindings/DraftProgress";
 import type { ModelInfo } from "./bindings/ModelInfo";
 import type { FaqItem } from "./bindings/FaqItem";
 import type { StoryDocument } from "./bindings/StoryDocument";
@@ -113,16 +114,13 @@ async function refreshStories() {
   state.usage = (await act(() => backend.beatUsage(state.beatId!))) ?? state.usage;
 }
 
-async function draft(storyId: number) {
-  if (state.writer === "offline") {
-    await setView(await act(() => backend.draftStory(storyId)), "New offline draft written.");
-    return;
-  }
+/** Streams a model call into the streaming box; returns the new view or shows the error. */
+async function streamed(call: (onProgress: (p: DraftProgress) => void) => Promise<StoryView>, ok: string) {
   state.streaming = "";
   state.busy = true;
   render();
   try {
-    const v = await backend.draftWithModel(storyId, state.writer, (p) => {
+    const v = await call((p) => {
       if (p.kind === "delta") state.streaming = (state.streaming ?? "") + p.text;
       else if (p.kind === "retrying") state.streaming = `[retrying: ${p.reason}]\n`;
       else if (p.kind === "shrinking") state.streaming = `[shrinking the evidence: ${p.reason}]\n`;
@@ -131,12 +129,30 @@ async function draft(storyId: number) {
     });
     state.streaming = null;
     state.busy = false;
-    await setView(v, `Drafted by ${state.writer}.`);
+    await setView(v, ok);
   } catch (e) {
     state.streaming = null;
     state.busy = false;
     say("error", errorMessage(e));
   }
+}
+
+async function regenerate(storyId: number, section: number | null) {
+  const what = section === null ? "FAQ" : `section ${section + 1}`;
+  if (state.writer === "offline") {
+    // The offline writer is quick and has nothing to stream.
+    await setView(await act(() => backend.regenerate(storyId, "offline", section, () => {})), `Regenerated the ${what}.`);
+    return;
+  }
+  await streamed((cb) => backend.regenerate(storyId, state.writer, section, cb), `Regenerated the ${what} with ${state.writer}.`);
+}
+
+async function draft(storyId: number) {
+  if (state.writer === "offline") {
+    await setView(await act(() => backend.draftStory(storyId)), "New offline draft written.");
+    return;
+  }
+  await streamed((cb) => backend.draftWithModel(storyId, state.writer, cb), `Drafted by ${state.writer}.`);
 }
 
 async function selectStory(id: number) {
@@ -186,6 +202,7 @@ function main() {
             state.writer = w;
           },
           onCancelDraft: () => void backend.cancelDraft(v.story.id),
+          onRegenerate: (i) => void regenerate(v.story.id, i),
           onEdit: () => {
             state.editing = clone(v.draft!.document);
             render();
@@ -274,6 +291,7 @@ function main() {
             }
           },
           onRerender: () => render(),
+          onRegenerateFaq: () => void regenerate(v.story.id, null),
         })
       : h("aside", { class: "panel" }),
   );
@@ -318,7 +336,8 @@ function render() {
 }
 
 async function openWriters() {
-  await writersDialog(state.models, async (m, key) => {
+  const offers = (await act(() => backend.detectOllama())) ?? [];
+  await writersDialog(state.models, offers, async (m, key) => {
     try {
       state.models = await backend.addModel(m, key);
       state.writer = m.name;

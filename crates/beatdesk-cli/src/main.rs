@@ -79,6 +79,20 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
+    /// Write one section or the FAQ again, keeping the rest of the story.
+    Regenerate {
+        story_id: i64,
+        /// The section to rewrite, numbered from 1.
+        #[arg(long, conflicts_with = "faq", required_unless_present = "faq")]
+        section: Option<usize>,
+        /// Rewrite the Frequently Asked section.
+        #[arg(long)]
+        faq: bool,
+        #[arg(long, default_value = "offline")]
+        writer: String,
+        #[command(flatten)]
+        json: Json,
+    },
     /// Show a story's latest revision.
     Show {
         story_id: i64,
@@ -186,6 +200,9 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 models_cmd::draft_with_model(&app, story_id, &writer, json.json)?
             };
             output::draft(&draft, json.json)
+        }
+        Command::Regenerate { story_id, section, faq: _, writer, json } => {
+            output::draft(&models_cmd::regenerate(&app, story_id, &writer, section, json.json)?, json.json)
         }
         Command::Model { command } => models_cmd::model(&app, command)?,
         Command::Account { command } => models_cmd::account(&app, command)?,

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use beatdesk_core::{Account, Beatdesk, CoreError, DraftEvent, ModelConfig, Prices, ProviderKind};
+use beatdesk_core::{Account, Beatdesk, CoreError, DraftEvent, ModelConfig, Part, Prices, ProviderKind};
 use beatdesk_types::Draft;
 use clap::{Subcommand, ValueEnum};
 
@@ -35,6 +35,13 @@ pub enum ModelCommand {
     },
     /// List configured model writers.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look for a local Ollama and list the models it offers.
+    Detect {
+        #[arg(long, default_value = beatdesk_core::LOCAL_OLLAMA)]
+        base_url: String,
         #[arg(long)]
         json: bool,
     },
@@ -100,8 +107,27 @@ pub fn model(app: &Beatdesk, cmd: ModelCommand) -> Result<(), CoreError> {
                 }
             }
         }
+        ModelCommand::Detect { base_url, json } => {
+            let offers = runtime()?.block_on(app.local_ollama_offers(&base_url));
+            if json {
+                print_json(&offers);
+            } else if offers.is_empty() {
+                println!("no new Ollama models answer at {base_url}");
+            } else {
+                for m in offers {
+                    println!("beatdesk model add {} --kind ollama --base-url {} --model {} --context {}", m.name, m.base_url, m.model, m.context_tokens.unwrap_or(8192));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CoreError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })
 }
 
 pub fn account(app: &Beatdesk, cmd: AccountCommand) -> Result<(), CoreError> {
@@ -122,11 +148,24 @@ pub fn account(app: &Beatdesk, cmd: AccountCommand) -> Result<(), CoreError> {
 
 /// Drafts with a model, streaming its text to stderr unless `quiet`.
 pub fn draft_with_model(app: &Beatdesk, story_id: i64, writer: &str, quiet: bool) -> Result<Draft, CoreError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })?;
-    let on_event = move |ev: DraftEvent| {
+    let rt = runtime()?;
+    let on_event = printer(quiet);
+    rt.block_on(app.draft_with_model(story_id, writer, None, &on_event))
+}
+
+/// Regenerates one section (1-based) or the FAQ.
+pub fn regenerate(app: &Beatdesk, story_id: i64, writer: &str, section: Option<usize>, quiet: bool) -> Result<Draft, CoreError> {
+    let part = match section {
+        Some(0) => return Err(CoreError::bad_input("regenerate", "section", "sections are numbered from 1")),
+        Some(n) => Part::Section(n - 1),
+        None => Part::Faq,
+    };
+    let on_event = printer(quiet || writer == "offline");
+    runtime()?.block_on(app.regenerate(story_id, writer, part, None, &on_event))
+}
+
+fn printer(quiet: bool) -> impl Fn(DraftEvent) + Send + Sync {
+    move |ev: DraftEvent| {
         if quiet {
             return;
         }
@@ -137,6 +176,5 @@ pub fn draft_with_model(app: &Beatdesk, story_id: i64, writer: &str, quiet: bool
             DraftEvent::CallFinished { .. } => eprintln!(),
             DraftEvent::CallStarted { label } => eprintln!("[{label}]"),
         }
-    };
-    rt.block_on(app.draft_with_model(story_id, writer, None, &on_event))
+    }
 }

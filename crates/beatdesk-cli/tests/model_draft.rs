@@ -111,3 +111,59 @@ fn draft_with_a_model_over_loopback_then_fail_cleanly() {
     let unknown = beatdesk(home, &["draft", id, "--writer", "nope"], &[]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown writer"));
 }
+
+fn json_reply(body: &str) -> String {
+    format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}", body.len())
+}
+
+#[test]
+fn policy_regenerate_and_local_ollama_detection() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    assert!(beatdesk(home, &["demo"], &[]).status.success());
+
+    // A local Ollama answering /api/tags is offered as a writer.
+    let tags = r#"{"models":[{"name":"llama3.1:8b","model":"llama3.1:8b","modified_at":"2026-11-20T10:00:00Z","size":4920753328,"digest":"abc","details":{"format":"gguf","family":"llama","parameter_size":"8.0B","quantization_level":"Q4_K_M"}}]}"#;
+    let (ollama, _) = serve(vec![json_reply(tags)]);
+    let out = beatdesk(home, &["model", "detect", "--base-url", &ollama, "--json"], &[]);
+    let offers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(offers[0]["model"], "llama3.1:8b");
+    assert_eq!(offers[0]["kind"], "ollama");
+    let nothing = beatdesk(home, &["model", "detect", "--base-url", "http://127.0.0.1:9", "--json"], &[]);
+    assert_eq!(String::from_utf8_lossy(&nothing.stdout).trim(), "[]", "no Ollama is not an error");
+
+    // A beat that allows only one hosted provider refuses a loopback model before sending anything.
+    let cfg = home.join("sensitive.toml");
+    std::fs::write(&cfg, "[policy]\nallowed_hosts = [\"api.example.com\"]\n").unwrap();
+    assert!(beatdesk(home, &["beat", "add", "Sensitive", "--config", cfg.to_str().unwrap()], &[]).status.success());
+    let line = r#"{"platform":"news","external_id":"s1","url":"https://n.example.com/s1","title":"Leak at the ministry","text":"A document leaked on Monday. The ministry confirmed it.","author":"Desk","published_at":"2026-11-28T10:00:00Z"}"#;
+    let file = home.join("s.jsonl");
+    std::fs::write(&file, line).unwrap();
+    assert!(beatdesk(home, &["import", "--beat", "Sensitive", file.to_str().unwrap()], &[]).status.success());
+    let (base, seen) = serve(vec![]);
+    assert!(beatdesk(home, &["model", "add", "lan", "--kind", "openai", "--base-url", &base, "--model", "m"], &[]).status.success());
+    let stories = beatdesk(home, &["stories", "--beat", "Sensitive", "--json"], &[]);
+    let stories: serde_json::Value = serde_json::from_slice(&stories.stdout).unwrap();
+    let sid = stories[0]["id"].as_i64().unwrap().to_string();
+    let out = beatdesk(home, &["draft", &sid, "--writer", "lan"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("api.example.com") || err.to_lowercase().contains("policy"), "{err}");
+    assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+
+    // Regenerating the FAQ offline keeps the editor's headline.
+    let stories = beatdesk(home, &["stories", "--beat", "Open Source AI", "--json"], &[]);
+    let stories: serde_json::Value = serde_json::from_slice(&stories.stdout).unwrap();
+    let id = stories[0]["id"].as_i64().unwrap().to_string();
+    let view = beatdesk(home, &["show", &id, "--json"], &[]);
+    let view: serde_json::Value = serde_json::from_slice(&view.stdout).unwrap();
+    let faq_before = view["draft"]["document"]["faq"].clone();
+    let out = beatdesk(home, &["regenerate", &id, "--faq", "--json"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["revision"], 2);
+    assert_eq!(d["document"]["faq"], faq_before, "the offline writer is deterministic");
+    assert_eq!(d["meta"]["regenerated"]["part"], "faq");
+    assert!(!beatdesk(home, &["regenerate", &id, "--section", "99"], &[]).status.success());
+    assert!(!beatdesk(home, &["regenerate", &id], &[]).status.success(), "--section or --faq is required");
+}

@@ -18,6 +18,7 @@ mod import;
 mod models;
 mod secrets;
 mod usage;
+mod regenerate;
 mod review;
 mod views;
 
@@ -35,7 +36,8 @@ pub use demo::{DemoReport, DEMO_BEAT};
 pub use error::{CoreError, Result};
 pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
-pub use models::{beat_policy, CancellationToken};
+pub use regenerate::Part;
+pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
 pub use beatdesk_types::DocumentEdit;
 

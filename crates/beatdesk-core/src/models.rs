@@ -20,7 +20,7 @@ const SETTING_MODELS: &str = "models";
 /// Cancels a running model draft from another task (the window's Cancel button).
 pub use beatdesk_llm::CancellationToken;
 
-fn llm_err(model: &str, e: LlmError) -> CoreError {
+pub(crate) fn llm_err(model: &str, e: LlmError) -> CoreError {
     CoreError::Model { model: model.to_string(), code: e.code(), message: e.to_string() }
 }
 
@@ -70,7 +70,7 @@ impl Beatdesk {
         })
     }
 
-    fn model_api_key(&self, name: &str) -> Result<Option<ApiKey>> {
+    pub(crate) fn model_api_key(&self, name: &str) -> Result<Option<ApiKey>> {
         if let Some(k) = api_key_from_env(name) {
             return Ok(Some(k));
         }
@@ -131,5 +131,35 @@ impl Beatdesk {
             audit::append(tx, now, name, "draft", Some(story_id), &json!({ "revision": d.revision, "model": md.meta.model }))?;
             Ok(d)
         })
+    }
+}
+
+/// Where a local Ollama answers by default.
+pub const LOCAL_OLLAMA: &str = "http://127.0.0.1:11434";
+
+impl Beatdesk {
+    /// Models of a local Ollama that answers at `base_url`, offered as writers
+    /// (not yet added). Empty when nothing answers: that is the normal case.
+    pub async fn local_ollama_offers(&self, base_url: &str) -> Vec<beatdesk_types::ModelInfo> {
+        let Ok(found) = beatdesk_llm::probe_ollama(base_url, std::time::Duration::from_millis(800)).await else {
+            return Vec::new();
+        };
+        let have: Vec<String> = self.models().unwrap_or_default().into_iter().map(|m| m.model).collect();
+        found
+            .iter()
+            .filter(|m| !have.contains(&m.name))
+            .map(|m| {
+                let name = format!("ollama-{}", m.name.split(':').next().unwrap_or(&m.name));
+                let cfg = beatdesk_llm::ollama_config(&name, base_url, m);
+                beatdesk_types::ModelInfo {
+                    name,
+                    kind: "ollama".into(),
+                    base_url: cfg.base_url,
+                    model: cfg.model,
+                    context_tokens: cfg.context_tokens,
+                    has_key: true,
+                }
+            })
+            .collect()
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use beatdesk_store::{audit, drafts, exports, records, signoffs, stories, Transaction};
 use beatdesk_types::{
     AuditEntry, DocumentEdit, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform, RecordStatus, SignOff,
-    StoryStatus, StoryView,
+    StoryDocument, StoryStatus, StoryView,
 };
 use beatdesk_write::{EvidenceRecord, OfflineWriter, StoryEvidence, OFFLINE_WRITER_NAME};
 use serde_json::json;
@@ -152,8 +152,12 @@ impl Beatdesk {
     }
 }
 
-/// Drafts with the offline writer inside the caller's transaction.
-pub(crate) fn draft_offline(tx: &Transaction, story_id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Draft> {
+/// The offline writer's document for a story's current sources, and its facts.
+pub(crate) fn offline_document(tx: &Transaction, story_id: i64) -> Result<StoryDocument> {
+    Ok(offline_draft_parts(tx, story_id)?.0)
+}
+
+fn offline_draft_parts(tx: &Transaction, story_id: i64) -> Result<(StoryDocument, serde_json::Value)> {
     let story = stories::get(tx, story_id)?;
     let beat = beatdesk_store::beats::get(tx, story.beat_id)?;
     let mut evidence = Vec::new();
@@ -170,6 +174,12 @@ pub(crate) fn draft_offline(tx: &Transaction, story_id: i64, now: chrono::DateTi
         "web_citations": ev.records.iter().filter(|r| r.record.platform == Platform::Web).count(),
         "manual_sources": ev.records.iter().filter(|r| r.record.platform == Platform::Manual).count(),
     });
+    Ok((document, meta))
+}
+
+/// Drafts with the offline writer inside the caller's transaction.
+pub(crate) fn draft_offline(tx: &Transaction, story_id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Draft> {
+    let (document, meta) = offline_draft_parts(tx, story_id)?;
     let d = drafts::insert(tx, story_id, &DraftAuthor::Writer(OFFLINE_WRITER_NAME.into()), &document, &meta, now)?;
     stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
     audit::append(tx, now, OFFLINE_WRITER_NAME, "draft", Some(story_id), &json!({ "revision": d.revision }))?;

@@ -1,4 +1,4 @@
-use beatdesk_core::{Account, CancellationToken, DraftEvent};
+use beatdesk_core::{Account, CancellationToken, DraftEvent, Part, LOCAL_OLLAMA};
 use beatdesk_types::{BeatUsage, DraftProgress, ModelInfo, StoryView};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -63,4 +63,32 @@ pub async fn draft_with_model(
 #[tauri::command]
 pub async fn cancel_draft(state: State<'_, AppState>, story_id: i64) -> Result<bool, IpcError> {
     Ok(state.cancel_draft(story_id))
+}
+
+/// Regenerates one section (`section` = its index) or, without it, the FAQ.
+#[tauri::command]
+pub async fn regenerate(
+    state: State<'_, AppState>,
+    story_id: i64,
+    writer: String,
+    section: Option<usize>,
+    on_progress: Channel<DraftProgress>,
+) -> Result<StoryView, IpcError> {
+    let cancel = CancellationToken::new();
+    state.track_draft(story_id, cancel.clone());
+    let app = state.app();
+    let send = move |ev: DraftEvent| {
+        let _ = on_progress.send(progress(ev));
+    };
+    let part = section.map(Part::Section).unwrap_or(Part::Faq);
+    let result = app.regenerate(story_id, &writer, part, Some(cancel), &send).await;
+    state.untrack_draft(story_id);
+    result.map_err(IpcError::from)?;
+    state.run(move |app| app.story(story_id)).await
+}
+
+/// Models of a local Ollama, when one answers on this machine.
+#[tauri::command]
+pub async fn detect_ollama(state: State<'_, AppState>) -> Result<Vec<ModelInfo>, IpcError> {
+    Ok(state.app().local_ollama_offers(LOCAL_OLLAMA).await)
 }

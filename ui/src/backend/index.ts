@@ -46,6 +46,13 @@ export const backend = {
     channel.onmessage = onProgress;
     return invoke<StoryView>("draft_with_model", { storyId, writer, onProgress: channel });
   },
+  /** Regenerates section `section` (0-based), or the FAQ when it is null. */
+  regenerate: (storyId: number, writer: string, section: number | null, onProgress: (p: DraftProgress) => void) => {
+    const channel = new Channel<DraftProgress>();
+    channel.onmessage = onProgress;
+    return invoke<StoryView>("regenerate", { storyId, writer, section, onProgress: channel });
+  },
+  detectOllama: () => invoke<ModelInfo[]>("detect_ollama"),
   cancelDraft: (storyId: number) => invoke<boolean>("cancel_draft", { storyId }),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),

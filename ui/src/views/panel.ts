@@ -19,6 +19,7 @@ export interface PanelProps {
   onFaqSave: () => void;
   onFaqCancel: () => void;
   onRerender: () => void;
+  onRegenerateFaq: () => void;
 }
 
 const PLATFORM: Record<string, string> = { reddit: "Reddit", bluesky: "Bluesky", news: "News", web: "Web", manual: "Manual" };
@@ -106,7 +107,12 @@ function faqView(p: PanelProps) {
     "div",
     {},
     h("dl", { class: "faq" }, items.map((f) => [h("dt", {}, f.q), h("dd", {}, f.a)])),
-    h("button", { class: "btn small", "data-testid": "faq-edit", onclick: p.onFaqEdit }, "Edit FAQ"),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { class: "btn small", "data-testid": "faq-edit", onclick: p.onFaqEdit }, "Edit FAQ"),
+      h("button", { class: "btn small", "data-testid": "faq-regenerate", disabled: p.busy, onclick: p.onRegenerateFaq }, "↻ Regenerate FAQ"),
+    ),
   );
 }
 

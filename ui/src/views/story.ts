@@ -12,6 +12,7 @@ export interface StoryProps {
   streaming: string | null;
   onWriter: (w: string) => void;
   onCancelDraft: () => void;
+  onRegenerate: (section: number) => void;
   editing: StoryDocument | null;
   busy: boolean;
   onEdit: () => void;
@@ -96,7 +97,19 @@ function reading(p: StoryProps, doc: StoryDocument) {
     { class: "story-doc", "data-testid": "story-doc" },
     h("h1", { class: "headline", "data-testid": "headline" }, doc.headline),
     doc.dek ? h("p", { class: "dek" }, doc.dek) : null,
-    doc.sections.map((s) => h("section", {}, h("h2", {}, s.heading), s.paragraphs.map((x) => para(x, n, p.onCite)))),
+    doc.sections.map((s, i) =>
+      h(
+        "section",
+        {},
+        h(
+          "h2",
+          { class: "section-head" },
+          s.heading,
+          h("button", { class: "regen", title: `Write this section again with the ${p.writer === "offline" ? "offline writer" : p.writer}, keeping the rest`, "data-testid": "regen-section", disabled: p.busy, onclick: () => p.onRegenerate(i) }, "↻ Regenerate"),
+        ),
+        s.paragraphs.map((x) => para(x, n, p.onCite)),
+      ),
+    ),
     doc.story_so_far.length
       ? h("section", { class: "so-far" }, h("h2", {}, "The story so far"), h("ul", {}, doc.story_so_far.map((x) => h("li", {}, para(x, n, p.onCite)))))
       : null,

@@ -3,7 +3,11 @@ import type { ModelInfo } from "../bindings/ModelInfo";
 import { h } from "../dom";
 
 /** The model writers dialog: list and add. Keys go to the OS keychain only. */
-export function writersDialog(models: ModelInfo[], onAdd: (m: ModelInfo, key: string | null) => Promise<string | null>): Promise<void> {
+export function writersDialog(
+  models: ModelInfo[],
+  offers: ModelInfo[],
+  onAdd: (m: ModelInfo, key: string | null) => Promise<string | null>,
+): Promise<void> {
   return new Promise((resolve) => {
     const f = {
       name: h("input", { required: true, placeholder: "deepseek", "data-testid": "model-name" }),
@@ -21,6 +25,20 @@ export function writersDialog(models: ModelInfo[], onAdd: (m: ModelInfo, key: st
         ? models.map((m) => h("li", {}, h("strong", {}, m.name), ` ${m.kind} · ${m.model} · ${m.base_url || "default URL"}`, m.has_key ? null : h("span", { class: "warn" }, " · no key")))
         : h("li", { class: "muted" }, "No model writers yet: the offline writer drafts from the records alone."),
     );
+    const offered = offers.length
+      ? h(
+          "div",
+          { class: "offers" },
+          h("strong", {}, "Found on this machine (Ollama):"),
+          h(
+            "ul",
+            {},
+            offers.map((o) =>
+              h("li", {}, `${o.model} `, h("button", { class: "btn small", type: "button", onclick: async () => { const err = await onAdd(o, null); if (err) error.textContent = err; else done(); } }, `Add as ${o.name}`)),
+            ),
+          ),
+        )
+      : null;
     const dlg = h(
       "dialog",
       { class: "dialog wide" },
@@ -46,6 +64,7 @@ export function writersDialog(models: ModelInfo[], onAdd: (m: ModelInfo, key: st
         h("h2", {}, "Writers"),
         h("p", { class: "muted" }, "The offline writer is always available. Add a local or hosted model; a beat can restrict which providers may see its records ([policy] in its configuration)."),
         list,
+        offered,
         h("div", { class: "grid2" }, h("label", {}, "Name", f.name), h("label", {}, "Kind", f.kind), h("label", {}, "Base URL", f.base), h("label", {}, "Model id", f.model), h("label", {}, "Context (tokens)", f.ctx), h("label", {}, "API key", f.key)),
         error,
         h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit" }, "Add writer"), h("button", { class: "btn", type: "button", onclick: () => done() }, "Close")),
