@@ -22,5 +22,7 @@ npm --prefix ui run build
 
 echo "== the real window, end to end (tauri-driver + WebKitWebDriver under Xvfb)"
 cargo build -p beatdesk-app -p beatdesk-cli
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - node --test --test-concurrency=1 tests/e2e/
+# Bounded: a stuck WebDriver session must fail the run, not hang it.
+timeout 900 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - \
+  node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/
 echo "screenshots: tests/e2e/output/"

@@ -59,6 +59,7 @@ before(async () => {
 after(async () => {
   await driver?.quit().catch(() => {});
   tauriDriver?.kill("SIGTERM");
+  server?.closeAllConnections();
   server?.close();
 });
 
