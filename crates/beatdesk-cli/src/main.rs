@@ -2,6 +2,7 @@
 //! verb that lists or reports takes `--json`. Errors are one line on stderr
 //! and a non-zero exit.
 
+mod ingest_cmd;
 mod models_cmd;
 mod output;
 
@@ -48,6 +49,27 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         json: Json,
+    },
+    /// Fetch a beat's due sources (all with --force), then re-analyze.
+    Ingest {
+        #[arg(long)]
+        beat: String,
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// A beat's sources and their fetch state.
+    Sources {
+        #[arg(long)]
+        beat: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Reporters' manual sources.
+    Source {
+        #[command(subcommand)]
+        command: ingest_cmd::SourceCommand,
     },
     /// List a beat's records with their status (kept, rejected, duplicate).
     Records {
@@ -151,6 +173,12 @@ enum BeatCommand {
         #[command(flatten)]
         json: Json,
     },
+    /// Replace a beat's configuration (sources keep their fetch state when unchanged).
+    Config {
+        name: String,
+        #[arg(value_name = "FILE.toml")]
+        file: PathBuf,
+    },
     /// List beats.
     List {
         #[command(flatten)]
@@ -176,6 +204,11 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Beat { command: BeatCommand::Add { name, config, json } } => {
             let text = config.as_ref().map(read_file).transpose()?;
             output::beats(&[app.add_beat(&name, text.as_deref())?], json.json)
+        }
+        Command::Beat { command: BeatCommand::Config { name, file } } => {
+            let beat = app.beat(&name)?;
+            app.set_beat_config(beat.id, &read_file(&file)?)?;
+            println!("configuration of {name:?} replaced; {} sources", app.sources(beat.id)?.len());
         }
         Command::Beat { command: BeatCommand::List { json } } => output::beats(&app.beats()?, json.json),
         Command::Import { beat, file, json } => {
@@ -204,6 +237,9 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Regenerate { story_id, section, faq: _, writer, json } => {
             output::draft(&models_cmd::regenerate(&app, story_id, &writer, section, json.json)?, json.json)
         }
+        Command::Ingest { beat, force, json } => ingest_cmd::ingest(&app, &beat, force, json.json)?,
+        Command::Sources { beat, json } => ingest_cmd::sources(&app, &beat, json.json)?,
+        Command::Source { command } => ingest_cmd::source(&app, command)?,
         Command::Model { command } => models_cmd::model(&app, command)?,
         Command::Account { command } => models_cmd::account(&app, command)?,
         Command::Show { story_id, json, markdown: _, html } => {
@@ -248,8 +284,15 @@ fn main() -> ExitCode {
             }
             // One line: clap's first line, without its usage block.
             let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-            eprintln!("beatdesk: {first} (see `beatdesk --help`)");
+            // Clap's message up to its usage block, folded onto one line.
+            let text: Vec<&str> = msg
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect();
+            let text = text.join(" ");
+            eprintln!("beatdesk: {} (see `beatdesk --help`)", text.trim_start_matches("error: "));
             return ExitCode::from(2);
         }
     };

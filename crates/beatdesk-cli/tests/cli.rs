@@ -92,7 +92,7 @@ fn beats_and_imports() {
     assert_eq!(beat[0]["name"], "Chips");
     assert!(fails(home, &["beat", "add", "Chips"]).contains("already exists"));
     std::fs::write(&cfg, "window_days = = 7").unwrap();
-    assert!(fails(home, &["beat", "add", "Broken", "--config", cfg.to_str().unwrap()]).contains("toml"));
+    assert!(fails(home, &["beat", "add", "Broken", "--config", cfg.to_str().unwrap()]).contains("beat configuration: (syntax): extra"));
 
     let file = home.join("in.jsonl");
     std::fs::write(

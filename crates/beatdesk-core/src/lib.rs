@@ -15,6 +15,7 @@ mod error;
 mod export;
 mod home;
 mod import;
+mod ingest;
 mod models;
 mod secrets;
 mod usage;
@@ -36,6 +37,8 @@ pub use demo::{DemoReport, DEMO_BEAT};
 pub use error::{CoreError, Result};
 pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
+pub use ingest::{check_beat_config, SourceTarget};
+pub use beatdesk_ingest::ManualAdded;
 pub use regenerate::Part;
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
@@ -106,15 +109,14 @@ impl Beatdesk {
             return Err(CoreError::bad_input("beat", "name", "is empty"));
         }
         let config = config.unwrap_or("");
-        if let Err(e) = config.parse::<toml::Table>() {
-            return Err(CoreError::bad_input("beat configuration", "toml", e.to_string().trim().to_string()));
-        }
+        let parsed = ingest::check_beat_config(config)?;
         let now = self.now();
         self.store.write(|tx| {
             if beats::find_by_name(tx, name)?.is_some() {
                 return Err(CoreError::Invalid(format!("a beat named {name:?} already exists")));
             }
             let id = beats::insert(tx, name, config, now)?;
+            beatdesk_store::sources::replace_for_beat(tx, id, &parsed.to_source_rows(), now)?;
             Ok(beats::get(tx, id)?)
         })
     }

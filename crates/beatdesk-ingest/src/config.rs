@@ -181,6 +181,8 @@ const BEAT_KEYS: &[&str] = &[
     "source",
     "name",
     "description",
+    // Read by the core: which model providers may see this beat's records.
+    "policy",
 ];
 
 impl BeatConfig {

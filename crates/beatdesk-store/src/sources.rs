@@ -19,6 +19,7 @@ pub struct SourceRow {
     pub next_check_at: Option<DateTime<Utc>>,
     pub error_count: i64,
     pub last_error: Option<String>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
 }
 
 pub fn insert(conn: &Connection, beat_id: i64, kind: &str, params_json: &serde_json::Value, now: DateTime<Utc>) -> Result<i64> {
@@ -48,7 +49,7 @@ pub fn replace_for_beat(conn: &Connection, beat_id: i64, wanted: &[(String, serd
 
 pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<SourceRow>> {
     let mut stmt = conn.prepare(
-        "SELECT id, beat_id, kind, params, etag, last_modified, cursor, next_check_at, error_count, last_error
+        "SELECT id, beat_id, kind, params, etag, last_modified, cursor, next_check_at, error_count, last_error, last_fetch_at
          FROM sources WHERE beat_id = ?1 ORDER BY id",
     )?;
     let rows = stmt
@@ -64,11 +65,12 @@ pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<SourceRow>> 
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, i64>(8)?,
                 r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
-        .map(|(id, beat_id, kind, p, etag, last_modified, cursor, next, error_count, last_error)| {
+        .map(|(id, beat_id, kind, p, etag, last_modified, cursor, next, error_count, last_error, fetched)| {
             Ok(SourceRow {
                 id,
                 beat_id,
@@ -80,6 +82,7 @@ pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<SourceRow>> 
                 next_check_at: next.as_deref().map(from_sql_time).transpose()?,
                 error_count,
                 last_error,
+                last_fetch_at: fetched.as_deref().map(from_sql_time).transpose()?,
             })
         })
         .collect()

@@ -6,6 +6,7 @@
 
 mod document;
 mod record;
+mod sources;
 mod story;
 mod writers;
 
@@ -16,6 +17,7 @@ pub use story::{
     StoryRecord, StoryStatus, StorySummary, StoryView,
 };
 
+pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).
