@@ -206,6 +206,9 @@ fn beatdesk(
     let beat = store
         .write(|tx| beatdesk_store::beats::insert(tx, "bench", "", now))
         .unwrap();
+    if let Ok(sql) = std::env::var("PROBE_SQL") {
+        store.read(|c| c.execute_batch(&sql)).unwrap();
+    }
     let policy = Policy {
         window_days: 30,
         allow_nsfw: false,
@@ -296,10 +299,30 @@ fn main() {
         bytes as f64 / 1e6
     );
     let dir = tempfile::tempdir().unwrap();
-    if std::env::var("PROBE").is_ok() {
-        probe(&pages, now);
-        probe_store(&pages, now);
-        probe_cached(&pages, now);
+    match std::env::var("PROBE").as_deref() {
+        Ok("store") => return probe_store(&pages, now),
+        Ok("parse") => {
+            for _ in 0..3 {
+                let t = Instant::now();
+                let mut n = 0;
+                for p in &pages {
+                    n += parse_listing(p, now).unwrap().0.len();
+                }
+                println!("probe parse: {:.2} s ({n})", t.elapsed().as_secs_f64());
+            }
+            return;
+        }
+        Ok(_) => {
+            probe(&pages, now);
+            probe_store(&pages, now);
+            probe_cached(&pages, now);
+        }
+        Err(_) => {}
+    }
+    if std::env::var("ONLY_BEATDESK").is_ok() {
+        let (kept, _, _, t) = beatdesk(&pages, dir.path(), now);
+        println!("beatdesk only: {kept} kept in {t:.2} s");
+        return;
     }
     let (n_ref, t_ref) = reference(&pages, dir.path());
     let (kept, dups, other, t_bd) = beatdesk(&pages, dir.path(), now);
@@ -318,6 +341,16 @@ fn main() {
 
 #[allow(dead_code)]
 pub fn probe(pages: &[Vec<u8>], now: DateTime<Utc>) {
+    let t = Instant::now();
+    let mut n = 0;
+    for p in pages {
+        let l: RefListing = serde_json::from_slice(p).unwrap();
+        n += l.data.children.len();
+    }
+    println!(
+        "probe reference parse: {:.2} s ({n})",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let mut items = Vec::new();
     for p in pages {
@@ -352,6 +385,9 @@ pub fn probe_store(pages: &[Vec<u8>], now: DateTime<Utc>) {
     let beat = store
         .write(|tx| beatdesk_store::beats::insert(tx, "bench", "", now))
         .unwrap();
+    if let Ok(sql) = std::env::var("PROBE_SQL") {
+        store.read(|c| c.execute_batch(&sql)).unwrap();
+    }
     let mut recs = Vec::new();
     for p in pages {
         for it in parse_listing(p, now).unwrap().0 {
@@ -376,7 +412,11 @@ pub fn probe_store(pages: &[Vec<u8>], now: DateTime<Utc>) {
         }
     }
     let t = Instant::now();
-    for chunk in recs.chunks(100) {
+    let chunk_n: usize = std::env::var("PROBE_CHUNK")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    for chunk in recs.chunks(chunk_n) {
         store
             .write(|tx| -> beatdesk_store::Result<()> {
                 for r in chunk {

@@ -284,16 +284,32 @@ pub fn resolve(base: Option<&str>, href: &str) -> String {
 
 /// `http(s)://` links written out in plain text (Reddit self posts).
 pub fn links_in_text(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for word in text.split(|c: char| {
+    let is_sep = |c: char| {
         c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']'
-    }) {
+    };
+    let mut out = Vec::new();
+    // Only the words holding "http" are looked at (most posts have none).
+    let mut from = 0;
+    while let Some(hit) = text[from..].find("http").map(|h| from + h) {
+        let start = text[..hit]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_sep(c))
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or(0)
+            .max(from);
+        let end = text[hit..]
+            .find(is_sep)
+            .map(|e| hit + e)
+            .unwrap_or(text.len());
+        let word = &text[start..end];
         if let Some(start) = word.find("http://").or_else(|| word.find("https://")) {
             let link = word[start..].trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '\'']);
             if Url::parse(link).is_ok() && !out.iter().any(|l| l == link) {
                 out.push(link.to_string());
             }
         }
+        from = end;
     }
     out
 }
@@ -373,6 +389,23 @@ mod tests {
             "https://example.org?a=1&b=2"
         );
         assert!(is_wordpress_guid("https://example.org/?p=123"));
+    }
+
+    #[test]
+    fn links_in_text_finds_each_link_once() {
+        let t =
+            "See (https://example.org/a), http://b.example.com/x. and [x](https://example.org/a) \
+                 or xhttps://c.example.net/y! not httpfoo, http:/bad, é https://d.example.org";
+        assert_eq!(
+            links_in_text(t),
+            vec![
+                "https://example.org/a",
+                "http://b.example.com/x",
+                "https://c.example.net/y",
+                "https://d.example.org"
+            ]
+        );
+        assert!(links_in_text("no links here").is_empty());
     }
 
     #[test]

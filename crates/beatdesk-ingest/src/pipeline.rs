@@ -3,9 +3,10 @@
 //! News pointer, near-identical text), over an in-memory index of the beat
 //! loaded once per run and kept in step with every write.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use beatdesk_store::records::{self, NewRecord, Upsert};
+use beatdesk_store::records::{self, RecordRef, Upsert};
 use beatdesk_types::{Platform, RecordStatus};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -87,11 +88,11 @@ fn is_pointer_url(url: &str) -> bool {
 
 /// Long texts are compared on the body alone (wire copies get new headlines);
 /// short ones with the title.
-fn sim_text(item_title: &str, text: &str) -> String {
-    if text.split_whitespace().count() >= 30 {
-        text.to_string()
+fn sim_text<'a>(item_title: &str, text: &'a str) -> Cow<'a, str> {
+    if text.split_whitespace().nth(29).is_some() {
+        Cow::Borrowed(text)
     } else {
-        format!("{item_title} {text}")
+        Cow::Owned(format!("{item_title} {text}"))
     }
 }
 
@@ -317,39 +318,43 @@ impl Dedup {
         if !self.seen.insert(key.clone()) {
             return Ok(Outcome::Repeated);
         }
-        let fp =
-            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)));
-        let verdict = if self.by_ext.contains_key(&key) {
+        let held = self.by_ext.contains_key(&key);
+        let fp = if held {
+            None
+        } else {
+            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)))
+        };
+        let verdict = if held {
             Verdict::Kept
         } else {
             self.judge_with(item, policy, fp)
         };
         let (status, reason, duplicate_of) = match &verdict {
             Verdict::Kept => (RecordStatus::Kept, None, None),
-            Verdict::Rejected { reason } => (RecordStatus::Rejected, Some(reason.clone()), None),
+            Verdict::Rejected { reason } => (RecordStatus::Rejected, Some(reason.as_str()), None),
             Verdict::Duplicate { of, reason, .. } => {
-                (RecordStatus::Duplicate, Some(reason.clone()), Some(*of))
+                (RecordStatus::Duplicate, Some(reason.as_str()), Some(*of))
             }
         };
-        let rec = NewRecord {
+        let rec = RecordRef {
             source_id,
             platform: item.platform,
-            external_id: item.external_id.clone(),
-            url: item.url.clone(),
-            canonical_url: item.canonical_url.clone(),
-            title: item.title.clone(),
-            text: item.text.clone(),
-            author: item.author.clone(),
-            community: item.community.clone(),
+            external_id: &item.external_id,
+            url: &item.url,
+            canonical_url: &item.canonical_url,
+            title: &item.title,
+            text: &item.text,
+            author: &item.author,
+            community: item.community.as_deref(),
             published_at: item.published_at,
-            metrics: item.metrics.clone(),
+            metrics: &item.metrics,
             status,
             reason,
             duplicate_of,
-            note,
-            added_by,
+            note: note.as_deref(),
+            added_by: added_by.as_deref(),
         };
-        match records::upsert(conn, self.beat_id, &rec, policy.now)? {
+        match records::upsert_ref(conn, self.beat_id, &rec, policy.now)? {
             Upsert::Updated(id) => {
                 self.by_ext.insert(key, id);
                 Ok(Outcome::Updated { id })

@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use beatdesk_store::Store;
+use beatdesk_store::{records, Store};
 use beatdesk_types::Platform;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::json;
 
 use crate::error::{IngestError, Result};
@@ -32,12 +32,7 @@ fn note_with(ids: &[i64]) -> String {
 
 /// Adds citing record ids to a web record's note (idempotent).
 pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> beatdesk_store::Result<()> {
-    let note: Option<String> = conn
-        .query_row("SELECT note FROM records WHERE id = ?1", [web_id], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .flatten();
+    let note = records::note(conn, web_id)?;
     let mut ids = cited_by(note.as_deref());
     for c in citing {
         if !ids.contains(c) {
@@ -45,11 +40,7 @@ pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> beatdesk
         }
     }
     ids.sort_unstable();
-    conn.execute(
-        "UPDATE records SET note = ?2 WHERE id = ?1",
-        params![web_id, note_with(&ids)],
-    )?;
-    Ok(())
+    records::set_note(conn, web_id, Some(&note_with(&ids)))
 }
 
 /// For a beat: web record id → ids of the records citing it.

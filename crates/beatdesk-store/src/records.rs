@@ -102,50 +102,137 @@ fn query(conn: &Connection, sql_tail: &str, params: impl rusqlite::Params) -> Re
     raws.into_iter().map(finish).collect()
 }
 
+/// A record about to be stored, borrowing its fields (the ingest hot path
+/// stores straight from parsed items without cloning them into a `NewRecord`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordRef<'a> {
+    pub source_id: Option<i64>,
+    pub platform: Platform,
+    pub external_id: &'a str,
+    pub url: &'a str,
+    pub canonical_url: &'a str,
+    pub title: &'a str,
+    pub text: &'a str,
+    pub author: &'a str,
+    pub community: Option<&'a str>,
+    pub published_at: DateTime<Utc>,
+    pub metrics: &'a Metrics,
+    pub status: RecordStatus,
+    pub reason: Option<&'a str>,
+    pub duplicate_of: Option<i64>,
+    pub note: Option<&'a str>,
+    pub added_by: Option<&'a str>,
+}
+
+impl NewRecord {
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        RecordRef {
+            source_id: self.source_id,
+            platform: self.platform,
+            external_id: &self.external_id,
+            url: &self.url,
+            canonical_url: &self.canonical_url,
+            title: &self.title,
+            text: &self.text,
+            author: &self.author,
+            community: self.community.as_deref(),
+            published_at: self.published_at,
+            metrics: &self.metrics,
+            status: self.status,
+            reason: self.reason.as_deref(),
+            duplicate_of: self.duplicate_of,
+            note: self.note.as_deref(),
+            added_by: self.added_by.as_deref(),
+        }
+    }
+}
+
 /// Inserts a record, or refreshes the metrics of the one with the same
 /// platform and external id. Re-seen items never double count.
-pub fn upsert(conn: &Connection, beat_id: i64, rec: &NewRecord, now: DateTime<Utc>) -> Result<Upsert> {
-    let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM records WHERE beat_id = ?1 AND platform = ?2 AND external_id = ?3",
-            params![beat_id, rec.platform.as_str(), rec.external_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let metrics = serde_json::to_string(&rec.metrics).expect("metrics serialize");
-    if let Some(id) = existing {
-        conn.execute(
-            "UPDATE records SET metrics = ?2, fetched_at = ?3 WHERE id = ?1",
-            params![id, metrics, to_sql_time(now)],
-        )?;
-        return Ok(Upsert::Updated(id));
+pub fn upsert(
+    conn: &Connection,
+    beat_id: i64,
+    rec: &NewRecord,
+    now: DateTime<Utc>,
+) -> Result<Upsert> {
+    upsert_ref(conn, beat_id, &rec.as_ref(), now)
+}
+
+/// `upsert` over borrowed fields. One cached statement per row: the insert
+/// itself detects the held (beat, platform, external id) through the unique
+/// index, and only then is the held row's metrics refreshed.
+pub fn upsert_ref(
+    conn: &Connection,
+    beat_id: i64,
+    rec: &RecordRef,
+    now: DateTime<Utc>,
+) -> Result<Upsert> {
+    let metrics = serde_json::to_string(rec.metrics).expect("metrics serialize");
+    let fetched = to_sql_time(now);
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO records (beat_id, source_id, platform, external_id, url, canonical_url, title, text, author,
+                community, published_at, fetched_at, metrics, status, reason, duplicate_of, note, added_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             ON CONFLICT (beat_id, platform, external_id) DO NOTHING",
+        )?
+        .execute(params![
+            beat_id,
+            rec.source_id,
+            rec.platform.as_str(),
+            rec.external_id,
+            rec.url,
+            rec.canonical_url,
+            rec.title,
+            rec.text,
+            rec.author,
+            rec.community,
+            to_sql_time(rec.published_at),
+            fetched,
+            metrics,
+            rec.status.as_str(),
+            rec.reason,
+            rec.duplicate_of,
+            rec.note,
+            rec.added_by,
+        ])?;
+    if inserted == 1 {
+        return Ok(Upsert::Inserted(conn.last_insert_rowid()));
     }
-    conn.prepare_cached(
-        "INSERT INTO records (beat_id, source_id, platform, external_id, url, canonical_url, title, text, author,
-            community, published_at, fetched_at, metrics, status, reason, duplicate_of, note, added_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    )?
-    .execute(params![
-        beat_id,
-        rec.source_id,
-        rec.platform.as_str(),
-        rec.external_id,
-        rec.url,
-        rec.canonical_url,
-        rec.title,
-        rec.text,
-        rec.author,
-        rec.community,
-        to_sql_time(rec.published_at),
-        to_sql_time(now),
-        metrics,
-        rec.status.as_str(),
-        rec.reason,
-        rec.duplicate_of,
-        rec.note,
-        rec.added_by,
-    ])?;
-    Ok(Upsert::Inserted(conn.last_insert_rowid()))
+    let id: i64 = conn
+        .prepare_cached(
+            "UPDATE records SET metrics = ?4, fetched_at = ?5
+             WHERE beat_id = ?1 AND platform = ?2 AND external_id = ?3 RETURNING id",
+        )?
+        .query_row(
+            params![
+                beat_id,
+                rec.platform.as_str(),
+                rec.external_id,
+                metrics,
+                fetched
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(Upsert::Updated(id))
+}
+
+/// A record's note (web citations keep their citing ids here).
+pub fn note(conn: &Connection, id: i64) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT note FROM records WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("record", id))
+}
+
+pub fn set_note(conn: &Connection, id: i64, note: Option<&str>) -> Result<()> {
+    let n = conn
+        .prepare_cached("UPDATE records SET note = ?2 WHERE id = ?1")?
+        .execute(params![id, note])?;
+    if n == 0 {
+        return Err(StoreError::not_found("record", id));
+    }
+    Ok(())
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Record> {
@@ -176,4 +263,52 @@ pub fn set_status(conn: &Connection, id: i64, status: RecordStatus, reason: Opti
         return Err(StoreError::not_found("record", id));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    #[test]
+    fn upsert_inserts_once_then_refreshes_metrics_and_notes_round_trip() {
+        let store = Store::open_in_memory().unwrap();
+        let now: DateTime<Utc> = "2026-11-12T12:00:00Z".parse().unwrap();
+        let later = now + chrono::Duration::hours(1);
+        store
+            .write(|tx| -> Result<()> {
+                let beat = crate::beats::insert(tx, "b", "", now)?;
+                let mut rec = NewRecord {
+                    source_id: None,
+                    platform: Platform::Reddit,
+                    external_id: "t3_x".into(),
+                    url: "https://www.reddit.com/r/a/comments/x/".into(),
+                    canonical_url: "https://reddit.com/r/a/comments/x".into(),
+                    title: "T".into(),
+                    text: "body".into(),
+                    author: "a".into(),
+                    community: Some("r/a".into()),
+                    published_at: now,
+                    metrics: Metrics { score: Some(1), ..Metrics::default() },
+                    status: RecordStatus::Kept,
+                    reason: None,
+                    duplicate_of: None,
+                    note: None,
+                    added_by: None,
+                };
+                let Upsert::Inserted(id) = upsert(tx, beat, &rec, now)? else { panic!("not inserted") };
+                rec.metrics.score = Some(9);
+                rec.title = "changed".into();
+                assert_eq!(upsert(tx, beat, &rec, later)?, Upsert::Updated(id));
+                let got = get(tx, id)?;
+                assert_eq!((got.metrics.score, got.title.as_str(), got.fetched_at), (Some(9), "T", later));
+                assert_eq!(list_for_beat(tx, beat)?.len(), 1);
+                assert_eq!(note(tx, id)?, None);
+                set_note(tx, id, Some("n"))?;
+                assert_eq!(note(tx, id)?.as_deref(), Some("n"));
+                assert!(matches!(set_note(tx, id + 1, None), Err(StoreError::NotFound { .. })));
+                Ok(())
+            })
+            .unwrap();
+    }
 }

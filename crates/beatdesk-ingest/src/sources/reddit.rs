@@ -2,6 +2,7 @@
 //! `after`. Public JSON with a descriptive User-Agent, or app-only OAuth
 //! (client credentials) on oauth.reddit.com when a client id/secret is set.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use beatdesk_types::{Metrics, Platform};
@@ -14,22 +15,27 @@ use crate::error::{IngestError, Result};
 use crate::http::{Body, Expect, Http, Request};
 use crate::normalize::{canonical_url, unescape};
 
+// Strings borrow from the page where JSON needs no unescaping (most do not):
+// 100k posts per run, each copied once into its `Item` and no more.
 #[derive(Deserialize)]
-struct Listing {
-    data: ListingData,
+struct Listing<'a> {
+    #[serde(borrow)]
+    data: ListingData<'a>,
 }
 
 #[derive(Deserialize)]
-struct ListingData {
+struct ListingData<'a> {
     after: Option<String>,
-    #[serde(default)]
-    children: Vec<Thing>,
+    #[serde(default, borrow)]
+    children: Vec<Thing<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Thing {
-    kind: String,
-    data: Post,
+struct Thing<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    data: Post<'a>,
 }
 
 /// The t3 fields Beatdesk uses. Unknown fields are ignored (so `edited`,
@@ -37,23 +43,34 @@ struct Thing {
 /// deleted authors and not needed.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Post {
-    id: String,
-    name: Option<String>,
-    subreddit: String,
-    title: String,
-    selftext: String,
-    url: Option<String>,
-    url_overridden_by_dest: Option<String>,
-    permalink: String,
-    author: String,
+struct Post<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subreddit: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    selftext: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    url_overridden_by_dest: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    permalink: Cow<'a, str>,
+    #[serde(borrow)]
+    author: Cow<'a, str>,
     created_utc: f64,
     score: Option<i64>,
     num_comments: Option<i64>,
     over_18: bool,
     is_self: bool,
-    removed_by_category: Option<String>,
-    crosspost_parent: Option<String>,
+    #[serde(borrow)]
+    removed_by_category: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    crosspost_parent: Option<Cow<'a, str>>,
 }
 
 /// Why a post is unusable, from the non-moderator view of deleted/removed posts.
@@ -77,11 +94,14 @@ fn rejection(p: &Post) -> Option<String> {
 }
 
 fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
-    let external_id = p.name.clone().unwrap_or_else(|| format!("t3_{}", p.id));
+    let external_id = match &p.name {
+        Some(name) => name.to_string(),
+        None => format!("t3_{}", p.id),
+    };
     let published = from_epoch(p.created_utc).unwrap_or(fetched);
     let mut item = Item::new(Platform::Reddit, external_id, published);
     let permalink = if p.permalink.starts_with("http") {
-        p.permalink.clone()
+        p.permalink.to_string()
     } else {
         format!("{DEFAULT_REDDIT_BASE}{}", p.permalink)
     };
@@ -101,7 +121,7 @@ fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
     } else {
         unescape(body)
     };
-    item.author = p.author;
+    item.author = p.author.into_owned();
     item.community = Some(format!("r/{}", p.subreddit));
     item.metrics = Metrics {
         score: p.score,
@@ -110,17 +130,15 @@ fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
         reposts: None,
     };
     item.nsfw = p.over_18;
-    item.crosspost_of = p.crosspost_parent;
+    item.crosspost_of = p.crosspost_parent.map(Cow::into_owned);
     if p.is_self {
         item.links = crate::normalize::links_in_text(&item.text)
             .into_iter()
             .filter(|l| is_article_link(l))
             .collect();
-    } else {
-        if let Some(link) = p.url_overridden_by_dest.or(p.url).map(|u| unescape(&u)) {
-            if is_article_link(&link) {
-                item.links.push(link);
-            }
+    } else if let Some(link) = p.url_overridden_by_dest.or(p.url).map(|u| unescape(&u)) {
+        if is_article_link(&link) {
+            item.links.push(link);
         }
     }
     item
@@ -128,8 +146,13 @@ fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
 
 /// Parses one listing page (`/new.json`, `/search.json`) into items and the `after` cursor.
 pub fn parse_listing(body: &[u8], fetched: DateTime<Utc>) -> Result<(Vec<Item>, Option<String>)> {
-    let listing: Listing =
-        serde_json::from_slice(body).map_err(|e| IngestError::parse("Reddit listing", e))?;
+    // Validating the page's UTF-8 once up front is cheaper than serde_json
+    // validating each of its ~10k keys and strings one by one.
+    let listing: Listing = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+    .map_err(|e| IngestError::parse("Reddit listing", e))?;
     let items = listing
         .data
         .children
