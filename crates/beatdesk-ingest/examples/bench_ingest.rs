@@ -4,6 +4,11 @@
 //! insert of the same data.
 //!
 //!     cargo run --release -p beatdesk-ingest --example bench_ingest [-- RECORDS]
+//!
+//! Diagnostics: `PROBE=1` times each stage on its own first (`PROBE=parse` /
+//! `PROBE=store` time only that stage), `ONLY_BEATDESK=1` runs just the
+//! Beatdesk pipeline (for a profiler), `PROBE_SQL="PRAGMA ..."` runs SQL on the
+//! Beatdesk store before timing.
 
 use std::time::Instant;
 

@@ -10,11 +10,12 @@ pub fn unescape(s: &str) -> String {
         return s.to_string();
     }
     let once = html_escape::decode_html_entities(s).into_owned();
-    if once.contains("&amp;")
-        || once.contains("&lt;")
-        || once.contains("&gt;")
-        || once.contains("&nbsp;")
-        || once.contains("&#")
+    if once.contains('&')
+        && (once.contains("&amp;")
+            || once.contains("&lt;")
+            || once.contains("&gt;")
+            || once.contains("&nbsp;")
+            || once.contains("&#"))
     {
         html_escape::decode_html_entities(&once).into_owned()
     } else {
