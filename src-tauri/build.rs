@@ -19,6 +19,12 @@ const COMMANDS: &[&str] = &[
     "cancel_draft",
     "regenerate",
     "detect_ollama",
+    "list_sources",
+    "ingest_beat",
+    "get_beat_config",
+    "set_beat_config",
+    "add_source",
+    "set_account",
 ];
 
 fn main() {

@@ -2,6 +2,7 @@
 //! the shared `Beatdesk`, calls the core off the UI thread and maps the error.
 
 mod commands;
+mod refresh;
 mod error;
 mod state;
 
@@ -19,6 +20,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .manage(AppState::new(app))
+        .setup(|app| {
+            refresh::start(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::beats::list_beats,
             commands::beats::load_demo,
@@ -38,6 +43,12 @@ pub fn run() {
             commands::writers::cancel_draft,
             commands::writers::regenerate,
             commands::writers::detect_ollama,
+            commands::sources::list_sources,
+            commands::sources::ingest_beat,
+            commands::sources::get_beat_config,
+            commands::sources::set_beat_config,
+            commands::sources::add_source,
+            commands::sources::set_account,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { openSync, mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
@@ -18,6 +18,13 @@ const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-model-"));
 const requests = [];
 let server;
 let driver;
+
+/** tauri-driver's output goes to a file: if it inherited the runner's pipe, a
+ * leftover app process would keep that pipe open and the runner would never end. */
+function driverLog() {
+  mkdirSync(join(import.meta.dirname, "output"), { recursive: true });
+  return openSync(join(import.meta.dirname, "output", "tauri-driver.log"), "a");
+}
 let tauriDriver;
 
 const doc = JSON.stringify({
@@ -51,7 +58,7 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   execFileSync(cli, ["--home", home, "demo"]);
-  tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, BEATDESK_HOME: home } });
+  tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], { stdio: ["ignore", driverLog(), driverLog()], env: { ...process.env, BEATDESK_HOME: home } });
   await new Promise((r) => setTimeout(r, 1500));
   driver = await new Builder().usingServer("http://127.0.0.1:4444/").withCapabilities({ browserName: "wry", "tauri:options": { application: app } }).build();
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, existsSync, readFileSync } from "node:fs";
+import { openSync, mkdtempSync, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
@@ -18,6 +18,13 @@ const EDITOR = "Ana Ruiz";
 const EDITED = "Edited in the end-to-end test: the editor's own sentence.";
 
 let driver;
+
+/** tauri-driver's output goes to a file: if it inherited the runner's pipe, a
+ * leftover app process would keep that pipe open and the runner would never end. */
+function driverLog() {
+  mkdirSync(join(import.meta.dirname, "output"), { recursive: true });
+  return openSync(join(import.meta.dirname, "output", "tauri-driver.log"), "a");
+}
 let tauriDriver;
 
 /** Reads the SQLite file with Python's sqlite3 (the app keeps it open in WAL mode). */
@@ -35,7 +42,7 @@ function screenshot(name) {
 before(async () => {
   assert.ok(existsSync(app), `build the app first: ${app} is missing`);
   tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", driverLog(), driverLog()],
     env: { ...process.env, BEATDESK_HOME: home },
   });
   await new Promise((r) => setTimeout(r, 1500));

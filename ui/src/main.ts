@@ -15,6 +15,7 @@ import { panel, type Tab } from "./views/panel";
 import { sidebar } from "./views/sidebar";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
+import { addSourceDialog, sourcesDialog } from "./views/sources";
 
 interface State {
   settings: AppSettings | null;
@@ -187,6 +188,7 @@ function main() {
       stories: state.stories,
       storyId: state.storyId,
       usage: state.usage,
+      onSources: () => void openSources(),
       onBeat: (id) => void selectBeat(id),
       onStory: (id) => void selectStory(id),
     }),
@@ -292,6 +294,19 @@ function main() {
           },
           onRerender: () => render(),
           onRegenerateFaq: () => void regenerate(v.story.id, null),
+          onAddSource: async () => {
+            const name = await editorName();
+            if (!name) return;
+            await addSourceDialog(async (input, note) => {
+              try {
+                const nv = await backend.addSource(v.story.id, input, note, name);
+                await setView(nv, "Source added to the story.");
+                return null;
+              } catch (e) {
+                return errorMessage(e);
+              }
+            });
+          },
         })
       : h("aside", { class: "panel" }),
   );
@@ -327,7 +342,7 @@ function render() {
         "div",
         { class: "who" },
         state.busy ? h("span", { class: "spinner", "aria-label": "Working" }) : null,
-        h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Writers"),
+        h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Settings"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),
@@ -346,8 +361,32 @@ async function openWriters() {
     } catch (e) {
       return errorMessage(e);
     }
+  }, async (kind, id, secret) => {
+    try {
+      await backend.setAccount(kind, id, secret);
+      return null;
+    } catch (e) {
+      return errorMessage(e);
+    }
   });
   render();
+}
+
+async function openSources() {
+  const beat = state.beats.find((b) => b.id === state.beatId);
+  if (!beat) return;
+  const changed = await sourcesDialog({
+    beatName: beat.name,
+    load: () => backend.listSources(beat.id),
+    config: () => backend.getBeatConfig(beat.id),
+    saveConfig: (toml) => backend.setBeatConfig(beat.id, toml),
+    fetchNow: (cb) => backend.ingestBeat(beat.id, cb),
+  });
+  if (changed) {
+    state.beats = (await act(() => backend.listBeats())) ?? state.beats;
+    await refreshStories();
+    render();
+  }
 }
 
 async function start() {
@@ -360,6 +399,14 @@ async function start() {
   }
   state.models = (await act(() => backend.listModels())) ?? [];
   await loadBeats();
+  // The background refresh found new records: re-rank what is on screen.
+  void backend.onBeatUpdated(async (s) => {
+    if (s.beat_id === state.beatId && !state.editing && !state.faq && state.streaming === null) {
+      await refreshStories();
+      if (s.new_records > 0) say("ok", `${s.new_records} new records.`);
+      else render();
+    }
+  });
 }
 
 void start();

@@ -30,7 +30,11 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
             pinned: s.status != StoryStatus::Candidate,
         });
     }
-    let analysis = analyze(&all, &prior, now);
+    // A manual source a reporter attached to a story belongs to that story
+    // only; it must not also become a story of its own.
+    let attached: HashSet<i64> = prior.iter().flat_map(|p| p.record_ids.iter().copied()).filter(|id| manual.contains(id)).collect();
+    let input: Vec<_> = all.into_iter().filter(|r| !attached.contains(&r.id)).collect();
+    let analysis = analyze(&input, &prior, now);
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
     for cand in &analysis.stories {

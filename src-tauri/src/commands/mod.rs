@@ -1,5 +1,6 @@
 pub mod beats;
 pub mod review;
 pub mod settings;
+pub mod sources;
 pub mod stories;
 pub mod writers;

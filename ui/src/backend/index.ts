@@ -7,6 +7,10 @@ import type { Beat } from "../bindings/Beat";
 import type { BeatUsage } from "../bindings/BeatUsage";
 import type { DraftProgress } from "../bindings/DraftProgress";
 import type { ModelInfo } from "../bindings/ModelInfo";
+import type { IngestProgress } from "../bindings/IngestProgress";
+import type { IngestSummary } from "../bindings/IngestSummary";
+import type { SourceInfo } from "../bindings/SourceInfo";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { DocumentEdit } from "../bindings/DocumentEdit";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
@@ -54,6 +58,19 @@ export const backend = {
   },
   detectOllama: () => invoke<ModelInfo[]>("detect_ollama"),
   cancelDraft: (storyId: number) => invoke<boolean>("cancel_draft", { storyId }),
+  listSources: (beatId: number) => invoke<SourceInfo[]>("list_sources", { beatId }),
+  ingestBeat: (beatId: number, onProgress: (p: IngestProgress) => void) => {
+    const channel = new Channel<IngestProgress>();
+    channel.onmessage = onProgress;
+    return invoke<IngestSummary>("ingest_beat", { beatId, onProgress: channel });
+  },
+  getBeatConfig: (beatId: number) => invoke<string>("get_beat_config", { beatId }),
+  setBeatConfig: (beatId: number, config: string) => invoke<SourceInfo[]>("set_beat_config", { beatId, config }),
+  addSource: (storyId: number, input: string, note: string | null, by: string) =>
+    invoke<StoryView>("add_source", { storyId, input, note, by }),
+  setAccount: (kind: "reddit" | "bluesky", id: string, secret: string) => invoke<void>("set_account", { kind, id, secret }),
+  /** The background refresh finished a beat. */
+  onBeatUpdated: (f: (s: IngestSummary) => void): Promise<UnlistenFn> => listen<IngestSummary>("beat-updated", (e) => f(e.payload)),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
   /** Opens a source in the system browser; only http(s) URLs are allowed. */

@@ -20,6 +20,7 @@ export interface PanelProps {
   onFaqCancel: () => void;
   onRerender: () => void;
   onRegenerateFaq: () => void;
+  onAddSource: () => void;
 }
 
 const PLATFORM: Record<string, string> = { reddit: "Reddit", bluesky: "Bluesky", news: "News", web: "Web", manual: "Manual" };
@@ -153,7 +154,14 @@ export function panel(p: PanelProps) {
     h(
       "div",
       { class: "panel-body" },
-      p.tab === "sources" ? h("ol", { class: "sources" }, p.view.records.map((r, i) => source(p, r, i + 1))) : p.tab === "faq" ? faqView(p) : history(p),
+      p.tab === "sources"
+        ? [
+            h("button", { class: "btn small add-source", "data-testid": "add-source", disabled: p.busy, onclick: p.onAddSource }, "+ Add source"),
+            h("ol", { class: "sources" }, p.view.records.map((r, i) => source(p, r, i + 1))),
+          ]
+        : p.tab === "faq"
+          ? faqView(p)
+          : history(p),
     ),
   );
 }

@@ -12,6 +12,7 @@ export interface SidebarProps {
   onBeat: (id: number) => void;
   onStory: (id: number) => void;
   usage: BeatUsage | null;
+  onSources: () => void;
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -67,7 +68,7 @@ export function sidebar(p: SidebarProps) {
   return h(
     "nav",
     { class: "sidebar", "aria-label": "Stories" },
-    h("div", { class: "sidebar-head" }, beatSelect),
+    h("div", { class: "sidebar-head" }, beatSelect, h("button", { class: "btn small", "data-testid": "sources-admin", title: "Sources, fetch state and configuration", onclick: p.onSources }, "Sources")),
     h("div", { class: "sidebar-label" }, `Stories by signal (${p.stories.length})`),
     h("ol", { class: "story-list" }, items),
     usagePanel(p.usage),

@@ -7,6 +7,7 @@ export function writersDialog(
   models: ModelInfo[],
   offers: ModelInfo[],
   onAdd: (m: ModelInfo, key: string | null) => Promise<string | null>,
+  onAccount: (kind: "reddit" | "bluesky", id: string, secret: string) => Promise<string | null>,
 ): Promise<void> {
   return new Promise((resolve) => {
     const f = {
@@ -39,6 +40,27 @@ export function writersDialog(
           ),
         )
       : null;
+    const acct = {
+      redditId: h("input", { placeholder: "client id" }),
+      redditSecret: h("input", { type: "password", autocomplete: "off", placeholder: "client secret" }),
+      bskyHandle: h("input", { placeholder: "you.bsky.social" }),
+      bskyPassword: h("input", { type: "password", autocomplete: "off", placeholder: "app password" }),
+      status: h("div", { class: "muted" }),
+    };
+    const saveAccount = async (kind: "reddit" | "bluesky", id: HTMLInputElement, secret: HTMLInputElement) => {
+      const err = await onAccount(kind, id.value.trim(), secret.value);
+      secret.value = "";
+      acct.status.textContent = err ?? `${kind === "reddit" ? "Reddit" : "Bluesky"} credentials stored in the OS keychain.`;
+    };
+    const accounts = h(
+      "section",
+      { class: "accounts" },
+      h("h3", {}, "Source accounts"),
+      h("p", { class: "muted" }, "Stored in the OS keychain only. Headless machines can use BEATDESK_REDDIT_CLIENT_ID, BEATDESK_REDDIT_CLIENT_SECRET and BEATDESK_BLUESKY_APP_PASSWORD instead."),
+      h("div", { class: "grid3" }, h("span", {}, "Reddit (app-only OAuth)"), acct.redditId, acct.redditSecret, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("reddit", acct.redditId, acct.redditSecret) }, "Save")),
+      h("div", { class: "grid3" }, h("span", {}, "Bluesky"), acct.bskyHandle, acct.bskyPassword, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("bluesky", acct.bskyHandle, acct.bskyPassword) }, "Save")),
+      acct.status,
+    );
     const dlg = h(
       "dialog",
       { class: "dialog wide" },
@@ -61,13 +83,16 @@ export function writersDialog(
             else done();
           },
         },
-        h("h2", {}, "Writers"),
+        h("h2", {}, "Settings"),
+        h("h3", {}, "Writers"),
         h("p", { class: "muted" }, "The offline writer is always available. Add a local or hosted model; a beat can restrict which providers may see its records ([policy] in its configuration)."),
         list,
         offered,
         h("div", { class: "grid2" }, h("label", {}, "Name", f.name), h("label", {}, "Kind", f.kind), h("label", {}, "Base URL", f.base), h("label", {}, "Model id", f.model), h("label", {}, "Context (tokens)", f.ctx), h("label", {}, "API key", f.key)),
         error,
-        h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit" }, "Add writer"), h("button", { class: "btn", type: "button", onclick: () => done() }, "Close")),
+        h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit" }, "Add writer")),
+        accounts,
+        h("div", { class: "row" }, h("button", { class: "btn", type: "button", onclick: () => done() }, "Close")),
       ),
     );
     const done = () => {

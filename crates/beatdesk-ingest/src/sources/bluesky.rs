@@ -66,7 +66,7 @@ pub struct BlueskySource<'a> {
     pub limit: usize,
     pub now: DateTime<Utc>,
     secrets: &'a dyn SecretStore,
-    password: Box<dyn Fn() -> Result<String> + 'a>,
+    password: Box<dyn Fn() -> Result<String> + Send + Sync + 'a>,
     session: Option<Session>,
 }
 
@@ -79,7 +79,7 @@ impl<'a> BlueskySource<'a> {
         limit: usize,
         now: DateTime<Utc>,
         secrets: &'a dyn SecretStore,
-        password: Box<dyn Fn() -> Result<String> + 'a>,
+        password: Box<dyn Fn() -> Result<String> + Send + Sync + 'a>,
     ) -> Self {
         BlueskySource {
             query,

@@ -1,0 +1,168 @@
+import type { IngestProgress } from "../bindings/IngestProgress";
+import type { IngestSummary } from "../bindings/IngestSummary";
+import type { SourceInfo } from "../bindings/SourceInfo";
+import { clear, h, when } from "../dom";
+
+export interface SourcesDeps {
+  beatName: string;
+  load: () => Promise<SourceInfo[]>;
+  config: () => Promise<string>;
+  saveConfig: (toml: string) => Promise<SourceInfo[]>;
+  fetchNow: (onProgress: (p: IngestProgress) => void) => Promise<IngestSummary>;
+}
+
+const EXAMPLE = `window_days = 7
+refresh_minutes = 30
+max_web_citations = 3
+
+[[source]]
+kind = "reddit"
+subreddit = "LocalLLaMA"
+query = "deepseek"
+
+[[source]]
+kind = "feed"
+url = "https://news.google.com/rss/search?q=open+source+AI"
+
+# [policy]
+# local_only = true`;
+
+/** A beat's sources: fetch state, last error, progress bars, and the TOML configuration. */
+export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
+  let sources = await d.load();
+  let changed = false;
+  const bars = new Map<number, HTMLProgressElement>();
+  // Survives redraws, so a finished run still shows full bars.
+  const fractions = new Map<number, number>();
+  const list = h("ul", { class: "source-admin", "data-testid": "source-admin" });
+  const status = h("div", { class: "muted" });
+  const draw = () => {
+    bars.clear();
+    clear(
+      list,
+      sources.length
+        ? sources.map((s) => {
+            const bar = h("progress", { max: 1, value: fractions.get(s.id) ?? 0, class: "source-progress" });
+            bars.set(s.id, bar);
+            return h(
+              "li",
+              { "data-testid": "source-row" },
+              h("div", {}, h("span", { class: `platform platform-${s.kind === "feed" ? "news" : s.kind}` }, s.kind), " ", h("strong", {}, s.label)),
+              h("div", { class: "muted" }, s.last_fetch_at ? `fetched ${when(s.last_fetch_at)}` : "never fetched", s.next_check_at ? ` · next ${when(s.next_check_at)}` : ""),
+              s.last_error ? h("div", { class: "warn", "data-testid": "source-error" }, `Last error (${s.error_count}×): ${s.last_error}`) : null,
+              bar,
+            );
+          })
+        : h("li", { class: "muted" }, "No sources: this beat only holds imported and manual records. Add [[source]] entries below."),
+    );
+  };
+  draw();
+  const area = h("textarea", { class: "config", rows: 12, spellcheck: "false", "data-testid": "beat-config", "aria-label": "Beat configuration (TOML)" }, await d.config());
+  const error = h("div", { class: "warn" });
+  return new Promise((resolve) => {
+    const fetchBtn = h("button", {
+      class: "btn primary",
+      type: "button",
+      "data-testid": "fetch-now",
+      onclick: async () => {
+        fetchBtn.disabled = true;
+        status.textContent = "Fetching…";
+        try {
+          const s = await d.fetchNow((p) => {
+            if (p.fraction === null) return;
+            fractions.set(p.source_id, p.fraction);
+            const bar = bars.get(p.source_id);
+            if (bar) bar.value = p.fraction;
+          });
+          const errs = s.sources.reduce((n, r) => n + r.errors.length, 0) + s.errors.length;
+          status.textContent = `${s.new_records} new records · ${errs} errors`;
+          changed = true;
+          sources = await d.load();
+          draw();
+        } catch (e) {
+          status.textContent = String((e as { message?: string }).message ?? e);
+        } finally {
+          fetchBtn.disabled = false;
+        }
+      },
+    }, "Fetch now");
+    const dlg = h(
+      "dialog",
+      { class: "dialog wide" },
+      h("h2", {}, `Sources of ${d.beatName}`),
+      list,
+      h("div", { class: "row" }, fetchBtn, status),
+      h("h3", {}, "Configuration"),
+      h("p", { class: "muted" }, "TOML: beat settings and [[source]] entries (reddit, bluesky, feed). Credentials go in Settings, never here."),
+      area,
+      error,
+      h(
+        "div",
+        { class: "row" },
+        h("button", {
+          class: "btn",
+          type: "button",
+          "data-testid": "save-config",
+          onclick: async () => {
+            try {
+              sources = await d.saveConfig(area.value);
+              error.textContent = "";
+              changed = true;
+              draw();
+            } catch (e) {
+              error.textContent = String((e as { message?: string }).message ?? e);
+            }
+          },
+        }, "Save configuration"),
+        h("button", { class: "btn", type: "button", onclick: () => { if (!area.value.trim()) area.value = EXAMPLE; } }, "Example"),
+        h("button", { class: "btn", type: "button", onclick: () => done() }, "Close"),
+      ),
+    );
+    const done = () => {
+      dlg.close();
+      dlg.remove();
+      resolve(changed);
+    };
+    dlg.addEventListener("cancel", () => done());
+    document.body.appendChild(dlg);
+    dlg.showModal();
+  });
+}
+
+/** A reporter's source for a story: a URL to fetch, or pasted text. */
+export function addSourceDialog(onAdd: (input: string, note: string | null) => Promise<string | null>): Promise<void> {
+  return new Promise((resolve) => {
+    const input = h("textarea", { rows: 5, "data-testid": "source-input", placeholder: "https://… or paste the text (a statement, an email, notes from a call)" });
+    const note = h("input", { "data-testid": "source-note", placeholder: "Why it matters (optional)" });
+    const error = h("div", { class: "warn" });
+    const dlg = h(
+      "dialog",
+      { class: "dialog wide" },
+      h(
+        "form",
+        {
+          onsubmit: async (e: Event) => {
+            e.preventDefault();
+            const err = await onAdd(input.value, note.value.trim() || null);
+            if (err) error.textContent = err;
+            else done();
+          },
+        },
+        h("h2", {}, "Add a source"),
+        h("p", { class: "muted" }, "A URL is fetched and its article text extracted; anything else is kept as pasted text. It is marked as a manual source under your name."),
+        input,
+        note,
+        error,
+        h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit", "data-testid": "source-add-confirm" }, "Add source"), h("button", { class: "btn", type: "button", onclick: () => done() }, "Cancel")),
+      ),
+    );
+    const done = () => {
+      dlg.close();
+      dlg.remove();
+      resolve();
+    };
+    dlg.addEventListener("cancel", () => done());
+    document.body.appendChild(dlg);
+    dlg.showModal();
+  });
+}
