@@ -82,8 +82,14 @@ function header(p: StoryProps) {
               h("button", { class: "btn", "data-testid": "draft", onclick: p.onDraft, disabled: p.busy }, d ? "Redraft" : "Draft"),
             ),
             d ? h("button", { class: "btn primary", "data-testid": "signoff", onclick: p.onSignOff, disabled: p.busy }, "Sign off") : null,
-            d ? h("button", { class: "btn", "data-testid": "export-md", onclick: () => p.onExport("markdown"), disabled: p.busy }, "Export .md") : null,
-            d ? h("button", { class: "btn", onclick: () => p.onExport("html"), disabled: p.busy }, "Export .html") : null,
+            d
+              ? h(
+                  "span",
+                  { class: "seg" },
+                  h("button", { class: "btn", "data-testid": "export-md", title: "Export Markdown to the exports folder", onclick: () => p.onExport("markdown"), disabled: p.busy }, "Export .md"),
+                  h("button", { class: "btn", title: "Export an HTML page to the exports folder", onclick: () => p.onExport("html"), disabled: p.busy }, ".html"),
+                )
+              : null,
           ],
     ),
     signalBreakdown(v.story.signal),
