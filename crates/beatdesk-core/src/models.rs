@@ -36,7 +36,22 @@ pub fn beat_policy(config: &str) -> Result<ProviderPolicy> {
     }
 }
 
+/// What one model call needs: the model, its key, the story's evidence and the options with the beat's policy.
+pub(crate) type ModelCall = (ModelConfig, Option<ApiKey>, StoryEvidence, DraftOptions);
+
 impl Beatdesk {
+    pub(crate) fn model_call(&self, story_id: i64, name: &str, cancel: Option<CancellationToken>) -> Result<ModelCall> {
+        let cfg = self.model(name)?;
+        let key = self.model_api_key(name)?;
+        let (evidence, policy) = self.store.read(|c| {
+            let story = stories::get(c, story_id)?;
+            let beat = beats::get(c, story.beat_id)?;
+            let records = views::story_records(c, story_id)?;
+            Ok::<_, CoreError>((StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records), beat_policy(&beat.config)?))
+        })?;
+        Ok((cfg, key, evidence, DraftOptions { cancel, policy, ..DraftOptions::default() }))
+    }
+
     pub fn models(&self) -> Result<Vec<ModelConfig>> {
         let raw = self.setting(SETTING_MODELS)?;
         match raw {
@@ -86,15 +101,7 @@ impl Beatdesk {
         cancel: Option<CancellationToken>,
         on_event: &(dyn Fn(DraftEvent) + Send + Sync),
     ) -> Result<Draft> {
-        let cfg = self.model(name)?;
-        let key = self.model_api_key(name)?;
-        let (evidence, policy) = self.store.read(|c| {
-            let story = stories::get(c, story_id)?;
-            let beat = beats::get(c, story.beat_id)?;
-            let records = views::story_records(c, story_id)?;
-            Ok::<_, CoreError>((StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records), beat_policy(&beat.config)?))
-        })?;
-        let opts = DraftOptions { cancel, policy, ..DraftOptions::default() };
+        let (cfg, key, evidence, opts) = self.model_call(story_id, name, cancel)?;
         let now = self.now();
         let result = llm_draft(&cfg, key.as_ref(), &evidence, &opts, on_event).await;
         let md = match result {

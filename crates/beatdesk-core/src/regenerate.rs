@@ -1,14 +1,14 @@
 //! Regenerating one part of a story — a section or the FAQ — while keeping
 //! the rest of the editor's document as it is.
 
-use beatdesk_llm::{regenerate_faq, regenerate_section, DraftEvent, DraftOptions, StoryEvidence};
-use beatdesk_store::{audit, beats, drafts, stories};
+use beatdesk_llm::{regenerate_faq, regenerate_section, DraftEvent};
+use beatdesk_store::{audit, drafts};
 use beatdesk_types::{Draft, DraftAuthor};
 use beatdesk_write::OFFLINE_WRITER_NAME;
 use serde_json::json;
 
-use crate::models::{beat_policy, llm_err, CancellationToken};
-use crate::{review, views, Beatdesk, CoreError, Result};
+use crate::models::{llm_err, CancellationToken};
+use crate::{review, Beatdesk, CoreError, Result};
 
 /// Which part of the story to write again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +56,7 @@ impl Beatdesk {
                 Part::Faq => document.faq = fresh.faq,
             }
         } else {
-            let cfg = self.model(writer)?;
-            let key = self.model_api_key(writer)?;
-            let (evidence, policy) = self.store.read(|c| {
-                let story = stories::get(c, story_id)?;
-                let beat = beats::get(c, story.beat_id)?;
-                let records = views::story_records(c, story_id)?;
-                Ok::<_, CoreError>((StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records), beat_policy(&beat.config)?))
-            })?;
-            let opts = DraftOptions { cancel, policy, ..DraftOptions::default() };
+            let (cfg, key, evidence, opts) = self.model_call(story_id, writer, cancel)?;
             let call_meta = match part {
                 Part::Section(i) => {
                     let s = regenerate_section(&cfg, key.as_ref(), &evidence, &document, i, &opts, on_event).await.map_err(|e| llm_err(writer, e))?;
