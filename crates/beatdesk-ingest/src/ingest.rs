@@ -1,8 +1,10 @@
 //! The ingest job: every due source of a beat, page by page (one transaction
-//! per page), then web citations, with per-source figures and progress.
+//! per page; the next page is parsed on a second thread meanwhile), then web
+//! citations, with per-source figures and progress.
 //! One source failing (bad parameters, network, parse) never stops the others.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use beatdesk_store::{sources, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -11,12 +13,12 @@ use serde::Serialize;
 use crate::config::{BeatConfig, SourceConfig};
 use crate::error::Result;
 use crate::http::Http;
-use crate::pipeline::{Dedup, Outcome, Policy, Verdict};
+use crate::pipeline::{fingerprint, Dedup, Fingerprint, Outcome, Policy, Verdict};
 use crate::secrets::{bluesky_app_password, reddit_credentials, std_env, SecretStore};
 use crate::sources::bluesky::BlueskySource;
 use crate::sources::feed::FeedSource;
 use crate::sources::reddit::RedditSource;
-use crate::sources::{FetchState, Source};
+use crate::sources::{FetchState, Fetched, Page, Source};
 use crate::web::{cite, CitationReport};
 
 /// Per-source figures.
@@ -194,7 +196,7 @@ pub async fn ingest_beat_with(
             etag: row.etag.clone(),
             last_modified: row.last_modified.clone(),
         };
-        let mut run = Run {
+        let mut run = SourceRun {
             store,
             dedup: &mut dedup,
             http,
@@ -296,36 +298,112 @@ pub async fn ingest_beat_with(
     report
 }
 
-struct Run<'a, P: Fn(SourceProgress)> {
-    store: &'a Store,
-    dedup: &'a mut Dedup,
-    http: &'a Http,
-    policy: Policy,
-    source_id: i64,
-    progress: &'a P,
-    citing: Vec<(i64, String)>,
-    max_cites: usize,
+/// One source's paging through the store: what `ingest_beat` runs per
+/// source. Public so that benchmarks drive the very same path.
+pub struct SourceRun<'a, P: Fn(SourceProgress)> {
+    pub store: &'a Store,
+    pub dedup: &'a mut Dedup,
+    pub http: &'a Http,
+    pub policy: Policy,
+    pub source_id: i64,
+    pub progress: &'a P,
+    /// (record id, link) of kept records whose links are to be fetched as web citations.
+    pub citing: Vec<(i64, String)>,
+    pub max_cites: usize,
 }
 
-type Validators = (Option<String>, Option<String>, Option<String>);
+/// Validators (ETag, Last-Modified) and the last cursor of a source's run.
+pub type Validators = (Option<String>, Option<String>, Option<String>);
 
-impl<P: Fn(SourceProgress)> Run<'_, P> {
-    /// Pages through one source. Returns the validators and last cursor, or the error text.
-    async fn pages<S: Source>(
+/// A parsed page with each item's near-duplicate fingerprint.
+struct Prepared {
+    page: Page,
+    fingerprints: Vec<Fingerprint>,
+}
+
+fn prepare(fetched: Fetched) -> Result<Prepared> {
+    let page = fetched.parse()?;
+    let fingerprints = page.items.iter().map(fingerprint).collect();
+    Ok(Prepared { page, fingerprints })
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+type Pending = tokio::sync::oneshot::Receiver<Result<Prepared>>;
+
+/// Parses, normalises and fingerprints fetched pages on a second thread, so
+/// that page N+1 is made ready while page N is judged and stored (both cores
+/// busy). Without a thread (spawning failed) it works inline.
+struct Parser {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Parser {
+    fn start() -> Parser {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("beatdesk-parse".into())
+            .spawn(move || {
+                for job in rx {
+                    // A panicking parser drops its answer (reported as an error), not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+        Parser {
+            jobs: spawned.ok().map(|_| tx),
+        }
+    }
+
+    /// Starts preparing a fetched page; the answer arrives on the receiver.
+    fn submit(&self, fetched: Fetched) -> Pending {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(prepare(fetched));
+        });
+        match &self.jobs {
+            Some(jobs) => {
+                if let Err(std::sync::mpsc::SendError(job)) = jobs.send(job) {
+                    job();
+                }
+            }
+            None => job(),
+        }
+        rx
+    }
+}
+
+fn failed(sr: &mut SourceReport, msg: String) -> std::result::Result<Validators, String> {
+    sr.errors.push(msg.clone());
+    Err(msg)
+}
+
+impl<P: Fn(SourceProgress)> SourceRun<'_, P> {
+    /// Pages through one source, one transaction per page (a page's records
+    /// land whole or not at all; a failing page keeps the pages before it).
+    /// While page N is judged and stored here, page N+1's request is out and,
+    /// once it has arrived, its body is parsed, normalised and fingerprinted
+    /// on a second thread.
+    /// Returns the validators and last cursor, or the error text.
+    pub async fn pages<S: Source>(
         &mut self,
         src: &mut S,
         state: &FetchState,
         sr: &mut SourceReport,
     ) -> std::result::Result<Validators, String> {
-        let mut cursor: Option<String> = None;
         let limit = src.limit();
+        let parser = Parser::start();
+        let mut pending = match src.fetch_page(self.http, None, state).await {
+            Ok(f) => parser.submit(f),
+            Err(e) => return failed(sr, format!("{}: {e}", sr.label)),
+        };
         loop {
-            let page = match src.fetch_page(self.http, cursor.as_deref(), state).await {
-                Ok(p) => p,
-                Err(e) => {
-                    let msg = format!("{}: {e}", sr.label);
-                    sr.errors.push(msg.clone());
-                    return Err(msg);
+            let Prepared { page, fingerprints } = match pending.await {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => return failed(sr, format!("{}: {e}", sr.label)),
+                Err(_) => {
+                    return failed(
+                        sr,
+                        format!("{}: parsing the page failed (the parser stopped)", sr.label),
+                    )
                 }
             };
             if page.not_modified {
@@ -335,69 +413,107 @@ impl<P: Fn(SourceProgress)> Run<'_, P> {
             sr.pages += 1;
             let take = limit.saturating_sub(sr.fetched).min(page.items.len());
             let items = &page.items[..take];
+            let fingerprints = &fingerprints[..take];
             sr.fetched += items.len();
-            let (policy, source_id) = (self.policy, self.source_id);
-            let dedup = &mut *self.dedup;
-            let written = self.store.write(|tx| -> Result<Vec<Outcome>> {
-                items
-                    .iter()
-                    .map(|it| dedup.apply(tx, it, Some(source_id), None, None, &policy))
-                    .collect()
-            });
-            let outcomes = match written {
-                Ok(o) => o,
-                Err(e) => {
-                    // The page was rolled back: rebuild the index from what is stored.
-                    if let Ok(d) = Dedup::load_from(self.store, self.dedup.beat_id) {
-                        *self.dedup = d;
+            // Stop at the limit, at the end, or once a page holds nothing new
+            // (we caught up). Known before storing, so the next page can be
+            // fetched and parsed while this one is stored.
+            let more = page.next.is_some()
+                && sr.fetched < limit
+                && items.iter().any(|it| self.dedup.is_new(it));
+            let next = {
+                let (store, http, policy, source_id) =
+                    (self.store, self.http, self.policy, self.source_id);
+                let (parser, cursor) = (&parser, page.next.as_deref());
+                let src = &mut *src;
+                let mut fetch_next = std::pin::pin!(async move {
+                    if !more {
+                        return None;
                     }
-                    let msg = format!("{}: storing page {}: {e}", sr.label, sr.pages);
-                    sr.errors.push(msg.clone());
-                    return Err(msg);
-                }
-            };
-            let mut new_in_page = 0;
-            for (item, outcome) in items.iter().zip(outcomes) {
-                match outcome {
-                    Outcome::Updated { .. } => sr.updated += 1,
-                    Outcome::Repeated => {
-                        sr.duplicates += 1;
-                        *sr.duplicate_reasons
-                            .entry("repeated in the same fetch".into())
-                            .or_default() += 1;
+                    Some(
+                        src.fetch_page(http, cursor, state)
+                            .await
+                            .map(|f| parser.submit(f)),
+                    )
+                });
+                // Start on the next page first: a body at hand goes to the
+                // parser thread, a request goes out (or waits out a rate
+                // limit); this page is stored meanwhile, not after.
+                let early =
+                    std::future::poll_fn(|cx| std::task::Poll::Ready(fetch_next.as_mut().poll(cx)))
+                        .await;
+                let dedup = &mut *self.dedup;
+                let written = store.write(|tx| -> Result<Vec<Outcome>> {
+                    items
+                        .iter()
+                        .zip(fingerprints)
+                        .map(|(it, fp)| {
+                            dedup.apply_fingerprinted(tx, it, fp, Some(source_id), &policy)
+                        })
+                        .collect()
+                });
+                let outcomes = match written {
+                    Ok(o) => o,
+                    Err(e) => {
+                        // The page was rolled back: rebuild the index from what is stored.
+                        if let Ok(d) = Dedup::load_from(self.store, self.dedup.beat_id) {
+                            *self.dedup = d;
+                        }
+                        let msg = format!("{}: storing page {}: {e}", sr.label, sr.pages);
+                        return failed(sr, msg);
                     }
-                    Outcome::New { id, verdict } => {
-                        new_in_page += 1;
-                        match verdict {
-                            Verdict::Kept => {
-                                sr.new += 1;
-                                for link in item.links.iter().take(self.max_cites) {
-                                    self.citing.push((id, link.clone()));
+                };
+                let mut new_in_page = 0;
+                for (item, outcome) in items.iter().zip(outcomes) {
+                    match outcome {
+                        Outcome::Updated { .. } => sr.updated += 1,
+                        Outcome::Repeated => {
+                            sr.duplicates += 1;
+                            *sr.duplicate_reasons
+                                .entry("repeated in the same fetch".into())
+                                .or_default() += 1;
+                        }
+                        Outcome::New { id, verdict } => {
+                            new_in_page += 1;
+                            match verdict {
+                                Verdict::Kept => {
+                                    sr.new += 1;
+                                    for link in item.links.iter().take(self.max_cites) {
+                                        self.citing.push((id, link.clone()));
+                                    }
                                 }
-                            }
-                            Verdict::Rejected { reason } => {
-                                sr.rejected += 1;
-                                *sr.rejected_reasons.entry(reason).or_default() += 1;
-                            }
-                            Verdict::Duplicate { kind, .. } => {
-                                sr.duplicates += 1;
-                                *sr.duplicate_reasons.entry(kind.to_string()).or_default() += 1;
+                                Verdict::Rejected { reason } => {
+                                    sr.rejected += 1;
+                                    *sr.rejected_reasons.entry(reason).or_default() += 1;
+                                }
+                                Verdict::Duplicate { kind, .. } => {
+                                    sr.duplicates += 1;
+                                    *sr.duplicate_reasons.entry(kind.to_string()).or_default() += 1;
+                                }
                             }
                         }
                     }
                 }
+                // `is_new` foretold a new item; should another writer have stored it
+                // meanwhile, stop as if it had not (the fetched next page is dropped).
+                let caught_up = new_in_page == 0;
+                (self.progress)(SourceProgress::Page {
+                    source_id: self.source_id,
+                    page: sr.pages,
+                    fetched: sr.fetched,
+                    limit,
+                });
+                match early {
+                    _ if caught_up => None,
+                    std::task::Poll::Ready(next) => next,
+                    std::task::Poll::Pending => fetch_next.await,
+                }
+            };
+            match next {
+                None => return Ok((page.etag, page.last_modified, page.next)),
+                Some(Ok(p)) => pending = p,
+                Some(Err(e)) => return failed(sr, format!("{}: {e}", sr.label)),
             }
-            (self.progress)(SourceProgress::Page {
-                source_id: self.source_id,
-                page: sr.pages,
-                fetched: sr.fetched,
-                limit,
-            });
-            // Stop at the limit, at the end, or once a page holds nothing new (we caught up).
-            if page.next.is_none() || sr.fetched >= limit || new_in_page == 0 {
-                return Ok((page.etag, page.last_modified, page.next));
-            }
-            cursor = page.next;
         }
     }
 }

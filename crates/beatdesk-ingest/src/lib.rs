@@ -22,6 +22,7 @@ pub use error::{IngestError, Result};
 pub use http::{Http, HttpOptions};
 pub use ingest::{
     ingest_beat, ingest_beat_with, IngestOptions, IngestReport, SourceProgress, SourceReport,
+    SourceRun,
 };
 pub use manual::{add_manual, ManualAdded};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretStore};

@@ -72,6 +72,20 @@ fn sim_group(p: Platform) -> Option<u8> {
     }
 }
 
+/// An item's near-duplicate fingerprint (MinHash over its text), which
+/// depends on the item alone: the ingest job computes it on the parsing
+/// thread so that judging only looks it up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fingerprint(Option<Signature>);
+
+/// Computes `item`'s fingerprint (`None` inside when it has too few words or
+/// its platform is never compared by text).
+pub fn fingerprint(item: &Item) -> Fingerprint {
+    Fingerprint(
+        sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text))),
+    )
+}
+
 pub struct Dedup {
     pub beat_id: i64,
     by_ext: HashMap<(Platform, String), i64>,
@@ -217,9 +231,7 @@ impl Dedup {
 
     /// Decides what a new item (not held yet) is.
     pub fn judge(&self, item: &Item, policy: &Policy) -> Verdict {
-        let fp =
-            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)));
-        self.judge_with(item, policy, fp)
+        self.judge_with(item, policy, fingerprint(item).0)
     }
 
     fn judge_with(&self, item: &Item, policy: &Policy, fp: Option<Signature>) -> Verdict {
@@ -304,6 +316,14 @@ impl Dedup {
         Verdict::Kept
     }
 
+    /// Would storing this item now give `Outcome::New` (neither seen in this
+    /// run nor held)? Lets the ingest job decide whether to fetch the next
+    /// page before this one is stored.
+    pub fn is_new(&self, item: &Item) -> bool {
+        let key = (item.platform, item.external_id.clone());
+        !self.seen.contains(&key) && !self.by_ext.contains_key(&key)
+    }
+
     /// Judges and stores one item inside the caller's transaction.
     pub fn apply(
         &mut self,
@@ -314,15 +334,42 @@ impl Dedup {
         added_by: Option<String>,
         policy: &Policy,
     ) -> Result<Outcome> {
+        self.apply_inner(conn, item, None, source_id, note, added_by, policy)
+    }
+
+    /// `apply` with the item's fingerprint computed beforehand (by
+    /// `fingerprint`, on the thread that parsed the page).
+    pub fn apply_fingerprinted(
+        &mut self,
+        conn: &Connection,
+        item: &Item,
+        fp: &Fingerprint,
+        source_id: Option<i64>,
+        policy: &Policy,
+    ) -> Result<Outcome> {
+        self.apply_inner(conn, item, Some(fp), source_id, None, None, policy)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_inner(
+        &mut self,
+        conn: &Connection,
+        item: &Item,
+        pre: Option<&Fingerprint>,
+        source_id: Option<i64>,
+        note: Option<String>,
+        added_by: Option<String>,
+        policy: &Policy,
+    ) -> Result<Outcome> {
         let key = (item.platform, item.external_id.clone());
         if !self.seen.insert(key.clone()) {
             return Ok(Outcome::Repeated);
         }
         let held = self.by_ext.contains_key(&key);
-        let fp = if held {
-            None
-        } else {
-            sim_group(item.platform).and_then(|_| signature(&sim_text(&item.title, &item.text)))
+        let fp = match (held, pre) {
+            (true, _) => None,
+            (false, Some(pre)) => pre.0,
+            (false, None) => fingerprint(item).0,
         };
         let verdict = if held {
             Verdict::Kept

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{is_article_link, parse_rfc3339, FetchState, Item, Page, Source};
+use super::{is_article_link, parse_rfc3339, FetchState, Fetched, Item, Page, Source};
 use crate::error::{IngestError, Result};
 use crate::http::{Expect, Http, Request, Response};
 use crate::normalize::{canonical_url, truncate};
@@ -212,7 +212,7 @@ impl Source for BlueskySource<'_> {
         http: &Http,
         cursor: Option<&str>,
         _state: &FetchState,
-    ) -> Result<Page> {
+    ) -> Result<Fetched> {
         self.ensure_session(http).await?;
         let mut renewed = false;
         loop {
@@ -224,12 +224,16 @@ impl Source for BlueskySource<'_> {
                 if resp.looks_like_html() {
                     return Err(resp.error());
                 }
-                let (items, next) = parse_page(&resp.body, self.now)?;
-                return Ok(Page {
-                    items,
-                    next,
-                    ..Page::default()
-                });
+                let now = self.now;
+                let body = resp.body;
+                return Ok(Fetched::deferred(move || {
+                    let (items, next) = parse_page(&body, now)?;
+                    Ok(Page {
+                        items,
+                        next,
+                        ..Page::default()
+                    })
+                }));
             }
             let err = xrpc_error(&resp);
             let expired = matches!(

@@ -7,7 +7,7 @@ use beatdesk_types::Platform;
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Text};
 
-use super::{FetchState, Item, Page, Pointer, Source};
+use super::{FetchState, Fetched, Item, Page, Pointer, Source};
 use crate::error::{IngestError, Result};
 use crate::http::{Expect, Http, Request};
 use crate::normalize::{
@@ -29,31 +29,35 @@ impl Source for FeedSource {
         http: &Http,
         _cursor: Option<&str>,
         state: &FetchState,
-    ) -> Result<Page> {
+    ) -> Result<Fetched> {
         let req = Request::get(&self.url, Expect::Xml)
             .conditional(state.etag.as_deref(), state.last_modified.as_deref());
         let resp = http.send(&req).await?;
         let etag = resp.header("etag").map(String::from);
         let last_modified = resp.header("last-modified").map(String::from);
         if resp.not_modified() {
-            return Ok(Page {
+            return Ok(Fetched::parsed(Page {
                 not_modified: true,
                 etag: etag.or(state.etag.clone()),
                 last_modified: last_modified.or(state.last_modified.clone()),
                 ..Page::default()
-            });
+            }));
         }
         if !(200..300).contains(&resp.status) {
             return Err(resp.error());
         }
-        let items = parse_feed(&resp.body, &resp.url, self.now)?;
-        Ok(Page {
-            items,
-            next: None,
-            etag,
-            last_modified,
-            not_modified: false,
-        })
+        let now = self.now;
+        let (body, url) = (resp.body, resp.url);
+        Ok(Fetched::deferred(move || {
+            let items = parse_feed(&body, &url, now)?;
+            Ok(Page {
+                items,
+                next: None,
+                etag,
+                last_modified,
+                not_modified: false,
+            })
+        }))
     }
 }
 
@@ -160,9 +164,17 @@ pub fn parse_feed(body: &[u8], feed_url: &str, fetched: DateTime<Utc>) -> Result
         .base_uri(Some(feed_url))
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser
-        .parse(body)
-        .map_err(|e| IngestError::parse(format!("feed {feed_url}"), e))?;
+    // feed-rs 3.0 panics on some inputs (slicing an author field such as
+    // `a@b.c🦀` off a char boundary, found by tests/parser_mutations.rs): a
+    // feed it cannot take is a parse error for that feed, never a crash.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(body)))
+        .map_err(|_| {
+            IngestError::parse(
+                format!("feed {feed_url}"),
+                "the feed parser failed on this feed (feed-rs panicked)",
+            )
+        })?;
+    let feed = parsed.map_err(|e| IngestError::parse(format!("feed {feed_url}"), e))?;
     let google = is_google_news(&feed, feed_url);
     let publisher = feed
         .title

@@ -84,17 +84,52 @@ pub struct FetchState {
     pub last_modified: Option<String>,
 }
 
+/// A fetched page, possibly not parsed yet. The ingest job parses (and
+/// normalises) it on a second thread while the previous page is judged and
+/// stored, so parsing must own what it needs (`Send + 'static`).
+pub struct Fetched {
+    parse: Box<dyn FnOnce() -> Result<Page> + Send + 'static>,
+}
+
+impl Fetched {
+    /// A page that is already parsed (a 304, an error page turned into a `Page`).
+    pub fn parsed(page: Page) -> Fetched {
+        Fetched {
+            parse: Box::new(move || Ok(page)),
+        }
+    }
+
+    /// A body still to parse: `parse` runs wherever the job chooses.
+    pub fn deferred(parse: impl FnOnce() -> Result<Page> + Send + 'static) -> Fetched {
+        Fetched {
+            parse: Box::new(parse),
+        }
+    }
+
+    /// Parses (and normalises) the page here and now.
+    pub fn parse(self) -> Result<Page> {
+        (self.parse)()
+    }
+}
+
+impl std::fmt::Debug for Fetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fetched")
+    }
+}
+
 /// What every source kind implements.
 pub trait Source {
     /// Items to fetch per run at most (paging stops there).
     fn limit(&self) -> usize;
-    /// Fetches one page; `cursor` is `None` for the first.
+    /// Fetches one page; `cursor` is `None` for the first. Parsing the body is
+    /// left to the returned `Fetched` so that it can run off this thread.
     fn fetch_page(
         &mut self,
         http: &Http,
         cursor: Option<&str>,
         state: &FetchState,
-    ) -> impl std::future::Future<Output = Result<Page>>;
+    ) -> impl std::future::Future<Output = Result<Fetched>>;
 }
 
 /// Seconds since the epoch (possibly fractional) to UTC; out-of-range gives `None`.

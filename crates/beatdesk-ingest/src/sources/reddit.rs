@@ -9,7 +9,7 @@ use beatdesk_types::{Metrics, Platform};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{from_epoch, is_article_link, FetchState, Item, Page, Source};
+use super::{from_epoch, is_article_link, FetchState, Fetched, Item, Page, Source};
 use crate::config::{DEFAULT_REDDIT_BASE, DEFAULT_REDDIT_OAUTH_BASE};
 use crate::error::{IngestError, Result};
 use crate::http::{Body, Expect, Http, Request};
@@ -312,7 +312,7 @@ impl Source for RedditSource {
         http: &Http,
         cursor: Option<&str>,
         _state: &FetchState,
-    ) -> Result<Page> {
+    ) -> Result<Fetched> {
         if self.credentials.is_some() && self.bearer.is_none() {
             self.sign_in(http).await?;
         }
@@ -328,13 +328,20 @@ impl Source for RedditSource {
         if resp.looks_like_html() {
             return Err(resp.error());
         }
-        let (items, next) = parse_listing(&resp.body, self.now)?;
+        Ok(listing_page(resp.body, self.now))
+    }
+}
+
+/// A fetched listing body as a page to parse (off the storing thread, in the ingest job).
+pub fn listing_page(body: Vec<u8>, fetched: DateTime<Utc>) -> Fetched {
+    Fetched::deferred(move || {
+        let (items, next) = parse_listing(&body, fetched)?;
         Ok(Page {
             items,
             next,
             ..Page::default()
         })
-    }
+    })
 }
 
 /// Standard base64 (for HTTP Basic), without pulling a crate in.
