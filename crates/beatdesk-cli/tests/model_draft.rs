@@ -106,6 +106,10 @@ fn draft_with_a_model_over_loopback_then_fail_cleanly() {
     let hist: serde_json::Value = serde_json::from_slice(&hist.stdout).unwrap();
     assert_eq!(hist["revisions"].as_array().unwrap().len(), 2, "the failed draft wrote no revision");
     assert!(hist["audit"].as_array().unwrap().iter().any(|a| a["action"] == "draft_failed"));
+    let view = beatdesk(home, &["show", id, "--json"], &[]);
+    let view: serde_json::Value = serde_json::from_slice(&view.stdout).unwrap();
+    let failure = view["last_failure"].as_str().expect("the failure is shown on the story");
+    assert!(failure.contains("401") && failure.contains("local"), "{failure}");
     assert_eq!(seen.lock().unwrap().len(), 2);
 
     let unknown = beatdesk(home, &["draft", id, "--writer", "nope"], &[]);

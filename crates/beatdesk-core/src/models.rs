@@ -52,6 +52,17 @@ impl Beatdesk {
         Ok((cfg, key, evidence, DraftOptions { cancel, policy, ..DraftOptions::default() }))
     }
 
+    /// Keeps a failed model call on the story (audit log: model, server's words, raw reply) and returns the error.
+    pub(crate) fn record_failure(&self, story_id: i64, writer: &str, now: chrono::DateTime<chrono::Utc>, e: LlmError) -> CoreError {
+        let raw = e.raw_text().map(str::to_string);
+        let err = llm_err(writer, e);
+        let detail = json!({ "writer": writer, "code": err.code(), "message": err.to_string(), "raw_text": raw });
+        if let Err(store) = self.store.write(|tx| audit::append(tx, now, writer, "draft_failed", Some(story_id), &detail).map_err(CoreError::from)) {
+            return store;
+        }
+        err
+    }
+
     pub fn models(&self) -> Result<Vec<ModelConfig>> {
         let raw = self.setting(SETTING_MODELS)?;
         match raw {
@@ -106,13 +117,7 @@ impl Beatdesk {
         let result = llm_draft(&cfg, key.as_ref(), &evidence, &opts, on_event).await;
         let md = match result {
             Ok(md) => md,
-            Err(e) => {
-                let raw = e.raw_text().map(str::to_string);
-                let err = llm_err(name, e);
-                let detail = json!({ "writer": name, "code": err.code(), "message": err.to_string(), "raw_text": raw });
-                self.store.write(|tx| audit::append(tx, now, name, "draft_failed", Some(story_id), &detail).map_err(CoreError::from))?;
-                return Err(err);
-            }
+            Err(e) => return Err(self.record_failure(story_id, name, now, e)),
         };
         let sent: Vec<i64> = md.meta.citation_ids.values().copied().collect();
         let count = |p: Platform| evidence.records.iter().filter(|r| sent.contains(&r.record.id) && r.record.platform == p).count();

@@ -7,7 +7,7 @@ use beatdesk_types::{Draft, DraftAuthor};
 use beatdesk_write::OFFLINE_WRITER_NAME;
 use serde_json::json;
 
-use crate::models::{llm_err, CancellationToken};
+use crate::models::CancellationToken;
 use crate::{review, Beatdesk, CoreError, Result};
 
 /// Which part of the story to write again.
@@ -59,12 +59,16 @@ impl Beatdesk {
             let (cfg, key, evidence, opts) = self.model_call(story_id, writer, cancel)?;
             let call_meta = match part {
                 Part::Section(i) => {
-                    let s = regenerate_section(&cfg, key.as_ref(), &evidence, &document, i, &opts, on_event).await.map_err(|e| llm_err(writer, e))?;
+                    let s = regenerate_section(&cfg, key.as_ref(), &evidence, &document, i, &opts, on_event)
+                        .await
+                        .map_err(|e| self.record_failure(story_id, writer, now, e))?;
                     document.sections[i] = s.section;
                     s.meta
                 }
                 Part::Faq => {
-                    let f = regenerate_faq(&cfg, key.as_ref(), &evidence, &document, &opts, on_event).await.map_err(|e| llm_err(writer, e))?;
+                    let f = regenerate_faq(&cfg, key.as_ref(), &evidence, &document, &opts, on_event)
+                        .await
+                        .map_err(|e| self.record_failure(story_id, writer, now, e))?;
                     document.faq = f.faq;
                     f.meta
                 }

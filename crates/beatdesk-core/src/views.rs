@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use beatdesk_store::{beats, drafts, records, signoffs, stories, Connection};
+use beatdesk_store::{audit, beats, drafts, records, signoffs, stories, Connection};
 use beatdesk_types::{Record, StoryRecord, StorySummary, StoryView};
 
 use crate::export::render_context_html;
@@ -49,7 +49,9 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
         Some(d) => Some(render_context_html(conn, d, &by_id)?),
         None => None,
     };
+    let last_failure = last_failure(conn, story_id, draft.as_ref().map(|d| d.created_at))?;
     Ok(StoryView {
+        last_failure,
         story: summary(conn, row)?,
         beat_name,
         draft,
@@ -58,4 +60,16 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
         history: drafts::history(conn, story_id)?,
         signoffs: signoffs::list(conn, story_id)?,
     })
+}
+
+/// A `draft_failed` entry newer than the latest revision, as one line.
+fn last_failure(conn: &Connection, story_id: i64, since: Option<chrono::DateTime<chrono::Utc>>) -> Result<Option<String>> {
+    let entry = audit::list(conn, Some(story_id))?
+        .into_iter()
+        .rev()
+        .find(|e| e.action == "draft_failed" || e.action == "draft" || e.action == "regenerate");
+    Ok(entry.filter(|e| e.action == "draft_failed" && since.is_none_or(|t| e.at >= t)).map(|e| {
+        let msg = e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("failed");
+        format!("{} · {msg}", e.at.format("%d %b %H:%M UTC"))
+    }))
 }

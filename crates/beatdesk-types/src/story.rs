@@ -251,6 +251,8 @@ pub struct StoryView {
     /// Newest first.
     pub history: Vec<DraftSummary>,
     pub signoffs: Vec<SignOff>,
+    /// The last model draft that failed after the latest revision: which model, what the server said.
+    pub last_failure: Option<String>,
 }
 
 /// A revision as listed in the history panel.

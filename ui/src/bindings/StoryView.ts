@@ -20,4 +20,8 @@ html: string | null, records: Array<StoryRecord>,
 /**
  * Newest first.
  */
-history: Array<DraftSummary>, signoffs: Array<SignOff>, };
+history: Array<DraftSummary>, signoffs: Array<SignOff>, 
+/**
+ * The last model draft that failed after the latest revision: which model, what the server said.
+ */
+last_failure: string | null, };

@@ -92,6 +92,7 @@ function header(p: StoryProps) {
               : null,
           ],
     ),
+    v.last_failure ? h("div", { class: "failure", role: "alert", "data-testid": "last-failure" }, `Last model draft failed: ${v.last_failure}. No revision was written.`) : null,
     signalBreakdown(v.story.signal),
   );
 }
