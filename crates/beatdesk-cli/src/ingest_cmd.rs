@@ -75,6 +75,9 @@ pub fn ingest(app: &Beatdesk, beat: &str, force: bool, json: bool) -> Result<(),
             )
         };
         println!("{:<50} {state}", r.label);
+        for (why, n) in r.rejected_reasons.iter().chain(r.duplicate_reasons.iter()) {
+            println!("    {n} × {why}");
+        }
         for e in &r.errors {
             println!("    error: {e}");
         }

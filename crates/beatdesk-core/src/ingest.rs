@@ -52,6 +52,8 @@ pub fn summary(r: &IngestReport) -> IngestSummary {
                 updated: s.updated as i64,
                 duplicates: s.duplicates as i64,
                 rejected: s.rejected as i64,
+                rejected_reasons: s.rejected_reasons.iter().map(|(k, v)| (k.clone(), *v as i64)).collect(),
+                duplicate_reasons: s.duplicate_reasons.iter().map(|(k, v)| (k.clone(), *v as i64)).collect(),
                 web_citations: s.web.new as i64,
                 errors: s.errors.iter().chain(s.web.errors.iter()).cloned().collect(),
             })

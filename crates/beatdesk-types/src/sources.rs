@@ -55,6 +55,12 @@ pub struct SourceRun {
     pub duplicates: i64,
     #[ts(type = "number")]
     pub rejected: i64,
+    /// Why records were rejected (deleted, removed, spam, NSFW, outside the window), with counts.
+    #[ts(type = "Record<string, number>")]
+    pub rejected_reasons: std::collections::BTreeMap<String, i64>,
+    /// Why records were collapsed as duplicates, with counts.
+    #[ts(type = "Record<string, number>")]
+    pub duplicate_reasons: std::collections::BTreeMap<String, i64>,
     #[ts(type = "number")]
     pub web_citations: i64,
     pub errors: Vec<String>,

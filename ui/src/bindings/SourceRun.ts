@@ -3,4 +3,12 @@
 /**
  * What one source's fetch did.
  */
-export type SourceRun = { source_id: number, label: string, skipped: boolean, not_modified: boolean, fetched: number, new: number, updated: number, duplicates: number, rejected: number, web_citations: number, errors: Array<string>, };
+export type SourceRun = { source_id: number, label: string, skipped: boolean, not_modified: boolean, fetched: number, new: number, updated: number, duplicates: number, rejected: number, 
+/**
+ * Why records were rejected (deleted, removed, spam, NSFW, outside the window), with counts.
+ */
+rejected_reasons: Record<string, number>, 
+/**
+ * Why records were collapsed as duplicates, with counts.
+ */
+duplicate_reasons: Record<string, number>, web_citations: number, errors: Array<string>, };
