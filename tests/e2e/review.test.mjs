@@ -148,3 +148,25 @@ test("an edit becomes a new revision and a sign-off is recorded", async () => {
   const audit = sql("SELECT action, actor FROM audit_log WHERE actor = 'Ana Ruiz' ORDER BY id");
   assert.deepEqual(audit.map((a) => a[0]), ["edit", "sign_off", "export"]);
 });
+
+test("the FAQ is edited in its panel: add, change, remove", async () => {
+  await click("tab-faq");
+  await click("faq-edit");
+  const before = await driver.findElements(By.css('[data-testid="faq-edit-item"]'));
+  assert.ok(before.length >= 2, "the drafted FAQ has questions");
+  const removedQ = await driver.executeScript(`return document.querySelector('[data-testid="faq-q"]').value`);
+  await click("faq-remove");
+  await click("faq-add");
+  const qs = await driver.findElements(By.css('[data-testid="faq-q"]'));
+  const as = await driver.findElements(By.css('[data-testid="faq-a"]'));
+  await qs[qs.length - 1].sendKeys("What did the editor check?");
+  await as[as.length - 1].sendKeys("Every quote against its source.");
+  await click("faq-save");
+  await waitText("message", "FAQ saved as revision");
+  const [doc] = sql("SELECT document FROM drafts WHERE author_kind = 'editor' ORDER BY id DESC LIMIT 1")[0];
+  const faq = JSON.parse(doc).faq;
+  assert.equal(faq.length, before.length, "one removed, one added");
+  assert.ok(!faq.some((f) => f.q === removedQ), "the removed question is gone");
+  assert.deepEqual(faq[faq.length - 1], { q: "What did the editor check?", a: "Every quote against its source.", citations: [] });
+  screenshot("07-faq.png");
+});

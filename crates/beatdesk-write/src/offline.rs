@@ -33,12 +33,18 @@ fn words(s: &str) -> HashSet<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_lowercase).collect()
 }
 
-/// A sentence carrying a figure: money, a percentage, or a number of two or
-/// more digits ("24B", "92%", "$7.4 billion"), not a version like "V4".
+/// A sentence carrying a figure: money, a percentage, or a number with two
+/// or more digits in a row ("24B", "92%", "$7.4 billion", "4,000"), not a
+/// version like "V4" or "1.1".
 fn has_number(s: &str) -> bool {
     s.split_whitespace().any(|tok| {
-        let digits = tok.chars().filter(|c| c.is_ascii_digit()).count();
-        digits > 0 && (digits >= 2 || tok.contains('%') || tok.contains('$') || tok.contains('€') || tok.contains('£'))
+        let money_or_pct = tok.chars().any(|c| matches!(c, '%' | '$' | '€' | '£')) && tok.chars().any(|c| c.is_ascii_digit());
+        let mut run = 0;
+        let two_digits = tok.chars().any(|c| {
+            run = if c.is_ascii_digit() { run + 1 } else { 0 };
+            run >= 2
+        });
+        money_or_pct || two_digits
     })
 }
 
@@ -279,4 +285,19 @@ fn faq(cands: &[Candidate], by_time: &[&Candidate], dek: &str, lead: &Record) ->
         citations: cands.iter().map(|c| c.rec.id).collect(),
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_number;
+
+    #[test]
+    fn figures_are_money_percentages_and_multi_digit_numbers() {
+        for yes in ["raised $7.4 billion", "fell to 35%", "a 24B model", "4,000 attendees", "in 2026"] {
+            assert!(has_number(yes), "{yes}");
+        }
+        for no in ["version 1.1 is out", "DeepSeek V4 hangs", "Magistral 3 is here"] {
+            assert!(!has_number(no), "{no}");
+        }
+    }
 }
