@@ -161,14 +161,14 @@ fn odd_value(rng: &mut Rng) -> Value {
 }
 
 /// Replaces a few values anywhere in the tree (keys kept, so parsers see known fields with odd contents).
-fn mutate_value(rng: &mut Rng, v: &mut Value, depth: usize) {
+fn mutate_value(rng: &mut Rng, v: &mut Value) {
     match v {
         Value::Object(m) => {
             for (_, x) in m.iter_mut() {
                 if rng.below(12) == 0 {
                     *x = odd_value(rng);
                 } else {
-                    mutate_value(rng, x, depth + 1);
+                    mutate_value(rng, x);
                 }
             }
         }
@@ -179,7 +179,7 @@ fn mutate_value(rng: &mut Rng, v: &mut Value, depth: usize) {
                 a.push(dup);
             }
             for x in a.iter_mut() {
-                mutate_value(rng, x, depth + 1);
+                mutate_value(rng, x);
             }
         }
         _ => {
@@ -210,7 +210,7 @@ fn run(name: &str, seeds: &[Vec<u8>], n: usize, json: bool, parse: impl Fn(&[u8]
         let seed = &seeds[i % seeds.len()];
         let input = if json && i % 2 == 0 {
             let mut v: Value = serde_json::from_slice(seed).unwrap();
-            mutate_value(&mut rng, &mut v, 0);
+            mutate_value(&mut rng, &mut v);
             serde_json::to_vec(&v).unwrap()
         } else {
             mutate_bytes(&mut rng, seed)
