@@ -62,6 +62,20 @@ after(async () => {
 });
 
 const css = (id) => By.css(`[data-testid="${id}"]`);
+
+/** Finds and clicks, again if a re-render replaced the element in between. */
+async function click(id) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const el = await driver.wait(until.elementLocated(css(id)), 15000);
+      await driver.wait(until.elementIsEnabled(el), 15000);
+      await el.click();
+      return;
+    } catch (e) {
+      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
+    }
+  }
+}
 const count = (sel) => driver.executeScript(`return document.querySelectorAll('${sel}').length`);
 const text = (sel) => driver.executeScript(`return [...document.querySelectorAll('${sel}')].map(e => e.textContent).join('\\n')`);
 const shot = (name) => {
@@ -72,9 +86,9 @@ const shot = (name) => {
 test("fetch a beat's sources from the window, then add a manual source", async () => {
   await driver.wait(until.elementLocated(css("sources-admin")), 15000);
   assert.equal(await count('[data-testid="story-item"]'), 0, "nothing fetched yet");
-  await (await driver.findElement(css("sources-admin"))).click();
+  await click("sources-admin");
   await driver.wait(async () => (await count('[data-testid="source-row"]')) === 2, 10000);
-  await (await driver.findElement(css("fetch-now"))).click();
+  await click("fetch-now");
   await driver.wait(async () => (await text('[data-testid="source-error"]')).includes("503"), 20000);
   const rows = await text('[data-testid="source-row"]');
   assert.match(rows, /fetched/, "the working feed shows when it was fetched");
@@ -86,16 +100,16 @@ test("fetch a beat's sources from the window, then add a manual source", async (
   await (await dlg.findElement(By.xpath(".//button[text()='Close']"))).click();
   await driver.wait(async () => (await count('[data-testid="story-item"]')) > 0, 15000);
 
-  await (await driver.findElement(css("story-item"))).click();
-  await (await driver.wait(until.elementLocated(css("add-source")), 10000)).click();
+  await click("story-item");
+  await click("add-source");
   // First editorial action: the editor's name is asked once.
   const name = await driver.wait(until.elementLocated(css("editor-name-input")), 10000);
   await name.sendKeys("Sam Lee");
-  await (await driver.findElement(css("editor-name-confirm"))).click();
+  await click("editor-name-confirm");
   const input = await driver.wait(until.elementLocated(css("source-input")), 10000);
   await input.sendKeys("A ministry spokesperson said the rule takes effect in January. The ministry confirmed it by phone.");
   await (await driver.findElement(css("source-note"))).sendKeys("call at 10:40");
-  await (await driver.findElement(css("source-add-confirm"))).click();
+  await click("source-add-confirm");
   await driver.wait(async () => (await text(".manual-chip")).includes("added by Sam Lee"), 15000);
   shot("06-manual-source.png");
   const db = join(home, "beatdesk.sqlite");

@@ -71,6 +71,20 @@ after(async () => {
 });
 
 const css = (id) => By.css(`[data-testid="${id}"]`);
+
+/** Finds and clicks, again if a re-render replaced the element in between. */
+async function click(id) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const el = await driver.wait(until.elementLocated(css(id)), 15000);
+      await driver.wait(until.elementIsEnabled(el), 15000);
+      await el.click();
+      return;
+    } catch (e) {
+      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
+    }
+  }
+}
 async function text(id) {
   await driver.wait(until.elementLocated(css(id)), 15000);
   return (await driver.executeScript(`return document.querySelector('[data-testid="${id}"]')?.textContent ?? ""`)) ?? "";
@@ -78,7 +92,7 @@ async function text(id) {
 
 test("a model writer added in the window drafts a story by streaming", async () => {
   await driver.wait(until.elementLocated(css("headline")), 15000);
-  await (await driver.findElement(css("writers"))).click();
+  await click("writers");
   const dialog = await driver.wait(until.elementLocated(By.css("dialog.wide")), 10000);
   await (await driver.findElement(css("model-name"))).sendKeys("loopback");
   const inputs = await dialog.findElements(By.css("input"));
@@ -90,17 +104,16 @@ test("a model writer added in the window drafts a story by streaming", async () 
   await (await dialog.findElement(By.css("button[type=submit]"))).click();
   await driver.wait(async () => (await text("message")).includes("Writer loopback added"), 10000);
 
-  const select = await driver.findElement(css("writer"));
-  await select.findElement(By.css('option[value="loopback"]')).click();
+  await driver.wait(async () => (await driver.executeScript(`return !!document.querySelector('[data-testid="writer"] option[value="loopback"]')`)), 10000);
   await driver.executeScript(`const s=document.querySelector('[data-testid="writer"]'); s.value='loopback'; s.dispatchEvent(new Event('change'))`);
-  await (await driver.findElement(css("draft"))).click();
+  await click("draft");
   // The streamed text shows up before the draft is saved.
   await driver.wait(async () => (await text("streaming")).includes("Streamed model"), 10000);
   mkdirSync(out, { recursive: true });
   execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, "03-streaming.png")]);
   await driver.wait(async () => (await text("headline")) === "Streamed model headline", 15000);
   assert.match(await text("revision"), /drafted by loopback/);
-  await (await driver.findElement(css("tab-history"))).click();
+  await click("tab-history");
   assert.match(await text("draft-figures"), /cache hits 75%/);
   execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, "04-model-draft.png")]);
 
