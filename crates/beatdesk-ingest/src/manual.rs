@@ -52,7 +52,7 @@ pub async fn add_manual(
         fetch_article(http, input, Platform::Manual, now).await?.0
     } else {
         // Keep the reporter's line structure; tidy each line.
-        let lines: Vec<String> = input.lines().map(|l| clean_whitespace(l)).collect();
+        let lines: Vec<String> = input.lines().map(clean_whitespace).collect();
         let text = lines
             .join("\n")
             .split("\n\n\n")

@@ -71,6 +71,8 @@ pub struct BlueskySource<'a> {
 }
 
 impl<'a> BlueskySource<'a> {
+    // Each argument is a distinct part of the source's configuration or context.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         query: Option<String>,
         actor: Option<String>,
