@@ -381,6 +381,7 @@ async function openSources() {
     config: () => backend.getBeatConfig(beat.id),
     saveConfig: (toml) => backend.setBeatConfig(beat.id, toml),
     fetchNow: (cb) => backend.ingestBeat(beat.id, cb),
+    watch: async (cb) => backend.onIngestProgress((p) => p.beat_id === beat.id && cb(p)),
   });
   if (changed) {
     state.beats = (await act(() => backend.listBeats())) ?? state.beats;

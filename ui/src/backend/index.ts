@@ -69,6 +69,8 @@ export const backend = {
   addSource: (storyId: number, input: string, note: string | null, by: string) =>
     invoke<StoryView>("add_source", { storyId, input, note, by }),
   setAccount: (kind: "reddit" | "bluesky", id: string, secret: string) => invoke<void>("set_account", { kind, id, secret }),
+  /** Progress of the background refresh, per source. */
+  onIngestProgress: (f: (p: IngestProgress) => void): Promise<UnlistenFn> => listen<IngestProgress>("ingest-progress", (e) => f(e.payload)),
   /** The background refresh finished a beat. */
   onBeatUpdated: (f: (s: IngestSummary) => void): Promise<UnlistenFn> => listen<IngestSummary>("beat-updated", (e) => f(e.payload)),
   getSettings: () => invoke<AppSettings>("get_settings"),

@@ -9,6 +9,8 @@ export interface SourcesDeps {
   config: () => Promise<string>;
   saveConfig: (toml: string) => Promise<SourceInfo[]>;
   fetchNow: (onProgress: (p: IngestProgress) => void) => Promise<IngestSummary>;
+  /** Subscribes to the background refresh's progress; returns the unsubscribe. */
+  watch: (onProgress: (p: IngestProgress) => void) => Promise<() => void>;
 }
 
 const EXAMPLE = `window_days = 7
@@ -59,6 +61,17 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
   draw();
   const area = h("textarea", { class: "config", rows: 12, spellcheck: "false", "data-testid": "beat-config", "aria-label": "Beat configuration (TOML)" }, await d.config());
   const error = h("div", { class: "warn" });
+  const progress = (p: IngestProgress) => {
+    if (p.fraction === null) return;
+    fractions.set(p.source_id, p.fraction);
+    const bar = bars.get(p.source_id);
+    if (bar) bar.value = p.fraction;
+  };
+  // The background refresh moves the same bars while the dialog is open.
+  const unwatch = await d.watch((p) => {
+    progress(p);
+    if (p.phase === "finished") void d.load().then((s) => ((sources = s), draw()));
+  });
   return new Promise((resolve) => {
     const fetchBtn = h("button", {
       class: "btn primary",
@@ -68,12 +81,7 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
         fetchBtn.disabled = true;
         status.textContent = "Fetching…";
         try {
-          const s = await d.fetchNow((p) => {
-            if (p.fraction === null) return;
-            fractions.set(p.source_id, p.fraction);
-            const bar = bars.get(p.source_id);
-            if (bar) bar.value = p.fraction;
-          });
+          const s = await d.fetchNow(progress);
           const errs = s.sources.reduce((n, r) => n + r.errors.length, 0) + s.errors.length;
           status.textContent = `${s.new_records} new records · ${errs} errors`;
           changed = true;
@@ -119,6 +127,7 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
       ),
     );
     const done = () => {
+      unwatch();
       dlg.close();
       dlg.remove();
       resolve(changed);
