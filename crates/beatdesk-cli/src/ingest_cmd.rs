@@ -7,6 +7,7 @@ use beatdesk_types::IngestProgress;
 use clap::{Args, Subcommand};
 
 use crate::output::print_json;
+use crate::runtime;
 
 #[derive(Subcommand)]
 pub enum SourceCommand {
@@ -34,13 +35,6 @@ pub struct AddSource {
     by: String,
     #[arg(long)]
     json: bool,
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, CoreError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })
 }
 
 pub fn ingest(app: &Beatdesk, beat: &str, force: bool, json: bool) -> Result<(), CoreError> {

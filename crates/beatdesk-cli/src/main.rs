@@ -192,6 +192,14 @@ enum Target {
     Html,
 }
 
+/// One current-thread runtime per command, for the verbs that talk to the network.
+fn runtime() -> Result<tokio::runtime::Runtime, CoreError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })
+}
+
 fn read_file(path: &PathBuf) -> Result<String, CoreError> {
     std::fs::read_to_string(path).map_err(|error| CoreError::Io { path: path.display().to_string(), error })
 }

@@ -7,6 +7,7 @@ use beatdesk_types::Draft;
 use clap::{Subcommand, ValueEnum};
 
 use crate::output::print_json;
+use crate::runtime;
 
 #[derive(Subcommand)]
 pub enum ModelCommand {
@@ -121,13 +122,6 @@ pub fn model(app: &Beatdesk, cmd: ModelCommand) -> Result<(), CoreError> {
         }
     }
     Ok(())
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, CoreError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })
 }
 
 pub fn account(app: &Beatdesk, cmd: AccountCommand) -> Result<(), CoreError> {

@@ -71,7 +71,7 @@ pub fn stories(app: &Beatdesk, list: &[StorySummary], json: bool) -> Result<(), 
     if json {
         let mut out = Vec::new();
         for s in list {
-            let view = app.story(s.id)?;
+            let records = app.story_records(s.id)?;
             out.push(json!({
                 "id": s.id,
                 "title": s.title,
@@ -82,7 +82,7 @@ pub fn stories(app: &Beatdesk, list: &[StorySummary], json: bool) -> Result<(), 
                 "top_terms": s.top_terms,
                 "new_since_draft": s.new_since_draft,
                 "last_signoff": s.last_signoff,
-                "records": view.records.iter().map(|r| json!({
+                "records": records.iter().map(|r| json!({
                     "id": r.record.id,
                     "external_id": r.record.external_id,
                     "url": r.record.url,

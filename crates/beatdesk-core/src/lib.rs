@@ -171,6 +171,14 @@ impl Beatdesk {
         self.store.read(|c| views::story_view(c, story_id))
     }
 
+    /// A story's source list (without rendering the story).
+    pub fn story_records(&self, story_id: i64) -> Result<Vec<beatdesk_types::StoryRecord>> {
+        self.store.read(|c| {
+            stories::get(c, story_id)?;
+            views::story_records(c, story_id)
+        })
+    }
+
     /// The story as Markdown or HTML (the latest revision).
     pub fn render(&self, story_id: i64, html: bool) -> Result<String> {
         let draft = self.latest_draft(story_id)?;
