@@ -3,29 +3,19 @@
 // and a reporter adds a pasted-text source to a story.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { openSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir, homedir } from "node:os";
-import { join, resolve } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { By, until } from "selenium-webdriver";
+import * as ui from "./support.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = process.env.BEATDESK_APP ?? join(root, "target/debug/beatdesk-app");
-const cli = join(root, "target/debug/beatdesk");
-const out = join(import.meta.dirname, "output");
 const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-ingest-"));
-const fixture = readFileSync(join(root, "crates/beatdesk-ingest/tests/fixtures/feeds/ledger.xml"), "utf8");
+const fixture = readFileSync(join(ui.root, "crates/beatdesk-ingest/tests/fixtures/feeds/ledger.xml"), "utf8");
 let server;
 let driver;
-
-/** tauri-driver's output goes to a file: if it inherited the runner's pipe, a
- * leftover app process would keep that pipe open and the runner would never end. */
-function driverLog() {
-  mkdirSync(join(import.meta.dirname, "output"), { recursive: true });
-  return openSync(join(import.meta.dirname, "output", "tauri-driver.log"), "a");
-}
-let tauriDriver;
+let close;
 
 before(async () => {
   server = createServer((req, res) => {
@@ -45,43 +35,21 @@ before(async () => {
   const base = `http://127.0.0.1:${server.address().port}`;
   const cfg = join(home, "chips.toml");
   writeFileSync(cfg, `window_days = 3650\n\n[[source]]\nkind = "feed"\nurl = "${base}/feeds/ledger.xml"\n\n[[source]]\nkind = "feed"\nurl = "${base}/feeds/broken.xml"\n`);
-  execFileSync(cli, ["--home", home, "beat", "add", "Chips", "--config", cfg]);
-  tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], {
-    stdio: ["ignore", driverLog(), driverLog()],
-    env: { ...process.env, BEATDESK_HOME: home, NO_PROXY: "127.0.0.1" },
-  });
-  await new Promise((r) => setTimeout(r, 1500));
-  driver = await new Builder().usingServer("http://127.0.0.1:4444/").withCapabilities({ browserName: "wry", "tauri:options": { application: app } }).build();
+  execFileSync(ui.cli, ["--home", home, "beat", "add", "Chips", "--config", cfg]);
+  ({ driver, close } = await ui.openWindow(home, { NO_PROXY: "127.0.0.1" }));
 });
 
 after(async () => {
-  await driver?.quit().catch(() => {});
-  tauriDriver?.kill("SIGTERM");
+  await close?.();
   server?.closeAllConnections();
   server?.close();
 });
 
-const css = (id) => By.css(`[data-testid="${id}"]`);
-
-/** Finds and clicks, again if a re-render replaced the element in between. */
-async function click(id) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const el = await driver.wait(until.elementLocated(css(id)), 15000);
-      await driver.wait(until.elementIsEnabled(el), 15000);
-      await el.click();
-      return;
-    } catch (e) {
-      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
-    }
-  }
-}
+const css = ui.css;
+const click = (id) => ui.click(driver, id);
 const count = (sel) => driver.executeScript(`return document.querySelectorAll('${sel}').length`);
 const text = (sel) => driver.executeScript(`return [...document.querySelectorAll('${sel}')].map(e => e.textContent).join('\\n')`);
-const shot = (name) => {
-  mkdirSync(out, { recursive: true });
-  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, name)]);
-};
+const shot = ui.screenshot;
 
 test("fetch a beat's sources from the window, then add a manual source", async () => {
   await driver.wait(until.elementLocated(css("sources-admin")), 15000);
@@ -112,8 +80,7 @@ test("fetch a beat's sources from the window, then add a manual source", async (
   await click("source-add-confirm");
   await driver.wait(async () => (await text(".manual-chip")).includes("added by Sam Lee"), 15000);
   shot("06-manual-source.png");
-  const db = join(home, "beatdesk.sqlite");
-  const row = execFileSync("python3", ["-c", "import sqlite3,sys;print(sqlite3.connect(sys.argv[1]).execute(\"select added_by, note from records where platform='manual'\").fetchall())", db], { encoding: "utf8" });
+  const row = JSON.stringify(ui.sql(home, "select added_by, note from records where platform='manual'"));
   assert.match(row, /Sam Lee/);
   assert.match(row, /call at 10:40/);
 });

@@ -3,29 +3,22 @@
 // 127.0.0.1 that streams its reply as SSE.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { openSync, mkdtempSync, mkdirSync } from "node:fs";
-import { tmpdir, homedir } from "node:os";
-import { join, resolve } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { By, until } from "selenium-webdriver";
+import * as ui from "./support.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = process.env.BEATDESK_APP ?? join(root, "target/debug/beatdesk-app");
-const cli = join(root, "target/debug/beatdesk");
-const out = join(import.meta.dirname, "output");
 const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-model-"));
 const requests = [];
 let server;
 let driver;
-
-/** tauri-driver's output goes to a file: if it inherited the runner's pipe, a
- * leftover app process would keep that pipe open and the runner would never end. */
-function driverLog() {
-  mkdirSync(join(import.meta.dirname, "output"), { recursive: true });
-  return openSync(join(import.meta.dirname, "output", "tauri-driver.log"), "a");
-}
-let tauriDriver;
+let close;
+const css = ui.css;
+const click = (id) => ui.click(driver, id);
+const text = (id) => ui.textOf(driver, id);
 
 const doc = JSON.stringify({
   headline: "Streamed model headline",
@@ -57,38 +50,15 @@ before(async () => {
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  execFileSync(cli, ["--home", home, "demo"]);
-  tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], { stdio: ["ignore", driverLog(), driverLog()], env: { ...process.env, BEATDESK_HOME: home } });
-  await new Promise((r) => setTimeout(r, 1500));
-  driver = await new Builder().usingServer("http://127.0.0.1:4444/").withCapabilities({ browserName: "wry", "tauri:options": { application: app } }).build();
+  execFileSync(ui.cli, ["--home", home, "demo"]);
+  ({ driver, close } = await ui.openWindow(home));
 });
 
 after(async () => {
-  await driver?.quit().catch(() => {});
-  tauriDriver?.kill("SIGTERM");
+  await close?.();
   server?.closeAllConnections();
   server?.close();
 });
-
-const css = (id) => By.css(`[data-testid="${id}"]`);
-
-/** Finds and clicks, again if a re-render replaced the element in between. */
-async function click(id) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const el = await driver.wait(until.elementLocated(css(id)), 15000);
-      await driver.wait(until.elementIsEnabled(el), 15000);
-      await el.click();
-      return;
-    } catch (e) {
-      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
-    }
-  }
-}
-async function text(id) {
-  await driver.wait(until.elementLocated(css(id)), 15000);
-  return (await driver.executeScript(`return document.querySelector('[data-testid="${id}"]')?.textContent ?? ""`)) ?? "";
-}
 
 test("a model writer added in the window drafts a story by streaming", async () => {
   await driver.wait(until.elementLocated(css("headline")), 15000);
@@ -109,20 +79,18 @@ test("a model writer added in the window drafts a story by streaming", async () 
   await click("draft");
   // The streamed text shows up before the draft is saved.
   await driver.wait(async () => (await text("streaming")).includes("Streamed model"), 10000);
-  mkdirSync(out, { recursive: true });
-  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, "03-streaming.png")]);
+  ui.screenshot("03-streaming.png");
   await driver.wait(async () => (await text("headline")) === "Streamed model headline", 15000);
   assert.match(await text("revision"), /drafted by loopback/);
   await click("tab-history");
   assert.match(await text("draft-figures"), /cache hits 75%/);
-  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, "04-model-draft.png")]);
+  ui.screenshot("04-model-draft.png");
 
   assert.equal(requests.length, 1);
   assert.equal(requests[0].url, "/v1/chat/completions");
   assert.equal(requests[0].auth, "Bearer sk-e2e-secret", "the key from the keychain is sent");
   const sent = JSON.parse(requests[0].body);
   assert.ok(JSON.stringify(sent.response_format ?? sent).includes("R1"), "citations are constrained to the story's R-ids");
-  const db = join(home, "beatdesk.sqlite");
-  const settings = execFileSync("python3", ["-c", "import sqlite3,sys;print(sqlite3.connect(sys.argv[1]).execute('select group_concat(value) from settings').fetchone()[0])", db], { encoding: "utf8" });
+  const settings = JSON.stringify(ui.sql(home, "select group_concat(value) from settings"));
   assert.ok(!settings.includes("sk-e2e-secret"), "the API key is not in SQLite");
 });

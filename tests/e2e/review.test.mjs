@@ -3,96 +3,31 @@
 // editor's revision, the sign-off and the export.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { openSync, mkdtempSync, mkdirSync, existsSync, readFileSync } from "node:fs";
-import { tmpdir, homedir } from "node:os";
-import { join, resolve } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { By, until } from "selenium-webdriver";
+import * as ui from "./support.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = process.env.BEATDESK_APP ?? join(root, "target/debug/beatdesk-app");
-const out = join(import.meta.dirname, "output");
 const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-"));
-const db = join(home, "beatdesk.sqlite");
 const EDITOR = "Ana Ruiz";
 const EDITED = "Edited in the end-to-end test: the editor's own sentence.";
 
 let driver;
-
-/** tauri-driver's output goes to a file: if it inherited the runner's pipe, a
- * leftover app process would keep that pipe open and the runner would never end. */
-function driverLog() {
-  mkdirSync(join(import.meta.dirname, "output"), { recursive: true });
-  return openSync(join(import.meta.dirname, "output", "tauri-driver.log"), "a");
-}
-let tauriDriver;
-
-/** Reads the SQLite file with Python's sqlite3 (the app keeps it open in WAL mode). */
-function sql(query) {
-  const script = "import json,sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nprint(json.dumps(c.execute(sys.argv[2]).fetchall()))";
-  return JSON.parse(execFileSync("python3", ["-c", script, db, query], { encoding: "utf8" }));
-}
-
-function screenshot(name) {
-  mkdirSync(out, { recursive: true });
-  // WebDriver's own screenshot can return a stale frame; the X root shows the real state.
-  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, name)]);
-}
+let close;
+const click = (id) => ui.click(driver, id);
+const textOf = (id) => ui.textOf(driver, id);
+const waitText = (id, want) => ui.waitText(driver, id, want);
+const sql = (query) => ui.sql(home, query);
+const screenshot = ui.screenshot;
 
 before(async () => {
-  assert.ok(existsSync(app), `build the app first: ${app} is missing`);
-  tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], {
-    stdio: ["ignore", driverLog(), driverLog()],
-    env: { ...process.env, BEATDESK_HOME: home },
-  });
-  await new Promise((r) => setTimeout(r, 1500));
-  const caps = { browserName: "wry", "tauri:options": { application: app } };
-  driver = await new Builder().usingServer("http://127.0.0.1:4444/").withCapabilities(caps).build();
+  ({ driver, close } = await ui.openWindow(home));
 });
 
 after(async () => {
-  await driver?.quit().catch(() => {});
-  // SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver.
-  tauriDriver?.kill("SIGTERM");
+  await close?.();
 });
-
-async function click(testid) {
-  // Retry on a stale element: a re-render can replace it between find and click.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const el = await driver.wait(until.elementLocated(By.css(`[data-testid="${testid}"]`)), 15000);
-      await driver.wait(until.elementIsEnabled(el), 15000);
-      await el.click();
-      return;
-    } catch (e) {
-      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
-    }
-  }
-}
-
-async function textOf(testid) {
-  await driver.wait(until.elementLocated(By.css(`[data-testid="${testid}"]`)), 15000);
-  // textContent, read in the page: immune to re-renders and to CSS text transforms.
-  return (await driver.executeScript(`return document.querySelector('[data-testid="${testid}"]')?.textContent ?? ""`)) ?? "";
-}
-
-/** Waits until the element's text contains `want`. The UI re-renders, so the element is found anew each time. */
-async function waitText(testid, want) {
-  let last = "";
-  await driver
-    .wait(async () => {
-      try {
-        last = await textOf(testid);
-      } catch {
-        return false;
-      }
-      return last.includes(want);
-    }, 15000)
-    .catch(() => {
-      screenshot(`failed-${testid}.png`);
-      assert.fail(`${testid} never showed ${JSON.stringify(want)}; last: ${JSON.stringify(last)}`);
-    });
-}
 
 test("first launch offers the demo beat and opens a drafted story", async () => {
   await click("load-demo");
