@@ -44,6 +44,17 @@ export function clear(el: Element, ...children: Child[]) {
   append(el, children);
 }
 
+/** Shows `dlg` as a modal; Escape runs `onCancel`. Returns the function that closes and removes it. */
+export function showModal(dlg: HTMLDialogElement, onCancel: () => void): () => void {
+  dlg.addEventListener("cancel", onCancel);
+  document.body.appendChild(dlg);
+  dlg.showModal();
+  return () => {
+    dlg.close();
+    dlg.remove();
+  };
+}
+
 /** An inline SVG sparkline of counts, built with DOM calls (no markup strings). */
 export function sparkline(values: number[], width = 72, height = 18): SVGSVGElement {
   const ns = "http://www.w3.org/2000/svg";

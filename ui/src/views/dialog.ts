@@ -1,4 +1,4 @@
-import { h } from "../dom";
+import { h, showModal } from "../dom";
 
 export interface AskOptions {
   title: string;
@@ -42,14 +42,11 @@ export function askText(o: AskOptions): Promise<string | null> {
         ),
       ),
     );
+    const close = showModal(dlg, () => done(null));
     const done = (v: string | null) => {
-      dlg.close();
-      dlg.remove();
+      close();
       resolve(v);
     };
-    dlg.addEventListener("cancel", () => done(null));
-    document.body.appendChild(dlg);
-    dlg.showModal();
     input.focus();
   });
 }

@@ -1,7 +1,7 @@
 import type { IngestProgress } from "../bindings/IngestProgress";
 import type { IngestSummary } from "../bindings/IngestSummary";
 import type { SourceInfo } from "../bindings/SourceInfo";
-import { clear, h, when } from "../dom";
+import { clear, h, showModal, when } from "../dom";
 
 export interface SourcesDeps {
   beatName: string;
@@ -126,15 +126,12 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
         h("button", { class: "btn", type: "button", onclick: () => done() }, "Close"),
       ),
     );
+    const close = showModal(dlg, () => done());
     const done = () => {
       unwatch();
-      dlg.close();
-      dlg.remove();
+      close();
       resolve(changed);
     };
-    dlg.addEventListener("cancel", () => done());
-    document.body.appendChild(dlg);
-    dlg.showModal();
   });
 }
 
@@ -165,13 +162,10 @@ export function addSourceDialog(onAdd: (input: string, note: string | null) => P
         h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit", "data-testid": "source-add-confirm" }, "Add source"), h("button", { class: "btn", type: "button", onclick: () => done() }, "Cancel")),
       ),
     );
+    const close = showModal(dlg, () => done());
     const done = () => {
-      dlg.close();
-      dlg.remove();
+      close();
       resolve();
     };
-    dlg.addEventListener("cancel", () => done());
-    document.body.appendChild(dlg);
-    dlg.showModal();
   });
 }

@@ -1,6 +1,6 @@
 import type { BeatUsage } from "../bindings/BeatUsage";
 import type { ModelInfo } from "../bindings/ModelInfo";
-import { h } from "../dom";
+import { h, showModal } from "../dom";
 
 /** The model writers dialog: list and add. Keys go to the OS keychain only. */
 export function writersDialog(
@@ -95,14 +95,11 @@ export function writersDialog(
         h("div", { class: "row" }, h("button", { class: "btn", type: "button", onclick: () => done() }, "Close")),
       ),
     );
+    const close = showModal(dlg, () => done());
     const done = () => {
-      dlg.close();
-      dlg.remove();
+      close();
       resolve();
     };
-    dlg.addEventListener("cancel", () => done());
-    document.body.appendChild(dlg);
-    dlg.showModal();
   });
 }
 
