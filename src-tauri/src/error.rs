@@ -10,12 +10,18 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn internal(message: String) -> IpcError {
-        IpcError { code: "error", message }
+        IpcError {
+            code: "error",
+            message,
+        }
     }
 }
 
 impl From<beatdesk_core::CoreError> for IpcError {
     fn from(e: beatdesk_core::CoreError) -> IpcError {
-        IpcError { code: e.code(), message: e.to_string() }
+        IpcError {
+            code: e.code(),
+            message: e.to_string(),
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! the shared `Beatdesk`, calls the core off the UI thread and maps the error.
 
 mod commands;
-mod refresh;
 mod error;
+mod refresh;
 mod state;
 
 use state::AppState;

@@ -15,7 +15,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: Beatdesk) -> AppState {
-        AppState { app: Arc::new(app), drafts: Mutex::new(HashMap::new()) }
+        AppState {
+            app: Arc::new(app),
+            drafts: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn app(&self) -> Arc<Beatdesk> {
@@ -23,17 +26,30 @@ impl AppState {
     }
 
     pub fn track_draft(&self, story_id: i64, token: CancellationToken) {
-        if let Some(old) = self.drafts.lock().unwrap_or_else(|p| p.into_inner()).insert(story_id, token) {
+        if let Some(old) = self
+            .drafts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(story_id, token)
+        {
             old.cancel();
         }
     }
 
     pub fn untrack_draft(&self, story_id: i64) {
-        self.drafts.lock().unwrap_or_else(|p| p.into_inner()).remove(&story_id);
+        self.drafts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&story_id);
     }
 
     pub fn cancel_draft(&self, story_id: i64) -> bool {
-        match self.drafts.lock().unwrap_or_else(|p| p.into_inner()).remove(&story_id) {
+        match self
+            .drafts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&story_id)
+        {
             Some(t) => {
                 t.cancel();
                 true

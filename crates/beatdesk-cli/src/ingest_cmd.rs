@@ -87,9 +87,18 @@ pub fn sources(app: &Beatdesk, beat: &str, json: bool) -> Result<(), CoreError> 
         return Ok(());
     }
     for s in list {
-        let when = s.last_fetch_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into());
-        let err = s.last_error.map(|e| format!("  last error ({}x): {e}", s.error_count)).unwrap_or_default();
-        println!("{:>4}  {:<8} {:<50} fetched {when}{err}", s.id, s.kind, s.label);
+        let when = s
+            .last_fetch_at
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "never".into());
+        let err = s
+            .last_error
+            .map(|e| format!("  last error ({}x): {e}", s.error_count))
+            .unwrap_or_default();
+        println!(
+            "{:>4}  {:<8} {:<50} fetched {when}{err}",
+            s.id, s.kind, s.label
+        );
     }
     Ok(())
 }
@@ -99,20 +108,41 @@ pub fn source(app: &Beatdesk, cmd: SourceCommand) -> Result<(), CoreError> {
     let target = match (a.beat, a.story) {
         (Some(b), _) => SourceTarget::Beat(b),
         (None, Some(s)) => SourceTarget::Story(s),
-        (None, None) => return Err(CoreError::bad_input("source add", "target", "give --beat or --story")),
+        (None, None) => {
+            return Err(CoreError::bad_input(
+                "source add",
+                "target",
+                "give --beat or --story",
+            ))
+        }
     };
     let input = match (&a.url, &a.text) {
         (Some(u), _) => u.clone(),
-        (None, Some(f)) => std::fs::read_to_string(f).map_err(|error| CoreError::Io { path: f.display().to_string(), error })?,
-        (None, None) => return Err(CoreError::bad_input("source add", "input", "give --url or --text")),
+        (None, Some(f)) => std::fs::read_to_string(f).map_err(|error| CoreError::Io {
+            path: f.display().to_string(),
+            error,
+        })?,
+        (None, None) => {
+            return Err(CoreError::bad_input(
+                "source add",
+                "input",
+                "give --url or --text",
+            ))
+        }
     };
     let added = runtime()?.block_on(app.add_source(&target, &input, a.note.as_deref(), &a.by))?;
     if a.json {
         print_json(&added);
     } else if added.created {
-        println!("added manual source {} ({:?}): {}", added.record_id, added.status, added.title);
+        println!(
+            "added manual source {} ({:?}): {}",
+            added.record_id, added.status, added.title
+        );
     } else {
-        println!("already held as record {}: {}", added.record_id, added.title);
+        println!(
+            "already held as record {}: {}",
+            added.record_id, added.title
+        );
     }
     Ok(())
 }

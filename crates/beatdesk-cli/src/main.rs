@@ -14,7 +14,11 @@ use beatdesk_types::ExportFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "beatdesk", version, about = "Newsroom review of AI-assisted beat reporting (headless)")]
+#[command(
+    name = "beatdesk",
+    version,
+    about = "Newsroom review of AI-assisted beat reporting (headless)"
+)]
 struct Cli {
     /// Data directory (default: $BEATDESK_HOME, else the OS data dir).
     #[arg(long, global = true, value_name = "DIR")]
@@ -197,11 +201,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, CoreError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|error| CoreError::Io { path: "tokio runtime".into(), error })
+        .map_err(|error| CoreError::Io {
+            path: "tokio runtime".into(),
+            error,
+        })
 }
 
 fn read_file(path: &PathBuf) -> Result<String, CoreError> {
-    std::fs::read_to_string(path).map_err(|error| CoreError::Io { path: path.display().to_string(), error })
+    std::fs::read_to_string(path).map_err(|error| CoreError::Io {
+        path: path.display().to_string(),
+        error,
+    })
 }
 
 fn run(cli: Cli) -> Result<(), CoreError> {
@@ -209,23 +219,38 @@ fn run(cli: Cli) -> Result<(), CoreError> {
     let app = Beatdesk::open(&home)?;
     match cli.command {
         Command::Demo { json } => output::demo(&app.demo()?, json.json),
-        Command::Beat { command: BeatCommand::Add { name, config, json } } => {
+        Command::Beat {
+            command: BeatCommand::Add { name, config, json },
+        } => {
             let text = config.as_ref().map(read_file).transpose()?;
             output::beats(&[app.add_beat(&name, text.as_deref())?], json.json)
         }
-        Command::Beat { command: BeatCommand::Config { name, file } } => {
+        Command::Beat {
+            command: BeatCommand::Config { name, file },
+        } => {
             let beat = app.beat(&name)?;
             app.set_beat_config(beat.id, &read_file(&file)?)?;
-            println!("configuration of {name:?} replaced; {} sources", app.sources(beat.id)?.len());
+            println!(
+                "configuration of {name:?} replaced; {} sources",
+                app.sources(beat.id)?.len()
+            );
         }
-        Command::Beat { command: BeatCommand::List { json } } => output::beats(&app.beats()?, json.json),
+        Command::Beat {
+            command: BeatCommand::List { json },
+        } => output::beats(&app.beats()?, json.json),
         Command::Import { beat, file, json } => {
             let text = read_file(&file)?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let report = app.import_jsonl(&beat, &name, &text)?;
             output::import(&report, json.json);
             if report.read > 0 && report.errors.len() == report.read {
-                return Err(CoreError::Invalid(format!("no record of {} could be imported", file.display())));
+                return Err(CoreError::Invalid(format!(
+                    "no record of {} could be imported",
+                    file.display()
+                )));
             }
         }
         Command::Records { beat, json } => output::records(&app.records(&beat)?, json.json),
@@ -234,7 +259,11 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             output::analysis(&report, json.json);
         }
         Command::Stories { beat, json } => output::stories(&app, &app.stories(&beat)?, json.json)?,
-        Command::Draft { story_id, writer, json } => {
+        Command::Draft {
+            story_id,
+            writer,
+            json,
+        } => {
             let draft = if writer == "offline" {
                 app.draft(story_id, &writer)?
             } else {
@@ -242,25 +271,48 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             };
             output::draft(&draft, json.json)
         }
-        Command::Regenerate { story_id, section, faq: _, writer, json } => {
-            output::draft(&models_cmd::regenerate(&app, story_id, &writer, section, json.json)?, json.json)
-        }
+        Command::Regenerate {
+            story_id,
+            section,
+            faq: _,
+            writer,
+            json,
+        } => output::draft(
+            &models_cmd::regenerate(&app, story_id, &writer, section, json.json)?,
+            json.json,
+        ),
         Command::Ingest { beat, force, json } => ingest_cmd::ingest(&app, &beat, force, json.json)?,
         Command::Sources { beat, json } => ingest_cmd::sources(&app, &beat, json.json)?,
         Command::Source { command } => ingest_cmd::source(&app, command)?,
         Command::Model { command } => models_cmd::model(&app, command)?,
         Command::Account { command } => models_cmd::account(&app, command)?,
-        Command::Show { story_id, json, markdown: _, html } => {
+        Command::Show {
+            story_id,
+            json,
+            markdown: _,
+            html,
+        } => {
             if json {
                 output::print_json(&app.story(story_id)?);
             } else {
                 print!("{}", app.render(story_id, html)?);
             }
         }
-        Command::Signoff { story_id, editor, note, json } => {
-            output::signoff(&app.sign_off(story_id, &editor, note.as_deref())?, json.json)
-        }
-        Command::Export { story_id, to, out, json } => {
+        Command::Signoff {
+            story_id,
+            editor,
+            note,
+            json,
+        } => output::signoff(
+            &app.sign_off(story_id, &editor, note.as_deref())?,
+            json.json,
+        ),
+        Command::Export {
+            story_id,
+            to,
+            out,
+            json,
+        } => {
             let format = match to {
                 Target::Markdown => ExportFormat::Markdown,
                 Target::Html => ExportFormat::Html,
@@ -269,10 +321,16 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             match (&out, json.json) {
                 (_, true) => output::print_json(&rec),
                 (None, false) => print!("{text}"),
-                (Some(p), false) => println!("exported story {story_id} revision to {}", p.display()),
+                (Some(p), false) => {
+                    println!("exported story {story_id} revision to {}", p.display())
+                }
             }
         }
-        Command::History { story_id, json } => output::history(&app.story(story_id)?, &app.audit(Some(story_id))?, json.json),
+        Command::History { story_id, json } => output::history(
+            &app.story(story_id)?,
+            &app.audit(Some(story_id))?,
+            json.json,
+        ),
     }
     Ok(())
 }
@@ -287,7 +345,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 e.exit();
             }
             // One line: clap's first line, without its usage block.
@@ -300,7 +363,10 @@ fn main() -> ExitCode {
                 .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
                 .collect();
             let text = text.join(" ");
-            eprintln!("beatdesk: {} (see `beatdesk --help`)", text.trim_start_matches("error: "));
+            eprintln!(
+                "beatdesk: {} (see `beatdesk --help`)",
+                text.trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };

@@ -2,7 +2,9 @@
 
 use std::io::Read;
 
-use beatdesk_core::{Account, Beatdesk, CoreError, DraftEvent, ModelConfig, Part, Prices, ProviderKind};
+use beatdesk_core::{
+    Account, Beatdesk, CoreError, DraftEvent, ModelConfig, Part, Prices, ProviderKind,
+};
 use beatdesk_types::Draft;
 use clap::{Subcommand, ValueEnum};
 
@@ -79,7 +81,16 @@ pub enum AccountKind {
 
 pub fn model(app: &Beatdesk, cmd: ModelCommand) -> Result<(), CoreError> {
     match cmd {
-        ModelCommand::Add { name, kind, base_url, model, context, price_input, price_output, price_cached } => {
+        ModelCommand::Add {
+            name,
+            kind,
+            base_url,
+            model,
+            context,
+            price_input,
+            price_output,
+            price_cached,
+        } => {
             let kind = match kind {
                 Kind::Openai => ProviderKind::Openai,
                 Kind::Ollama => ProviderKind::Ollama,
@@ -104,7 +115,13 @@ pub fn model(app: &Beatdesk, cmd: ModelCommand) -> Result<(), CoreError> {
                 print_json(&list);
             } else {
                 for m in list {
-                    println!("{:<16} {:<10} {:<28} {}", m.name, format!("{:?}", m.kind).to_lowercase(), m.model, m.base_url);
+                    println!(
+                        "{:<16} {:<10} {:<28} {}",
+                        m.name,
+                        format!("{:?}", m.kind).to_lowercase(),
+                        m.model,
+                        m.base_url
+                    );
                 }
             }
         }
@@ -116,7 +133,13 @@ pub fn model(app: &Beatdesk, cmd: ModelCommand) -> Result<(), CoreError> {
                 println!("no new Ollama models answer at {base_url}");
             } else {
                 for m in offers {
-                    println!("beatdesk model add {} --kind ollama --base-url {} --model {} --context {}", m.name, m.base_url, m.model, m.context_tokens.unwrap_or(8192));
+                    println!(
+                        "beatdesk model add {} --kind ollama --base-url {} --model {} --context {}",
+                        m.name,
+                        m.base_url,
+                        m.model,
+                        m.context_tokens.unwrap_or(8192)
+                    );
                 }
             }
         }
@@ -134,23 +157,43 @@ pub fn account(app: &Beatdesk, cmd: AccountCommand) -> Result<(), CoreError> {
     let mut secret = String::new();
     std::io::stdin()
         .read_to_string(&mut secret)
-        .map_err(|error| CoreError::Io { path: "standard input".into(), error })?;
+        .map_err(|error| CoreError::Io {
+            path: "standard input".into(),
+            error,
+        })?;
     app.set_account(&account, &secret)?;
     println!("stored in the OS keychain");
     Ok(())
 }
 
 /// Drafts with a model, streaming its text to stderr unless `quiet`.
-pub fn draft_with_model(app: &Beatdesk, story_id: i64, writer: &str, quiet: bool) -> Result<Draft, CoreError> {
+pub fn draft_with_model(
+    app: &Beatdesk,
+    story_id: i64,
+    writer: &str,
+    quiet: bool,
+) -> Result<Draft, CoreError> {
     let rt = runtime()?;
     let on_event = printer(quiet);
     rt.block_on(app.draft_with_model(story_id, writer, None, &on_event))
 }
 
 /// Regenerates one section (1-based) or the FAQ.
-pub fn regenerate(app: &Beatdesk, story_id: i64, writer: &str, section: Option<usize>, quiet: bool) -> Result<Draft, CoreError> {
+pub fn regenerate(
+    app: &Beatdesk,
+    story_id: i64,
+    writer: &str,
+    section: Option<usize>,
+    quiet: bool,
+) -> Result<Draft, CoreError> {
     let part = match section {
-        Some(0) => return Err(CoreError::bad_input("regenerate", "section", "sections are numbered from 1")),
+        Some(0) => {
+            return Err(CoreError::bad_input(
+                "regenerate",
+                "section",
+                "sections are numbered from 1",
+            ))
+        }
         Some(n) => Part::Section(n - 1),
         None => Part::Faq,
     };
@@ -165,8 +208,12 @@ fn printer(quiet: bool) -> impl Fn(DraftEvent) + Send + Sync {
         }
         match ev {
             DraftEvent::Delta { text, .. } => eprint!("{text}"),
-            DraftEvent::Retrying { attempt, reason, .. } => eprintln!("\n[retry {attempt}: {reason}]"),
-            DraftEvent::Shrinking { reason, .. } => eprintln!("\n[shrinking the evidence: {reason}]"),
+            DraftEvent::Retrying {
+                attempt, reason, ..
+            } => eprintln!("\n[retry {attempt}: {reason}]"),
+            DraftEvent::Shrinking { reason, .. } => {
+                eprintln!("\n[shrinking the evidence: {reason}]")
+            }
             DraftEvent::CallFinished { .. } => eprintln!(),
             DraftEvent::CallStarted { label } => eprintln!("[{label}]"),
         }

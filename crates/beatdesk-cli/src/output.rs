@@ -33,7 +33,10 @@ pub fn beats(list: &[Beat], json: bool) {
         return print_json(list);
     }
     for b in list {
-        println!("{:>4}  {:<30} {:>5} records {:>4} stories", b.id, b.name, b.record_count, b.story_count);
+        println!(
+            "{:>4}  {:<30} {:>5} records {:>4} stories",
+            b.id, b.name, b.record_count, b.story_count
+        );
     }
 }
 
@@ -41,7 +44,14 @@ pub fn import(r: &ImportReport, json: bool) {
     if json {
         return print_json(r);
     }
-    println!("{} read, {} new, {} updated, {} duplicates, {} errors", r.read, r.new, r.updated, r.duplicates, r.errors.len());
+    println!(
+        "{} read, {} new, {} updated, {} duplicates, {} errors",
+        r.read,
+        r.new,
+        r.updated,
+        r.duplicates,
+        r.errors.len()
+    );
     for e in &r.errors {
         eprintln!("beatdesk: skipped {e}");
     }
@@ -51,7 +61,10 @@ pub fn analysis(r: &AnalysisReport, json: bool) {
     if json {
         return print_json(r);
     }
-    println!("{} stories ({} new, {} retired)", r.stories, r.new_stories, r.retired);
+    println!(
+        "{} stories ({} new, {} retired)",
+        r.stories, r.new_stories, r.retired
+    );
 }
 
 pub fn records(list: &[Record], json: bool) {
@@ -63,7 +76,14 @@ pub fn records(list: &[Record], json: bool) {
             Some(why) => format!("{} ({})", r.status.as_str(), clip(why, 40)),
             None => r.status.as_str().to_string(),
         };
-        println!("{:>5}  {:<8} {:<16} {:<60} {}", r.id, r.platform.as_str(), r.published_at.format("%Y-%m-%d %H:%M"), clip(&r.title, 60), status);
+        println!(
+            "{:>5}  {:<8} {:<16} {:<60} {}",
+            r.id,
+            r.platform.as_str(),
+            r.published_at.format("%Y-%m-%d %H:%M"),
+            clip(&r.title, 60),
+            status
+        );
     }
 }
 
@@ -95,7 +115,14 @@ pub fn stories(app: &Beatdesk, list: &[StorySummary], json: bool) -> Result<(), 
         return Ok(());
     }
     for s in list {
-        println!("{:>4}  {:>6.2}  {:<9} {:>3} rec  {}", s.id, s.signal.total, s.status.as_str(), s.record_count, clip(&s.title, 80));
+        println!(
+            "{:>4}  {:>6.2}  {:<9} {:>3} rec  {}",
+            s.id,
+            s.signal.total,
+            s.status.as_str(),
+            s.record_count,
+            clip(&s.title, 80)
+        );
     }
     Ok(())
 }
@@ -104,21 +131,42 @@ pub fn draft(d: &Draft, json: bool) {
     if json {
         return print_json(d);
     }
-    println!("story {} revision {} drafted by {}: {}", d.story_id, d.revision, d.author.name(), d.document.headline);
+    println!(
+        "story {} revision {} drafted by {}: {}",
+        d.story_id,
+        d.revision,
+        d.author.name(),
+        d.document.headline
+    );
 }
 
 pub fn signoff(s: &SignOff, json: bool) {
     if json {
         return print_json(s);
     }
-    println!("story {} revision {} signed off by {} at {}", s.story_id, s.revision, s.editor, s.created_at.to_rfc3339());
+    println!(
+        "story {} revision {} signed off by {} at {}",
+        s.story_id,
+        s.revision,
+        s.editor,
+        s.created_at.to_rfc3339()
+    );
 }
 
 pub fn history(view: &StoryView, log: &[AuditEntry], json: bool) {
     if json {
-        return print_json(&json!({ "revisions": view.history, "signoffs": view.signoffs, "audit": log }));
+        return print_json(
+            &json!({ "revisions": view.history, "signoffs": view.signoffs, "audit": log }),
+        );
     }
     for d in &view.history {
-        println!("r{:<3} {}  {:<7} {:<20} {}", d.revision, d.created_at.format("%Y-%m-%d %H:%M"), d.author.kind(), d.author.name(), clip(&d.headline, 60));
+        println!(
+            "r{:<3} {}  {:<7} {:<20} {}",
+            d.revision,
+            d.created_at.format("%Y-%m-%d %H:%M"),
+            d.author.kind(),
+            d.author.name(),
+            clip(&d.headline, 60)
+        );
     }
 }

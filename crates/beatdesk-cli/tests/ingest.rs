@@ -26,7 +26,11 @@ fn beatdesk(home: &Path, args: &[&str]) -> Output {
 
 fn json(home: &Path, args: &[&str]) -> Value {
     let out = beatdesk(home, args);
-    assert!(out.status.success(), "beatdesk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "beatdesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -51,7 +55,11 @@ fn site() -> (String, Arc<Mutex<Vec<String>>>) {
             }
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
             seen.lock().unwrap().push(request.clone());
-            let reply = if path == "/feeds/ledger.xml" && request.to_ascii_lowercase().contains("if-none-match: \"v1\"") {
+            let reply = if path == "/feeds/ledger.xml"
+                && request
+                    .to_ascii_lowercase()
+                    .contains("if-none-match: \"v1\"")
+            {
                 "HTTP/1.1 304 Not Modified\r\netag: \"v1\"\r\nconnection: close\r\n\r\n".to_string()
             } else if path == "/feeds/ledger.xml" {
                 format!("HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml; charset=UTF-8\r\netag: \"v1\"\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{feed}", feed.len())
@@ -70,25 +78,64 @@ fn ingest_a_feed_then_nothing_new_then_a_manual_source() {
     let home = dir.path();
     let (base, log) = site();
     let cfg = home.join("chips.toml");
-    std::fs::write(&cfg, format!("window_days = 14\n\n[[source]]\nkind = \"feed\"\nurl = \"{base}/feeds/ledger.xml\"\n")).unwrap();
-    json(home, &["beat", "add", "Chips", "--config", cfg.to_str().unwrap(), "--json"]);
+    std::fs::write(
+        &cfg,
+        format!(
+            "window_days = 14\n\n[[source]]\nkind = \"feed\"\nurl = \"{base}/feeds/ledger.xml\"\n"
+        ),
+    )
+    .unwrap();
+    json(
+        home,
+        &[
+            "beat",
+            "add",
+            "Chips",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--json",
+        ],
+    );
 
     let first = json(home, &["ingest", "--beat", "Chips", "--json"]);
     let run = &first["sources"][0];
-    assert!(run["new"].as_i64().unwrap() >= 3, "the feed's items are stored: {first}");
+    assert!(
+        run["new"].as_i64().unwrap() >= 3,
+        "the feed's items are stored: {first}"
+    );
     assert!(run["errors"].as_array().unwrap().is_empty(), "{first}");
     let records = json(home, &["records", "--beat", "Chips", "--json"]);
-    assert!(records.as_array().unwrap().iter().all(|r| r["platform"] == "news"));
+    assert!(records
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["platform"] == "news"));
     assert!(
-        records.as_array().unwrap().iter().all(|r| !r["canonical_url"].as_str().unwrap().contains("utm_")),
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !r["canonical_url"].as_str().unwrap().contains("utm_")),
         "tracking parameters never reach a canonical URL"
     );
     let stories = json(home, &["stories", "--beat", "Chips", "--json"]);
-    assert!(!stories.as_array().unwrap().is_empty(), "analysis ran after the ingest");
+    assert!(
+        !stories.as_array().unwrap().is_empty(),
+        "analysis ran after the ingest"
+    );
 
     let again = json(home, &["ingest", "--beat", "Chips", "--force", "--json"]);
-    assert_eq!(again["new_records"], 0, "re-ingesting adds nothing: {again}");
-    assert!(log.lock().unwrap().iter().any(|r| r.to_ascii_lowercase().contains("if-none-match: \"v1\"")), "conditional GET");
+    assert_eq!(
+        again["new_records"], 0,
+        "re-ingesting adds nothing: {again}"
+    );
+    assert!(
+        log.lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.to_ascii_lowercase().contains("if-none-match: \"v1\"")),
+        "conditional GET"
+    );
     let sources = json(home, &["sources", "--beat", "Chips", "--json"]);
     assert!(sources[0]["last_fetch_at"].is_string());
     assert!(sources[0]["last_error"].is_null());
@@ -96,13 +143,43 @@ fn ingest_a_feed_then_nothing_new_then_a_manual_source() {
     let note = home.join("tip.txt");
     std::fs::write(&note, "A ministry spokesperson confirmed the export rule will take effect in January.\nThe rule covers chips above a performance threshold.").unwrap();
     let story = stories[0]["id"].as_i64().unwrap().to_string();
-    let added = json(home, &["source", "add", "--story", &story, "--text", note.to_str().unwrap(), "--note", "phone call", "--by", "Sam Lee", "--json"]);
+    let added = json(
+        home,
+        &[
+            "source",
+            "add",
+            "--story",
+            &story,
+            "--text",
+            note.to_str().unwrap(),
+            "--note",
+            "phone call",
+            "--by",
+            "Sam Lee",
+            "--json",
+        ],
+    );
     assert_eq!(added["created"], true);
     let view = json(home, &["show", &story, "--json"]);
-    let manual: Vec<&Value> = view["records"].as_array().unwrap().iter().filter(|r| r["record"]["platform"] == "manual").collect();
+    let manual: Vec<&Value> = view["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["record"]["platform"] == "manual")
+        .collect();
     assert_eq!(manual.len(), 1, "the manual source is on the story");
     assert_eq!(manual[0]["record"]["added_by"], "Sam Lee");
-    let missing = beatdesk(home, &["source", "add", "--story", &story, "--text", note.to_str().unwrap()]);
+    let missing = beatdesk(
+        home,
+        &[
+            "source",
+            "add",
+            "--story",
+            &story,
+            "--text",
+            note.to_str().unwrap(),
+        ],
+    );
     assert!(!missing.status.success(), "--by is required");
 }
 
@@ -112,7 +189,10 @@ fn a_bad_beat_configuration_names_the_source_and_field() {
     let home = dir.path();
     let cfg = home.join("bad.toml");
     std::fs::write(&cfg, "[[source]]\nkind = \"feed\"\n").unwrap();
-    let out = beatdesk(home, &["beat", "add", "Bad", "--config", cfg.to_str().unwrap()]);
+    let out = beatdesk(
+        home,
+        &["beat", "add", "Bad", "--config", cfg.to_str().unwrap()],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("source #1") && err.contains("url"), "{err}");

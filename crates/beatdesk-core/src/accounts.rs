@@ -21,13 +21,25 @@ impl Beatdesk {
     pub fn set_account(&self, account: &Account, secret: &str) -> Result<()> {
         let secret = secret.trim();
         if secret.is_empty() {
-            return Err(CoreError::bad_input("account", "secret", "is empty (it is read from standard input)"));
+            return Err(CoreError::bad_input(
+                "account",
+                "secret",
+                "is empty (it is read from standard input)",
+            ));
         }
-        let put = |k: &str, v: &str| self.secrets.set(k, v).map_err(|e| CoreError::Keychain(e.to_string()));
+        let put = |k: &str, v: &str| {
+            self.secrets
+                .set(k, v)
+                .map_err(|e| CoreError::Keychain(e.to_string()))
+        };
         match account {
             Account::Reddit { client_id } => {
                 if client_id.trim().is_empty() {
-                    return Err(CoreError::bad_input("account reddit", "client id", "is empty"));
+                    return Err(CoreError::bad_input(
+                        "account reddit",
+                        "client id",
+                        "is empty",
+                    ));
                 }
                 put(keys::REDDIT_CLIENT_ID, client_id.trim())?;
                 put(keys::REDDIT_CLIENT_SECRET, secret)
@@ -35,7 +47,11 @@ impl Beatdesk {
             Account::Bluesky { handle } => {
                 let handle = handle.trim().trim_start_matches('@');
                 if handle.is_empty() {
-                    return Err(CoreError::bad_input("account bluesky", "handle", "is empty"));
+                    return Err(CoreError::bad_input(
+                        "account bluesky",
+                        "handle",
+                        "is empty",
+                    ));
                 }
                 put(&keys::bluesky_app_password(handle), secret)
             }

@@ -20,20 +20,34 @@ pub struct AnalysisReport {
 
 pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<AnalysisReport> {
     let all = records::list_for_beat(tx, beat_id)?;
-    let manual: HashSet<i64> = all.iter().filter(|r| r.platform == Platform::Manual).map(|r| r.id).collect();
+    let manual: HashSet<i64> = all
+        .iter()
+        .filter(|r| r.platform == Platform::Manual)
+        .map(|r| r.id)
+        .collect();
     let existing = stories::list_all_for_beat(tx, beat_id)?;
     let mut prior = Vec::with_capacity(existing.len());
     for s in &existing {
         prior.push(PriorStory {
             story_id: s.id,
-            record_ids: stories::links(tx, s.id)?.into_iter().map(|l| l.record_id).collect(),
+            record_ids: stories::links(tx, s.id)?
+                .into_iter()
+                .map(|l| l.record_id)
+                .collect(),
             pinned: s.status != StoryStatus::Candidate,
         });
     }
     // A manual source a reporter attached to a story belongs to that story
     // only; it must not also become a story of its own.
-    let attached: HashSet<i64> = prior.iter().flat_map(|p| p.record_ids.iter().copied()).filter(|id| manual.contains(id)).collect();
-    let input: Vec<_> = all.into_iter().filter(|r| !attached.contains(&r.id)).collect();
+    let attached: HashSet<i64> = prior
+        .iter()
+        .flat_map(|p| p.record_ids.iter().copied())
+        .filter(|id| manual.contains(id))
+        .collect();
+    let input: Vec<_> = all
+        .into_iter()
+        .filter(|r| !attached.contains(&r.id))
+        .collect();
     let analysis = analyze(&input, &prior, now);
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
@@ -46,8 +60,11 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
             }
         };
         alive.insert(id);
-        let mut links: Vec<(i64, Vec<String>)> =
-            cand.record_ids.iter().map(|r| (*r, cand.why.get(r).cloned().unwrap_or_default())).collect();
+        let mut links: Vec<(i64, Vec<String>)> = cand
+            .record_ids
+            .iter()
+            .map(|r| (*r, cand.why.get(r).cloned().unwrap_or_default()))
+            .collect();
         // Sources a reporter attached by hand stay with their story.
         for l in stories::links(tx, id)? {
             if manual.contains(&l.record_id) && !cand.record_ids.contains(&l.record_id) {

@@ -4,7 +4,9 @@
 /// parameters (utm_*, fbclid, gclid, ref…), AMP suffixes and a trailing slash.
 pub fn canonical_url(url: &str) -> String {
     let url = url.trim();
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
     let rest = rest.split('#').next().unwrap_or("");
     let (host_path, query) = match rest.split_once('?') {
         Some((hp, q)) => (hp, Some(q)),
@@ -33,11 +35,28 @@ pub fn canonical_url(url: &str) -> String {
         .filter(|kv| {
             let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
             !(k.starts_with("utm_")
-                || matches!(k.as_str(), "fbclid" | "gclid" | "dclid" | "mc_cid" | "mc_eid" | "ref" | "ref_src" | "cmpid" | "smid" | "amp" | "outputtype"))
+                || matches!(
+                    k.as_str(),
+                    "fbclid"
+                        | "gclid"
+                        | "dclid"
+                        | "mc_cid"
+                        | "mc_eid"
+                        | "ref"
+                        | "ref_src"
+                        | "cmpid"
+                        | "smid"
+                        | "amp"
+                        | "outputtype"
+                ))
         })
         .collect();
     let scheme = scheme.to_ascii_lowercase();
-    let scheme = if scheme == "http" { "https" } else { scheme.as_str() };
+    let scheme = if scheme == "http" {
+        "https"
+    } else {
+        scheme.as_str()
+    };
     let mut out = format!("{scheme}://{host}{path}");
     if !kept.is_empty() {
         let mut kept = kept;
@@ -67,6 +86,9 @@ mod tests {
 
     #[test]
     fn meaningful_query_parameters_stay() {
-        assert_eq!(canonical_url("https://blog.example.org/?p=123&utm_campaign=x"), "https://blog.example.org?p=123");
+        assert_eq!(
+            canonical_url("https://blog.example.org/?p=123&utm_campaign=x"),
+            "https://blog.example.org?p=123"
+        );
     }
 }

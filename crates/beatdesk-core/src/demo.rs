@@ -10,7 +10,8 @@ use crate::{analysis, Beatdesk, Result};
 
 pub const DEMO_BEAT: &str = "Open Source AI";
 const DEMO_RECORDS: &str = include_str!("../demo/open-source-ai.jsonl");
-const DEMO_CONFIG: &str = "# The offline demo beat: records ship with Beatdesk, no sources are fetched.\n\
+const DEMO_CONFIG: &str =
+    "# The offline demo beat: records ship with Beatdesk, no sources are fetched.\n\
 window_days = 14\nallow_nsfw = false\nrefresh_minutes = 30\nmax_web_citations = 3\n";
 // The demo keeps its own dates (late November 2026): its texts say "on
 // Wednesday", and moving the dates would make them wrong.
@@ -34,7 +35,8 @@ impl Beatdesk {
                 Some(b) => b.id,
                 None => beats::insert(tx, DEMO_BEAT, DEMO_CONFIG, now)?,
             };
-            let report = import::import_jsonl(tx, beat_id, "demo/open-source-ai.jsonl", DEMO_RECORDS, now)?;
+            let report =
+                import::import_jsonl(tx, beat_id, "demo/open-source-ai.jsonl", DEMO_RECORDS, now)?;
             analysis::run(tx, beat_id, now)?;
             let list = stories::list_for_beat(tx, beat_id)?;
             let mut drafted = 0;
@@ -44,7 +46,12 @@ impl Beatdesk {
                     drafted += 1;
                 }
             }
-            Ok(DemoReport { beat: DEMO_BEAT.into(), import: report, stories: list.len(), drafted })
+            Ok(DemoReport {
+                beat: DEMO_BEAT.into(),
+                import: report,
+                stories: list.len(),
+                drafted,
+            })
         })
     }
 }

@@ -9,14 +9,22 @@ pub enum CoreError {
     NotFound { what: &'static str, id: String },
     /// Bad input from a file or a user: names the source, the field and the problem.
     #[error("{source_name}: {field}: {problem}")]
-    BadInput { source_name: String, field: String, problem: String },
+    BadInput {
+        source_name: String,
+        field: String,
+        problem: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("cannot draft: {0}")]
     Write(#[from] beatdesk_write::WriteError),
     /// A model writer failed: which model, what the server said.
     #[error("{message}")]
-    Model { model: String, code: &'static str, message: String },
+    Model {
+        model: String,
+        code: &'static str,
+        message: String,
+    },
     #[error("keychain unavailable: {0}")]
     Keychain(String),
     #[error("{path}: {error}")]
@@ -24,18 +32,31 @@ pub enum CoreError {
 }
 
 impl CoreError {
-    pub fn bad_input(source: impl Into<String>, field: impl Into<String>, problem: impl Into<String>) -> CoreError {
-        CoreError::BadInput { source_name: source.into(), field: field.into(), problem: problem.into() }
+    pub fn bad_input(
+        source: impl Into<String>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> CoreError {
+        CoreError::BadInput {
+            source_name: source.into(),
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 
     pub fn not_found(what: &'static str, id: impl ToString) -> CoreError {
-        CoreError::NotFound { what, id: id.to_string() }
+        CoreError::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 
     /// A stable code for errors the UI handles specially; everything else is `error`.
     pub fn code(&self) -> &'static str {
         match self {
-            CoreError::NotFound { .. } | CoreError::Store(StoreError::NotFound { .. }) => "not_found",
+            CoreError::NotFound { .. } | CoreError::Store(StoreError::NotFound { .. }) => {
+                "not_found"
+            }
             CoreError::BadInput { .. } | CoreError::Invalid(_) => "invalid",
             CoreError::Write(_) => "no_evidence",
             CoreError::Model { .. } => "model_failed",

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use beatdesk_store::{records, signoffs, Connection};
 use beatdesk_types::{Draft, Record};
-use beatdesk_write::{methodology_line, render_html, render_markdown, MethodologyFacts, RenderContext};
+use beatdesk_write::{
+    methodology_line, render_html, render_markdown, MethodologyFacts, RenderContext,
+};
 
 use crate::Result;
 
@@ -39,7 +41,11 @@ pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
     Ok(line)
 }
 
-fn cited_records(conn: &Connection, draft: &Draft, known: &HashMap<i64, &Record>) -> Result<Vec<Record>> {
+fn cited_records(
+    conn: &Connection,
+    draft: &Draft,
+    known: &HashMap<i64, &Record>,
+) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     for id in draft.document.cited_ids() {
         match known.get(&id) {
@@ -54,21 +60,39 @@ fn cited_records(conn: &Connection, draft: &Draft, known: &HashMap<i64, &Record>
     Ok(out)
 }
 
-pub fn render_context_html(conn: &Connection, draft: &Draft, known: &HashMap<i64, &Record>) -> Result<String> {
+pub fn render_context_html(
+    conn: &Connection,
+    draft: &Draft,
+    known: &HashMap<i64, &Record>,
+) -> Result<String> {
     let recs = cited_records(conn, draft, known)?;
-    let ctx = RenderContext { records: recs.iter().collect(), methodology: Some(methodology_for(conn, draft)?) };
+    let ctx = RenderContext {
+        records: recs.iter().collect(),
+        methodology: Some(methodology_for(conn, draft)?),
+    };
     Ok(render_html(&draft.document, &ctx))
 }
 
 pub fn render(conn: &Connection, draft: &Draft, html: bool) -> Result<String> {
     let recs = cited_records(conn, draft, &HashMap::new())?;
-    let ctx = RenderContext { records: recs.iter().collect(), methodology: Some(methodology_for(conn, draft)?) };
-    Ok(if html { render_html(&draft.document, &ctx) } else { render_markdown(&draft.document, &ctx) })
+    let ctx = RenderContext {
+        records: recs.iter().collect(),
+        methodology: Some(methodology_for(conn, draft)?),
+    };
+    Ok(if html {
+        render_html(&draft.document, &ctx)
+    } else {
+        render_markdown(&draft.document, &ctx)
+    })
 }
 
 /// A standalone HTML page around the rendered story, with a CSP that runs nothing.
 pub fn html_page(title: &str, body: &str) -> String {
-    let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\

@@ -30,7 +30,11 @@ fn field<'a>(obj: &'a Map<String, Value>, name: &str, src: &str) -> Result<&'a s
     match obj.get(name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
         Some(Value::String(_)) => Err(CoreError::bad_input(src, name, "is empty")),
-        Some(other) => Err(CoreError::bad_input(src, name, format!("must be a string, found {}", kind(other)))),
+        Some(other) => Err(CoreError::bad_input(
+            src,
+            name,
+            format!("must be a string, found {}", kind(other)),
+        )),
         None => Err(CoreError::bad_input(src, name, "is missing")),
     }
 }
@@ -48,34 +52,75 @@ fn kind(v: &Value) -> &'static str {
 
 /// Parses one line into a record ready to store.
 pub fn parse_line(line: &str, src: &str) -> Result<NewRecord> {
-    let value: Value = serde_json::from_str(line).map_err(|e| CoreError::bad_input(src, "json", e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(line).map_err(|e| CoreError::bad_input(src, "json", e.to_string()))?;
     let Value::Object(obj) = value else {
-        return Err(CoreError::bad_input(src, "json", format!("expected an object, found {}", kind(&value))));
+        return Err(CoreError::bad_input(
+            src,
+            "json",
+            format!("expected an object, found {}", kind(&value)),
+        ));
     };
     let platform_s = field(&obj, "platform", src)?;
     let platform = Platform::parse(platform_s).ok_or_else(|| {
-        CoreError::bad_input(src, "platform", format!("{platform_s:?} is not one of reddit, bluesky, news, web, manual"))
+        CoreError::bad_input(
+            src,
+            "platform",
+            format!("{platform_s:?} is not one of reddit, bluesky, news, web, manual"),
+        )
     })?;
     let url = field(&obj, "url", src)?;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(CoreError::bad_input(src, "url", format!("{url:?} is not an http(s) URL")));
+        return Err(CoreError::bad_input(
+            src,
+            "url",
+            format!("{url:?} is not an http(s) URL"),
+        ));
     }
     let published_s = field(&obj, "published_at", src)?;
     let published_at: DateTime<Utc> = DateTime::parse_from_rfc3339(published_s)
-        .map_err(|e| CoreError::bad_input(src, "published_at", format!("{published_s:?} is not RFC 3339 ({e})")))?
+        .map_err(|e| {
+            CoreError::bad_input(
+                src,
+                "published_at",
+                format!("{published_s:?} is not RFC 3339 ({e})"),
+            )
+        })?
         .with_timezone(&Utc);
     let metrics: Metrics = match obj.get("metrics") {
         None | Some(Value::Null) => Metrics::default(),
-        Some(m @ Value::Object(_)) => serde_json::from_value(m.clone())
-            .map_err(|e| CoreError::bad_input(src, "metrics", format!("counts must be whole numbers ({e})")))?,
-        Some(other) => return Err(CoreError::bad_input(src, "metrics", format!("must be an object, found {}", kind(other)))),
+        Some(m @ Value::Object(_)) => serde_json::from_value(m.clone()).map_err(|e| {
+            CoreError::bad_input(
+                src,
+                "metrics",
+                format!("counts must be whole numbers ({e})"),
+            )
+        })?,
+        Some(other) => {
+            return Err(CoreError::bad_input(
+                src,
+                "metrics",
+                format!("must be an object, found {}", kind(other)),
+            ))
+        }
     };
     let text = match obj.get("text") {
         Some(Value::String(s)) => s.clone(),
         None | Some(Value::Null) => String::new(),
-        Some(other) => return Err(CoreError::bad_input(src, "text", format!("must be a string, found {}", kind(other)))),
+        Some(other) => {
+            return Err(CoreError::bad_input(
+                src,
+                "text",
+                format!("must be a string, found {}", kind(other)),
+            ))
+        }
     };
-    let optional = |name: &str| obj.get(name).and_then(Value::as_str).map(str::to_string).filter(|s| !s.is_empty());
+    let optional = |name: &str| {
+        obj.get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+    };
     Ok(NewRecord {
         source_id: None,
         platform,
@@ -97,12 +142,21 @@ pub fn parse_line(line: &str, src: &str) -> Result<NewRecord> {
 }
 
 /// Stores one record, collapsing it onto a kept record with the same canonical URL.
-pub fn store_record(tx: &Transaction, beat_id: i64, mut rec: NewRecord, now: DateTime<Utc>, report: &mut ImportReport) -> Result<i64> {
+pub fn store_record(
+    tx: &Transaction,
+    beat_id: i64,
+    mut rec: NewRecord,
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+) -> Result<i64> {
     if rec.status == RecordStatus::Kept {
         if let Some(held) = records::find_kept_by_canonical(tx, beat_id, &rec.canonical_url)? {
             if !(held.platform == rec.platform && held.external_id == rec.external_id) {
                 rec.status = RecordStatus::Duplicate;
-                rec.reason = Some(format!("same canonical URL as record {} ({})", held.id, held.canonical_url));
+                rec.reason = Some(format!(
+                    "same canonical URL as record {} ({})",
+                    held.id, held.canonical_url
+                ));
                 rec.duplicate_of = Some(held.id);
             }
         }
@@ -118,7 +172,13 @@ pub fn store_record(tx: &Transaction, beat_id: i64, mut rec: NewRecord, now: Dat
 }
 
 /// Imports JSON Lines text. `name` labels errors (usually the file name).
-pub fn import_jsonl(tx: &Transaction, beat_id: i64, name: &str, text: &str, now: DateTime<Utc>) -> Result<ImportReport> {
+pub fn import_jsonl(
+    tx: &Transaction,
+    beat_id: i64,
+    name: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -22,7 +22,15 @@ pub enum SourceTarget {
 
 fn ingest_err(e: beatdesk_ingest::IngestError) -> CoreError {
     match e {
-        beatdesk_ingest::IngestError::Config { location, field, problem } => CoreError::BadInput { source_name: location, field, problem },
+        beatdesk_ingest::IngestError::Config {
+            location,
+            field,
+            problem,
+        } => CoreError::BadInput {
+            source_name: location,
+            field,
+            problem,
+        },
         other => CoreError::Invalid(other.to_string()),
     }
 }
@@ -52,10 +60,23 @@ pub fn summary(r: &IngestReport) -> IngestSummary {
                 updated: s.updated as i64,
                 duplicates: s.duplicates as i64,
                 rejected: s.rejected as i64,
-                rejected_reasons: s.rejected_reasons.iter().map(|(k, v)| (k.clone(), *v as i64)).collect(),
-                duplicate_reasons: s.duplicate_reasons.iter().map(|(k, v)| (k.clone(), *v as i64)).collect(),
+                rejected_reasons: s
+                    .rejected_reasons
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *v as i64))
+                    .collect(),
+                duplicate_reasons: s
+                    .duplicate_reasons
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *v as i64))
+                    .collect(),
                 web_citations: s.web.new as i64,
-                errors: s.errors.iter().chain(s.web.errors.iter()).cloned().collect(),
+                errors: s
+                    .errors
+                    .iter()
+                    .chain(s.web.errors.iter())
+                    .cloned()
+                    .collect(),
             })
             .collect(),
     }
@@ -72,14 +93,34 @@ pub fn progress(beat_id: i64, p: &SourceProgress) -> IngestProgress {
         last_error: None,
     };
     match p {
-        SourceProgress::Started { source_id, label } => IngestProgress { label: label.clone(), fraction: Some(0.0), ..base(*source_id, "started") },
-        SourceProgress::Page { source_id, fetched, limit, .. } => {
-            IngestProgress { fraction: (*limit > 0).then(|| (*fetched as f64 / *limit as f64).min(0.9)), ..base(*source_id, "page") }
-        }
-        SourceProgress::Citations { source_id, .. } => IngestProgress { fraction: Some(0.9), ..base(*source_id, "citations") },
-        SourceProgress::Finished { source_id, ok, last_error } => {
-            IngestProgress { fraction: Some(1.0), ok: Some(*ok), last_error: last_error.clone(), ..base(*source_id, "finished") }
-        }
+        SourceProgress::Started { source_id, label } => IngestProgress {
+            label: label.clone(),
+            fraction: Some(0.0),
+            ..base(*source_id, "started")
+        },
+        SourceProgress::Page {
+            source_id,
+            fetched,
+            limit,
+            ..
+        } => IngestProgress {
+            fraction: (*limit > 0).then(|| (*fetched as f64 / *limit as f64).min(0.9)),
+            ..base(*source_id, "page")
+        },
+        SourceProgress::Citations { source_id, .. } => IngestProgress {
+            fraction: Some(0.9),
+            ..base(*source_id, "citations")
+        },
+        SourceProgress::Finished {
+            source_id,
+            ok,
+            last_error,
+        } => IngestProgress {
+            fraction: Some(1.0),
+            ok: Some(*ok),
+            last_error: last_error.clone(),
+            ..base(*source_id, "finished")
+        },
     }
 }
 
@@ -102,7 +143,14 @@ impl Beatdesk {
         self.store.write(|tx| {
             beats::set_config(tx, beat_id, config)?;
             sources::replace_for_beat(tx, beat_id, &cfg.to_source_rows(), now)?;
-            audit::append(tx, now, "settings", "beat_config", None, &json!({ "beat_id": beat_id }))?;
+            audit::append(
+                tx,
+                now,
+                "settings",
+                "beat_config",
+                None,
+                &json!({ "beat_id": beat_id }),
+            )?;
             Ok(())
         })
     }
@@ -114,7 +162,9 @@ impl Beatdesk {
             .into_iter()
             .map(|r| SourceInfo {
                 id: r.id,
-                label: SourceConfig::from_params(&r.kind, &r.params).map(|s| s.label()).unwrap_or_else(|_| r.kind.clone()),
+                label: SourceConfig::from_params(&r.kind, &r.params)
+                    .map(|s| s.label())
+                    .unwrap_or_else(|_| r.kind.clone()),
                 kind: r.kind,
                 last_fetch_at: r.last_fetch_at,
                 next_check_at: r.next_check_at,
@@ -125,29 +175,78 @@ impl Beatdesk {
     }
 
     /// Fetches the beat's due sources (all of them with `force`), then re-analyzes.
-    pub async fn ingest(&self, beat_id: i64, force: bool, on_progress: &(dyn Fn(IngestProgress) + Send + Sync)) -> Result<IngestSummary> {
+    pub async fn ingest(
+        &self,
+        beat_id: i64,
+        force: bool,
+        on_progress: &(dyn Fn(IngestProgress) + Send + Sync),
+    ) -> Result<IngestSummary> {
         let beat = self.store.read(|c| beats::get(c, beat_id))?;
         let cfg = check_beat_config(&beat.config)?;
         let now = self.now();
-        let opts = IngestOptions { force, ..IngestOptions::default() };
-        let report = ingest_beat_with(&self.store, beat.id, &cfg, self.http()?, self.secrets.as_ref(), now, &opts, |p| on_progress(progress(beat.id, &p))).await;
+        let opts = IngestOptions {
+            force,
+            ..IngestOptions::default()
+        };
+        let report = ingest_beat_with(
+            &self.store,
+            beat.id,
+            &cfg,
+            self.http()?,
+            self.secrets.as_ref(),
+            now,
+            &opts,
+            |p| on_progress(progress(beat.id, &p)),
+        )
+        .await;
         self.store.write(|tx| analysis::run(tx, beat.id, now))?;
         Ok(summary(&report))
     }
 
     /// Adds a reporter's source by URL (fetched and extracted) or pasted text.
-    pub async fn add_source(&self, target: &SourceTarget, url_or_text: &str, note: Option<&str>, by: &str) -> Result<ManualAdded> {
+    pub async fn add_source(
+        &self,
+        target: &SourceTarget,
+        url_or_text: &str,
+        note: Option<&str>,
+        by: &str,
+    ) -> Result<ManualAdded> {
         let (beat_id, story_id) = match target {
             SourceTarget::Beat(name) => (self.beat(name)?.id, None),
-            SourceTarget::Story(id) => (self.store.read(|c| stories::get(c, *id))?.beat_id, Some(*id)),
+            SourceTarget::Story(id) => (
+                self.store.read(|c| stories::get(c, *id))?.beat_id,
+                Some(*id),
+            ),
         };
         if url_or_text.trim().is_empty() {
-            return Err(CoreError::bad_input("manual source", "url or text", "is empty"));
+            return Err(CoreError::bad_input(
+                "manual source",
+                "url or text",
+                "is empty",
+            ));
         }
         let now = self.now();
-        let added = add_manual(&self.store, beat_id, story_id, url_or_text, note, by, self.http()?, now).await.map_err(ingest_err)?;
+        let added = add_manual(
+            &self.store,
+            beat_id,
+            story_id,
+            url_or_text,
+            note,
+            by,
+            self.http()?,
+            now,
+        )
+        .await
+        .map_err(ingest_err)?;
         self.store.write(|tx| {
-            audit::append(tx, now, by, "add_source", story_id, &json!({ "record_id": added.record_id, "created": added.created, "note": note }))?;
+            audit::append(
+                tx,
+                now,
+                by,
+                "add_source",
+                story_id,
+                &json!({ "record_id": added.record_id, "created": added.created, "note": note }),
+            )?;
             analysis::run(tx, beat_id, now)
         })?;
         Ok(added)

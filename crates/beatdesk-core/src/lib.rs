@@ -17,10 +17,10 @@ mod home;
 mod import;
 mod ingest;
 mod models;
-mod secrets;
-mod usage;
 mod regenerate;
 mod review;
+mod secrets;
+mod usage;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +31,9 @@ use beatdesk_types::{Beat, Record, StorySummary, StoryView};
 
 pub use accounts::Account;
 pub use analysis::AnalysisReport;
+pub use beatdesk_ingest::ManualAdded;
+pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
+pub use beatdesk_types::DocumentEdit;
 pub use canonical::canonical_url;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use demo::{DemoReport, DEMO_BEAT};
@@ -38,11 +41,8 @@ pub use error::{CoreError, Result};
 pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
 pub use ingest::{check_beat_config, SourceTarget};
-pub use beatdesk_ingest::ManualAdded;
-pub use regenerate::Part;
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
-pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
-pub use beatdesk_types::DocumentEdit;
+pub use regenerate::Part;
 
 /// Settings keys.
 pub const SETTING_EDITOR_NAME: &str = "editor_name";
@@ -57,15 +57,28 @@ pub struct Beatdesk {
 impl Beatdesk {
     /// Opens the data directory, creating it and the SQLite file if needed.
     pub fn open(home: &Path) -> Result<Beatdesk> {
-        std::fs::create_dir_all(home).map_err(|error| CoreError::Io { path: home.display().to_string(), error })?;
+        std::fs::create_dir_all(home).map_err(|error| CoreError::Io {
+            path: home.display().to_string(),
+            error,
+        })?;
         let store = Store::open(&home.join(DB_FILE))?;
-        Ok(Beatdesk { store, secrets: secrets::open_keychain(), clock: Arc::new(SystemClock), home: Some(home.to_path_buf()) })
+        Ok(Beatdesk {
+            store,
+            secrets: secrets::open_keychain(),
+            clock: Arc::new(SystemClock),
+            home: Some(home.to_path_buf()),
+        })
     }
 
     /// An in-memory Beatdesk with the given clock; for tests.
     pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Beatdesk> {
         let secrets = Arc::new(beatdesk_ingest::MemorySecrets::new());
-        Ok(Beatdesk { store: Store::open_in_memory()?, secrets, clock, home: None })
+        Ok(Beatdesk {
+            store: Store::open_in_memory()?,
+            secrets,
+            clock,
+            home: None,
+        })
     }
 
     /// Uses another secret store (tests use an in-memory one).
@@ -113,7 +126,9 @@ impl Beatdesk {
         let now = self.now();
         self.store.write(|tx| {
             if beats::find_by_name(tx, name)?.is_some() {
-                return Err(CoreError::Invalid(format!("a beat named {name:?} already exists")));
+                return Err(CoreError::Invalid(format!(
+                    "a beat named {name:?} already exists"
+                )));
             }
             let id = beats::insert(tx, name, config, now)?;
             beatdesk_store::sources::replace_for_beat(tx, id, &parsed.to_source_rows(), now)?;
@@ -130,7 +145,12 @@ impl Beatdesk {
     // ----- records -----
 
     /// Imports JSON Lines into a beat, then re-runs analysis.
-    pub fn import_jsonl(&self, beat_name: &str, source_name: &str, text: &str) -> Result<ImportReport> {
+    pub fn import_jsonl(
+        &self,
+        beat_name: &str,
+        source_name: &str,
+        text: &str,
+    ) -> Result<ImportReport> {
         let beat = self.beat(beat_name)?;
         let now = self.now();
         self.store.write(|tx| {
@@ -192,7 +212,7 @@ impl Beatdesk {
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.store.write(|tx| settings::set(tx, key, value).map_err(CoreError::from))
+        self.store
+            .write(|tx| settings::set(tx, key, value).map_err(CoreError::from))
     }
 }
-

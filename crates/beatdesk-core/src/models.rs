@@ -4,8 +4,8 @@
 //! log with the model, the server's words and the raw reply.
 
 use beatdesk_llm::{
-    api_key_from_env, draft as llm_draft, ApiKey, DraftEvent, DraftOptions, LlmError, ModelConfig, ProviderPolicy,
-    StoryEvidence,
+    api_key_from_env, draft as llm_draft, ApiKey, DraftEvent, DraftOptions, LlmError, ModelConfig,
+    ProviderPolicy, StoryEvidence,
 };
 use beatdesk_store::{audit, beats, drafts, settings, stories};
 use beatdesk_types::{Draft, DraftAuthor, Platform, StoryStatus};
@@ -21,18 +21,23 @@ const SETTING_MODELS: &str = "models";
 pub use beatdesk_llm::CancellationToken;
 
 pub(crate) fn llm_err(model: &str, e: LlmError) -> CoreError {
-    CoreError::Model { model: model.to_string(), code: e.code(), message: e.to_string() }
+    CoreError::Model {
+        model: model.to_string(),
+        code: e.code(),
+        message: e.to_string(),
+    }
 }
 
 /// The beat's provider policy from its TOML: `[policy] local_only`, `allowed_hosts`.
 pub fn beat_policy(config: &str) -> Result<ProviderPolicy> {
-    let table: toml::Table = config.parse().map_err(|e: toml::de::Error| CoreError::bad_input("beat configuration", "toml", e.to_string()))?;
+    let table: toml::Table = config.parse().map_err(|e: toml::de::Error| {
+        CoreError::bad_input("beat configuration", "toml", e.to_string())
+    })?;
     match table.get("policy") {
         None => Ok(ProviderPolicy::default()),
-        Some(v) => v
-            .clone()
-            .try_into()
-            .map_err(|e: toml::de::Error| CoreError::bad_input("beat configuration", "policy", e.message().to_string())),
+        Some(v) => v.clone().try_into().map_err(|e: toml::de::Error| {
+            CoreError::bad_input("beat configuration", "policy", e.message().to_string())
+        }),
     }
 }
 
@@ -40,24 +45,50 @@ pub fn beat_policy(config: &str) -> Result<ProviderPolicy> {
 pub(crate) type ModelCall = (ModelConfig, Option<ApiKey>, StoryEvidence, DraftOptions);
 
 impl Beatdesk {
-    pub(crate) fn model_call(&self, story_id: i64, name: &str, cancel: Option<CancellationToken>) -> Result<ModelCall> {
+    pub(crate) fn model_call(
+        &self,
+        story_id: i64,
+        name: &str,
+        cancel: Option<CancellationToken>,
+    ) -> Result<ModelCall> {
         let cfg = self.model(name)?;
         let key = self.model_api_key(name)?;
         let (evidence, policy) = self.store.read(|c| {
             let story = stories::get(c, story_id)?;
             let beat = beats::get(c, story.beat_id)?;
             let records = views::story_records(c, story_id)?;
-            Ok::<_, CoreError>((StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records), beat_policy(&beat.config)?))
+            Ok::<_, CoreError>((
+                StoryEvidence::new(&beat.name, &story.title, story.top_terms.clone(), records),
+                beat_policy(&beat.config)?,
+            ))
         })?;
-        Ok((cfg, key, evidence, DraftOptions { cancel, policy, ..DraftOptions::default() }))
+        Ok((
+            cfg,
+            key,
+            evidence,
+            DraftOptions {
+                cancel,
+                policy,
+                ..DraftOptions::default()
+            },
+        ))
     }
 
     /// Keeps a failed model call on the story (audit log: model, server's words, raw reply) and returns the error.
-    pub(crate) fn record_failure(&self, story_id: i64, writer: &str, now: chrono::DateTime<chrono::Utc>, e: LlmError) -> CoreError {
+    pub(crate) fn record_failure(
+        &self,
+        story_id: i64,
+        writer: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        e: LlmError,
+    ) -> CoreError {
         let raw = e.raw_text().map(str::to_string);
         let err = llm_err(writer, e);
         let detail = json!({ "writer": writer, "code": err.code(), "message": err.to_string(), "raw_text": raw });
-        if let Err(store) = self.store.write(|tx| audit::append(tx, now, writer, "draft_failed", Some(story_id), &detail).map_err(CoreError::from)) {
+        if let Err(store) = self.store.write(|tx| {
+            audit::append(tx, now, writer, "draft_failed", Some(story_id), &detail)
+                .map_err(CoreError::from)
+        }) {
             return store;
         }
         err
@@ -67,15 +98,21 @@ impl Beatdesk {
         let raw = self.setting(SETTING_MODELS)?;
         match raw {
             None => Ok(Vec::new()),
-            Some(s) => serde_json::from_str(&s).map_err(|e| CoreError::Invalid(format!("stored model list is unreadable: {e}"))),
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| CoreError::Invalid(format!("stored model list is unreadable: {e}"))),
         }
     }
 
     /// Adds or replaces a model configuration (never its key: keys live in the keychain).
     pub fn add_model(&self, cfg: ModelConfig) -> Result<()> {
-        cfg.validate().map_err(|e| CoreError::bad_input("model", "configuration", e))?;
+        cfg.validate()
+            .map_err(|e| CoreError::bad_input("model", "configuration", e))?;
         if cfg.name == OFFLINE_WRITER_NAME {
-            return Err(CoreError::bad_input("model", "name", "\"offline\" is the built-in writer"));
+            return Err(CoreError::bad_input(
+                "model",
+                "name",
+                "\"offline\" is the built-in writer",
+            ));
         }
         self.store.write(|tx| {
             let mut list: Vec<ModelConfig> = match settings::get(tx, SETTING_MODELS)? {
@@ -85,7 +122,11 @@ impl Beatdesk {
             list.retain(|m| m.name != cfg.name);
             list.push(cfg.clone());
             list.sort_by(|a, b| a.name.cmp(&b.name));
-            settings::set(tx, SETTING_MODELS, &serde_json::to_string(&list).expect("models serialize"))?;
+            settings::set(
+                tx,
+                SETTING_MODELS,
+                &serde_json::to_string(&list).expect("models serialize"),
+            )?;
             Ok(())
         })
     }
@@ -100,7 +141,11 @@ impl Beatdesk {
         if let Some(k) = api_key_from_env(name) {
             return Ok(Some(k));
         }
-        Ok(self.secrets.get(&model_key(name)).map_err(|e| CoreError::Keychain(e.to_string()))?.map(ApiKey::new))
+        Ok(self
+            .secrets
+            .get(&model_key(name))
+            .map_err(|e| CoreError::Keychain(e.to_string()))?
+            .map(ApiKey::new))
     }
 
     /// Drafts with a configured model. The editor's exclusions and weights
@@ -120,9 +165,18 @@ impl Beatdesk {
             Err(e) => return Err(self.record_failure(story_id, name, now, e)),
         };
         let sent: Vec<i64> = md.meta.citation_ids.values().copied().collect();
-        let count = |p: Platform| evidence.records.iter().filter(|r| sent.contains(&r.record.id) && r.record.platform == p).count();
+        let count = |p: Platform| {
+            evidence
+                .records
+                .iter()
+                .filter(|r| sent.contains(&r.record.id) && r.record.platform == p)
+                .count()
+        };
         let mut meta = serde_json::to_value(&md.meta).unwrap_or_else(|_| json!({}));
-        meta["writer_label"] = json!(format!("model {name} ({} {})", md.meta.provider, md.meta.model));
+        meta["writer_label"] = json!(format!(
+            "model {name} ({} {})",
+            md.meta.provider, md.meta.model
+        ));
         meta["records"] = json!(sent.len());
         meta["web_citations"] = json!(count(Platform::Web));
         meta["manual_sources"] = json!(count(Platform::Manual));
@@ -138,9 +192,23 @@ impl Beatdesk {
                 meta: meta.clone(),
             };
             document.methodology = crate::export::methodology_for(tx, &stub)?;
-            let d = drafts::insert(tx, story_id, &DraftAuthor::Writer(name.into()), &document, &meta, now)?;
+            let d = drafts::insert(
+                tx,
+                story_id,
+                &DraftAuthor::Writer(name.into()),
+                &document,
+                &meta,
+                now,
+            )?;
             stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
-            audit::append(tx, now, name, "draft", Some(story_id), &json!({ "revision": d.revision, "model": md.meta.model }))?;
+            audit::append(
+                tx,
+                now,
+                name,
+                "draft",
+                Some(story_id),
+                &json!({ "revision": d.revision, "model": md.meta.model }),
+            )?;
             Ok(d)
         })
     }
@@ -153,10 +221,17 @@ impl Beatdesk {
     /// Models of a local Ollama that answers at `base_url`, offered as writers
     /// (not yet added). Empty when nothing answers: that is the normal case.
     pub async fn local_ollama_offers(&self, base_url: &str) -> Vec<beatdesk_types::ModelInfo> {
-        let Ok(found) = beatdesk_llm::probe_ollama(base_url, std::time::Duration::from_millis(800)).await else {
+        let Ok(found) =
+            beatdesk_llm::probe_ollama(base_url, std::time::Duration::from_millis(800)).await
+        else {
             return Vec::new();
         };
-        let have: Vec<String> = self.models().unwrap_or_default().into_iter().map(|m| m.model).collect();
+        let have: Vec<String> = self
+            .models()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.model)
+            .collect();
         found
             .iter()
             .filter(|m| !have.contains(&m.name))

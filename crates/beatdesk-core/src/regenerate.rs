@@ -38,7 +38,14 @@ impl Beatdesk {
         let current = self.latest_draft(story_id)?;
         if let Part::Section(i) = part {
             if i >= current.document.sections.len() {
-                return Err(CoreError::bad_input("regenerate", "section", format!("story {story_id} has {} sections", current.document.sections.len())));
+                return Err(CoreError::bad_input(
+                    "regenerate",
+                    "section",
+                    format!(
+                        "story {story_id} has {} sections",
+                        current.document.sections.len()
+                    ),
+                ));
             }
         }
         let now = self.now();
@@ -47,11 +54,18 @@ impl Beatdesk {
         if writer == OFFLINE_WRITER_NAME {
             // The offline writer is deterministic: a fresh draft from the
             // current sources, of which only the asked-for part is kept.
-            let fresh = self.store.write(|tx| review::offline_document(tx, story_id))?;
+            let fresh = self
+                .store
+                .write(|tx| review::offline_document(tx, story_id))?;
             match part {
                 Part::Section(i) => match fresh.sections.get(i) {
                     Some(s) => document.sections[i] = s.clone(),
-                    None => return Err(CoreError::Invalid(format!("the offline writer has no {} for the current sources", part.label()))),
+                    None => {
+                        return Err(CoreError::Invalid(format!(
+                            "the offline writer has no {} for the current sources",
+                            part.label()
+                        )))
+                    }
                 },
                 Part::Faq => document.faq = fresh.faq,
             }
@@ -59,34 +73,72 @@ impl Beatdesk {
             let (cfg, key, evidence, opts) = self.model_call(story_id, writer, cancel)?;
             let call_meta = match part {
                 Part::Section(i) => {
-                    let s = regenerate_section(&cfg, key.as_ref(), &evidence, &document, i, &opts, on_event)
-                        .await
-                        .map_err(|e| self.record_failure(story_id, writer, now, e))?;
+                    let s = regenerate_section(
+                        &cfg,
+                        key.as_ref(),
+                        &evidence,
+                        &document,
+                        i,
+                        &opts,
+                        on_event,
+                    )
+                    .await
+                    .map_err(|e| self.record_failure(story_id, writer, now, e))?;
                     document.sections[i] = s.section;
                     s.meta
                 }
                 Part::Faq => {
-                    let f = regenerate_faq(&cfg, key.as_ref(), &evidence, &document, &opts, on_event)
-                        .await
-                        .map_err(|e| self.record_failure(story_id, writer, now, e))?;
+                    let f =
+                        regenerate_faq(&cfg, key.as_ref(), &evidence, &document, &opts, on_event)
+                            .await
+                            .map_err(|e| self.record_failure(story_id, writer, now, e))?;
                     document.faq = f.faq;
                     f.meta
                 }
             };
             let call = serde_json::to_value(&call_meta).unwrap_or_default();
             // The usage figures describe this call; the record counts stay the draft's.
-            for k in ["provider", "model", "host", "prompt_hash", "prompt_tokens", "completion_tokens", "cached_tokens", "cache_hit_rate", "cost_usd", "latency_ms"] {
+            for k in [
+                "provider",
+                "model",
+                "host",
+                "prompt_hash",
+                "prompt_tokens",
+                "completion_tokens",
+                "cached_tokens",
+                "cache_hit_rate",
+                "cost_usd",
+                "latency_ms",
+            ] {
                 meta[k] = call.get(k).cloned().unwrap_or(serde_json::Value::Null);
             }
         }
-        meta["regenerated"] = json!({ "part": part.label(), "writer": writer, "from_revision": current.revision });
+        meta["regenerated"] =
+            json!({ "part": part.label(), "writer": writer, "from_revision": current.revision });
         self.store.write(|tx| {
             let latest = drafts::latest(tx, story_id)?.map(|d| d.revision);
             if latest != Some(current.revision) {
-                return Err(CoreError::Invalid(format!("story {story_id} changed while its {} was regenerated; nothing was saved", part.label())));
+                return Err(CoreError::Invalid(format!(
+                    "story {story_id} changed while its {} was regenerated; nothing was saved",
+                    part.label()
+                )));
             }
-            let d = drafts::insert(tx, story_id, &DraftAuthor::Writer(writer.into()), &document, &meta, now)?;
-            audit::append(tx, now, writer, "regenerate", Some(story_id), &json!({ "revision": d.revision, "part": part.label() }))?;
+            let d = drafts::insert(
+                tx,
+                story_id,
+                &DraftAuthor::Writer(writer.into()),
+                &document,
+                &meta,
+                now,
+            )?;
+            audit::append(
+                tx,
+                now,
+                writer,
+                "regenerate",
+                Some(story_id),
+                &json!({ "revision": d.revision, "part": part.label() }),
+            )?;
             Ok(d)
         })
     }

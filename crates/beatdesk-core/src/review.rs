@@ -5,8 +5,8 @@ use std::path::Path;
 
 use beatdesk_store::{audit, drafts, exports, records, signoffs, stories, Transaction};
 use beatdesk_types::{
-    AuditEntry, DocumentEdit, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform, RecordStatus, SignOff,
-    StoryDocument, StoryStatus, StoryView,
+    AuditEntry, DocumentEdit, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform,
+    RecordStatus, SignOff, StoryDocument, StoryStatus, StoryView,
 };
 use beatdesk_write::{EvidenceRecord, OfflineWriter, StoryEvidence, OFFLINE_WRITER_NAME};
 use serde_json::json;
@@ -16,10 +16,18 @@ use crate::{export, views, Beatdesk, CoreError, Result};
 fn editor_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(CoreError::bad_input("sign-off", "editor", "an editor's name is required"));
+        return Err(CoreError::bad_input(
+            "sign-off",
+            "editor",
+            "an editor's name is required",
+        ));
     }
     if name.chars().count() > 120 {
-        return Err(CoreError::bad_input("sign-off", "editor", "is longer than 120 characters"));
+        return Err(CoreError::bad_input(
+            "sign-off",
+            "editor",
+            "is longer than 120 characters",
+        ));
     }
     Ok(name.to_string())
 }
@@ -28,8 +36,11 @@ impl Beatdesk {
     pub fn latest_draft(&self, story_id: i64) -> Result<Draft> {
         self.store.read(|c| {
             stories::get(c, story_id)?;
-            drafts::latest(c, story_id)?
-                .ok_or_else(|| CoreError::Invalid(format!("story {story_id} has no draft yet; run `beatdesk draft {story_id}`")))
+            drafts::latest(c, story_id)?.ok_or_else(|| {
+                CoreError::Invalid(format!(
+                    "story {story_id} has no draft yet; run `beatdesk draft {story_id}`"
+                ))
+            })
         })
     }
 
@@ -39,7 +50,9 @@ impl Beatdesk {
         if writer != OFFLINE_WRITER_NAME {
             // Names the configured models, or says how to add one.
             self.model(writer)?;
-            return Err(CoreError::Invalid(format!("{writer:?} is a model writer: it drafts asynchronously")));
+            return Err(CoreError::Invalid(format!(
+                "{writer:?} is a model writer: it drafts asynchronously"
+            )));
         }
         let now = self.now();
         self.store.write(|tx| draft_offline(tx, story_id, now))
@@ -84,16 +97,38 @@ impl Beatdesk {
     }
 
     /// The editor's include/exclude toggle (and weight) for one source.
-    pub fn set_record_included(&self, story_id: i64, record_id: i64, included: bool, weight: f64, editor: &str) -> Result<StoryView> {
+    pub fn set_record_included(
+        &self,
+        story_id: i64,
+        record_id: i64,
+        included: bool,
+        weight: f64,
+        editor: &str,
+    ) -> Result<StoryView> {
         let editor = editor_name(editor)?;
         if !(0.0..=10.0).contains(&weight) || weight.is_nan() {
-            return Err(CoreError::bad_input("source", "weight", "must be between 0 and 10"));
+            return Err(CoreError::bad_input(
+                "source",
+                "weight",
+                "must be between 0 and 10",
+            ));
         }
         let now = self.now();
         self.store.write(|tx| {
             stories::set_link(tx, story_id, record_id, included, weight)?;
-            let action = if included { "include_source" } else { "exclude_source" };
-            audit::append(tx, now, &editor, action, Some(story_id), &json!({ "record_id": record_id, "weight": weight }))?;
+            let action = if included {
+                "include_source"
+            } else {
+                "exclude_source"
+            };
+            audit::append(
+                tx,
+                now,
+                &editor,
+                action,
+                Some(story_id),
+                &json!({ "record_id": record_id, "weight": weight }),
+            )?;
             Ok::<_, CoreError>(())
         })?;
         self.story(story_id)
@@ -104,18 +139,32 @@ impl Beatdesk {
         let editor = editor_name(editor)?;
         let now = self.now();
         self.store.write(|tx| {
-            let draft = drafts::latest(tx, story_id)?
-                .ok_or_else(|| CoreError::Invalid(format!("story {story_id} has no draft to sign off")))?;
+            let draft = drafts::latest(tx, story_id)?.ok_or_else(|| {
+                CoreError::Invalid(format!("story {story_id} has no draft to sign off"))
+            })?;
             let s = signoffs::insert(tx, story_id, draft.id, &editor, note, now)?;
             stories::set_status(tx, story_id, StoryStatus::Approved, now)?;
-            audit::append(tx, now, &editor, "sign_off", Some(story_id), &json!({ "revision": draft.revision, "note": note }))?;
+            audit::append(
+                tx,
+                now,
+                &editor,
+                "sign_off",
+                Some(story_id),
+                &json!({ "revision": draft.revision, "note": note }),
+            )?;
             Ok(s)
         })
     }
 
     /// Renders the latest revision and, with `out`, writes it to that file.
     /// Returns the rendered text and the stored export record.
-    pub fn export(&self, story_id: i64, format: ExportFormat, out: Option<&Path>, actor: &str) -> Result<(String, ExportRecord)> {
+    pub fn export(
+        &self,
+        story_id: i64,
+        format: ExportFormat,
+        out: Option<&Path>,
+        actor: &str,
+    ) -> Result<(String, ExportRecord)> {
         let draft = self.latest_draft(story_id)?;
         let now = self.now();
         let text = self.store.read(|c| {
@@ -129,8 +178,14 @@ impl Beatdesk {
             Some(path) => {
                 // Write to a temporary file and rename: an export is never half-written.
                 let tmp = path.with_extension("beatdesk-tmp");
-                std::fs::write(&tmp, &text).map_err(|error| CoreError::Io { path: tmp.display().to_string(), error })?;
-                std::fs::rename(&tmp, path).map_err(|error| CoreError::Io { path: path.display().to_string(), error })?;
+                std::fs::write(&tmp, &text).map_err(|error| CoreError::Io {
+                    path: tmp.display().to_string(),
+                    error,
+                })?;
+                std::fs::rename(&tmp, path).map_err(|error| CoreError::Io {
+                    path: path.display().to_string(),
+                    error,
+                })?;
                 Some(path.display().to_string())
             }
             None => None,
@@ -157,16 +212,27 @@ pub(crate) fn offline_document(tx: &Transaction, story_id: i64) -> Result<StoryD
     Ok(offline_draft_parts(tx, story_id)?.0)
 }
 
-fn offline_draft_parts(tx: &Transaction, story_id: i64) -> Result<(StoryDocument, serde_json::Value)> {
+fn offline_draft_parts(
+    tx: &Transaction,
+    story_id: i64,
+) -> Result<(StoryDocument, serde_json::Value)> {
     let story = stories::get(tx, story_id)?;
     let beat = beatdesk_store::beats::get(tx, story.beat_id)?;
     let mut evidence = Vec::new();
     for sr in views::story_records(tx, story_id)? {
         if sr.included && sr.record.status == RecordStatus::Kept {
-            evidence.push(EvidenceRecord { record: sr.record, weight: sr.weight });
+            evidence.push(EvidenceRecord {
+                record: sr.record,
+                weight: sr.weight,
+            });
         }
     }
-    let ev = StoryEvidence { beat_name: beat.name, story_title: story.title.clone(), top_terms: story.top_terms.clone(), records: evidence };
+    let ev = StoryEvidence {
+        beat_name: beat.name,
+        story_title: story.title.clone(),
+        top_terms: story.top_terms.clone(),
+        records: evidence,
+    };
     let document = OfflineWriter.draft(&ev)?;
     let meta = json!({
         "writer": "offline writer",
@@ -178,12 +244,33 @@ fn offline_draft_parts(tx: &Transaction, story_id: i64) -> Result<(StoryDocument
 }
 
 /// Drafts with the offline writer inside the caller's transaction.
-pub(crate) fn draft_offline(tx: &Transaction, story_id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Draft> {
+pub(crate) fn draft_offline(
+    tx: &Transaction,
+    story_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Draft> {
     let (document, meta) = offline_draft_parts(tx, story_id)?;
-    let d = drafts::insert(tx, story_id, &DraftAuthor::Writer(OFFLINE_WRITER_NAME.into()), &document, &meta, now)?;
+    let d = drafts::insert(
+        tx,
+        story_id,
+        &DraftAuthor::Writer(OFFLINE_WRITER_NAME.into()),
+        &document,
+        &meta,
+        now,
+    )?;
     stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
-    audit::append(tx, now, OFFLINE_WRITER_NAME, "draft", Some(story_id), &json!({ "revision": d.revision }))?;
+    audit::append(
+        tx,
+        now,
+        OFFLINE_WRITER_NAME,
+        "draft",
+        Some(story_id),
+        &json!({ "revision": d.revision }),
+    )?;
     // Keep record ids honest: a document must only cite records the story holds.
-    debug_assert!(document.cited_ids().iter().all(|id| records::get(tx, *id).is_ok()));
+    debug_assert!(document
+        .cited_ids()
+        .iter()
+        .all(|id| records::get(tx, *id).is_ok()));
     Ok(d)
 }

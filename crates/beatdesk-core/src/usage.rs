@@ -25,12 +25,16 @@ impl Beatdesk {
             let (mut rep_prompt, mut rep_cached) = (0i64, 0i64);
             for s in stories::list_all_for_beat(c, beat_id)? {
                 for h in drafts::history(c, s.id)? {
-                    let DraftAuthor::Writer(_) = h.author else { continue };
+                    let DraftAuthor::Writer(_) = h.author else {
+                        continue;
+                    };
                     let d = drafts::get(c, h.id)?;
                     u.drafts += 1;
                     let m = &d.meta;
                     let num = |k: &str| m.get(k).and_then(|v| v.as_f64());
-                    let day = days.entry(d.created_at.format("%Y-%m-%d").to_string()).or_default();
+                    let day = days
+                        .entry(d.created_at.format("%Y-%m-%d").to_string())
+                        .or_default();
                     day.drafts += 1;
                     if m.get("provider").is_none() {
                         continue;
@@ -61,7 +65,8 @@ impl Beatdesk {
                     day,
                     drafts: a.drafts,
                     cost_usd: a.cost,
-                    cache_hit_rate: (a.reported && a.prompt > 0).then(|| a.cached as f64 / a.prompt as f64),
+                    cache_hit_rate: (a.reported && a.prompt > 0)
+                        .then(|| a.cached as f64 / a.prompt as f64),
                 })
                 .collect();
             Ok(u)
@@ -75,9 +80,17 @@ impl Beatdesk {
             .into_iter()
             .map(|m| {
                 let has_key = beatdesk_llm::api_key_from_env(&m.name).is_some()
-                    || self.secrets.get(&model_key(&m.name)).ok().flatten().is_some();
+                    || self
+                        .secrets
+                        .get(&model_key(&m.name))
+                        .ok()
+                        .flatten()
+                        .is_some();
                 ModelInfo {
-                    kind: serde_json::to_value(m.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                    kind: serde_json::to_value(m.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
                     name: m.name,
                     base_url: m.base_url,
                     model: m.model,
@@ -92,9 +105,20 @@ impl Beatdesk {
 impl Beatdesk {
     /// Adds a model writer from the window's form.
     pub fn add_model_info(&self, info: &ModelInfo) -> Result<()> {
-        let kind: beatdesk_llm::ProviderKind = serde_json::from_value(serde_json::Value::String(info.kind.clone()))
-            .map_err(|_| crate::CoreError::bad_input("model", "kind", format!("{:?} is not openai, ollama or anthropic", info.kind)))?;
-        let mut cfg = beatdesk_llm::ModelConfig::new(info.name.trim(), kind, info.base_url.trim(), info.model.trim());
+        let kind: beatdesk_llm::ProviderKind =
+            serde_json::from_value(serde_json::Value::String(info.kind.clone())).map_err(|_| {
+                crate::CoreError::bad_input(
+                    "model",
+                    "kind",
+                    format!("{:?} is not openai, ollama or anthropic", info.kind),
+                )
+            })?;
+        let mut cfg = beatdesk_llm::ModelConfig::new(
+            info.name.trim(),
+            kind,
+            info.base_url.trim(),
+            info.model.trim(),
+        );
         cfg.context_tokens = info.context_tokens;
         self.add_model(cfg)
     }

@@ -32,10 +32,20 @@ pub fn summary(conn: &Connection, row: stories::StoryRow) -> Result<StorySummary
 pub fn story_records(conn: &Connection, story_id: i64) -> Result<Vec<StoryRecord>> {
     let mut out = Vec::new();
     for l in stories::links(conn, story_id)? {
-        out.push(StoryRecord { record: records::get(conn, l.record_id)?, included: l.included, weight: l.weight, why: l.why });
+        out.push(StoryRecord {
+            record: records::get(conn, l.record_id)?,
+            included: l.included,
+            weight: l.weight,
+            why: l.why,
+        });
     }
     // Newest first reads like a wire: what just came in is on top.
-    out.sort_by(|a, b| b.record.published_at.cmp(&a.record.published_at).then(a.record.id.cmp(&b.record.id)));
+    out.sort_by(|a, b| {
+        b.record
+            .published_at
+            .cmp(&a.record.published_at)
+            .then(a.record.id.cmp(&b.record.id))
+    });
     Ok(out)
 }
 
@@ -63,13 +73,23 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
 }
 
 /// A `draft_failed` entry newer than the latest revision, as one line.
-fn last_failure(conn: &Connection, story_id: i64, since: Option<chrono::DateTime<chrono::Utc>>) -> Result<Option<String>> {
+fn last_failure(
+    conn: &Connection,
+    story_id: i64,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<String>> {
     let entry = audit::list(conn, Some(story_id))?
         .into_iter()
         .rev()
         .find(|e| e.action == "draft_failed" || e.action == "draft" || e.action == "regenerate");
-    Ok(entry.filter(|e| e.action == "draft_failed" && since.is_none_or(|t| e.at >= t)).map(|e| {
-        let msg = e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("failed");
-        format!("{} · {msg}", e.at.format("%d %b %H:%M UTC"))
-    }))
+    Ok(entry
+        .filter(|e| e.action == "draft_failed" && since.is_none_or(|t| e.at >= t))
+        .map(|e| {
+            let msg = e
+                .detail
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("failed");
+            format!("{} · {msg}", e.at.format("%d %b %H:%M UTC"))
+        }))
 }

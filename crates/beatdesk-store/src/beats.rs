@@ -38,7 +38,10 @@ pub fn insert(conn: &Connection, name: &str, config: &str, now: DateTime<Utc>) -
 }
 
 pub fn set_config(conn: &Connection, id: i64, config: &str) -> Result<()> {
-    let n = conn.execute("UPDATE beats SET config = ?2 WHERE id = ?1", params![id, config])?;
+    let n = conn.execute(
+        "UPDATE beats SET config = ?2 WHERE id = ?1",
+        params![id, config],
+    )?;
     if n == 0 {
         return Err(StoreError::not_found("beat", id));
     }
@@ -47,16 +50,22 @@ pub fn set_config(conn: &Connection, id: i64, config: &str) -> Result<()> {
 
 pub fn list(conn: &Connection) -> Result<Vec<Beat>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY b.name"))?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(finish).collect()
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Beat> {
-    let row = conn.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id], from_row).optional()?;
+    let row = conn
+        .query_row(&format!("{SELECT} WHERE b.id = ?1"), [id], from_row)
+        .optional()?;
     finish(row.ok_or_else(|| StoreError::not_found("beat", id))?)
 }
 
 pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Beat>> {
-    let row = conn.query_row(&format!("{SELECT} WHERE b.name = ?1"), [name], from_row).optional()?;
+    let row = conn
+        .query_row(&format!("{SELECT} WHERE b.name = ?1"), [name], from_row)
+        .optional()?;
     row.map(finish).transpose()
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn not_found(what: &'static str, id: impl ToString) -> StoreError {
-        StoreError::NotFound { what, id: id.to_string() }
+        StoreError::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 }

@@ -4,7 +4,14 @@ use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result};
 
-pub fn insert(conn: &Connection, story_id: i64, draft_id: i64, target: &str, location: Option<&str>, now: DateTime<Utc>) -> Result<ExportRecord> {
+pub fn insert(
+    conn: &Connection,
+    story_id: i64,
+    draft_id: i64,
+    target: &str,
+    location: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ExportRecord> {
     conn.execute(
         "INSERT INTO exports (story_id, draft_id, target, location, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![story_id, draft_id, target, location, to_sql_time(now)],
@@ -26,12 +33,26 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<ExportRecord>> {
     )?;
     let raws = stmt
         .query_map([story_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, String>(5)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<(i64, i64, i64, String, Option<String>, String)>>>()?;
     raws.into_iter()
         .map(|(id, story_id, draft_id, target, location, created)| {
-            Ok(ExportRecord { id, story_id, draft_id, target, location, created_at: from_sql_time(&created)? })
+            Ok(ExportRecord {
+                id,
+                story_id,
+                draft_id,
+                target,
+                location,
+                created_at: from_sql_time(&created)?,
+            })
         })
         .collect()
 }

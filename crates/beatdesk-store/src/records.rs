@@ -41,7 +41,8 @@ impl Upsert {
     }
 }
 
-const COLUMNS: &str = "id, beat_id, platform, external_id, url, canonical_url, title, text, author, community,
+const COLUMNS: &str =
+    "id, beat_id, platform, external_id, url, canonical_url, title, text, author, community,
     published_at, fetched_at, metrics, status, reason, duplicate_of, note, added_by";
 
 struct RawRecord {
@@ -85,20 +86,28 @@ fn from_row(r: &Row) -> rusqlite::Result<RawRecord> {
 
 fn finish(raw: RawRecord) -> Result<Record> {
     let mut rec = raw.record;
-    rec.platform = Platform::parse(&raw.platform)
-        .ok_or_else(|| StoreError::Corrupt { what: "record platform", detail: raw.platform.clone() })?;
-    rec.status = RecordStatus::parse(&raw.status)
-        .ok_or_else(|| StoreError::Corrupt { what: "record status", detail: raw.status.clone() })?;
+    rec.platform = Platform::parse(&raw.platform).ok_or_else(|| StoreError::Corrupt {
+        what: "record platform",
+        detail: raw.platform.clone(),
+    })?;
+    rec.status = RecordStatus::parse(&raw.status).ok_or_else(|| StoreError::Corrupt {
+        what: "record status",
+        detail: raw.status.clone(),
+    })?;
     rec.published_at = from_sql_time(&raw.published)?;
     rec.fetched_at = from_sql_time(&raw.fetched)?;
-    rec.metrics = serde_json::from_str(&raw.metrics)
-        .map_err(|e| StoreError::Corrupt { what: "record metrics", detail: e.to_string() })?;
+    rec.metrics = serde_json::from_str(&raw.metrics).map_err(|e| StoreError::Corrupt {
+        what: "record metrics",
+        detail: e.to_string(),
+    })?;
     Ok(rec)
 }
 
 fn query(conn: &Connection, sql_tail: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records {sql_tail}"))?;
-    let raws = stmt.query_map(params, from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let raws = stmt
+        .query_map(params, from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter().map(finish).collect()
 }
 
@@ -236,16 +245,26 @@ pub fn set_note(conn: &Connection, id: i64, note: Option<&str>) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Record> {
-    query(conn, "WHERE id = ?1", [id])?.pop().ok_or_else(|| StoreError::not_found("record", id))
+    query(conn, "WHERE id = ?1", [id])?
+        .pop()
+        .ok_or_else(|| StoreError::not_found("record", id))
 }
 
 /// All records of a beat in publication order.
 pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<Record>> {
-    query(conn, "WHERE beat_id = ?1 ORDER BY published_at, id", [beat_id])
+    query(
+        conn,
+        "WHERE beat_id = ?1 ORDER BY published_at, id",
+        [beat_id],
+    )
 }
 
 /// The kept record holding this canonical URL, if any.
-pub fn find_kept_by_canonical(conn: &Connection, beat_id: i64, canonical_url: &str) -> Result<Option<Record>> {
+pub fn find_kept_by_canonical(
+    conn: &Connection,
+    beat_id: i64,
+    canonical_url: &str,
+) -> Result<Option<Record>> {
     Ok(query(
         conn,
         "WHERE beat_id = ?1 AND canonical_url = ?2 AND status = 'kept' ORDER BY id LIMIT 1",
@@ -254,7 +273,13 @@ pub fn find_kept_by_canonical(conn: &Connection, beat_id: i64, canonical_url: &s
     .pop())
 }
 
-pub fn set_status(conn: &Connection, id: i64, status: RecordStatus, reason: Option<&str>, duplicate_of: Option<i64>) -> Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: RecordStatus,
+    reason: Option<&str>,
+    duplicate_of: Option<i64>,
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE records SET status = ?2, reason = ?3, duplicate_of = ?4 WHERE id = ?1",
         params![id, status.as_str(), reason, duplicate_of],
@@ -289,24 +314,35 @@ mod tests {
                     author: "a".into(),
                     community: Some("r/a".into()),
                     published_at: now,
-                    metrics: Metrics { score: Some(1), ..Metrics::default() },
+                    metrics: Metrics {
+                        score: Some(1),
+                        ..Metrics::default()
+                    },
                     status: RecordStatus::Kept,
                     reason: None,
                     duplicate_of: None,
                     note: None,
                     added_by: None,
                 };
-                let Upsert::Inserted(id) = upsert(tx, beat, &rec, now)? else { panic!("not inserted") };
+                let Upsert::Inserted(id) = upsert(tx, beat, &rec, now)? else {
+                    panic!("not inserted")
+                };
                 rec.metrics.score = Some(9);
                 rec.title = "changed".into();
                 assert_eq!(upsert(tx, beat, &rec, later)?, Upsert::Updated(id));
                 let got = get(tx, id)?;
-                assert_eq!((got.metrics.score, got.title.as_str(), got.fetched_at), (Some(9), "T", later));
+                assert_eq!(
+                    (got.metrics.score, got.title.as_str(), got.fetched_at),
+                    (Some(9), "T", later)
+                );
                 assert_eq!(list_for_beat(tx, beat)?.len(), 1);
                 assert_eq!(note(tx, id)?, None);
                 set_note(tx, id, Some("n"))?;
                 assert_eq!(note(tx, id)?.as_deref(), Some("n"));
-                assert!(matches!(set_note(tx, id + 1, None), Err(StoreError::NotFound { .. })));
+                assert!(matches!(
+                    set_note(tx, id + 1, None),
+                    Err(StoreError::NotFound { .. })
+                ));
                 Ok(())
             })
             .unwrap();

@@ -243,7 +243,10 @@ pub fn init(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction()?;
     let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
-        return Err(StoreError::TooNew { found, supported: VERSION });
+        return Err(StoreError::TooNew {
+            found,
+            supported: VERSION,
+        });
     }
     if found == 0 {
         tx.execute_batch(CURRENT_SQL)?;
@@ -298,9 +301,15 @@ mod tests {
         let mut tables = conn
             .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index','trigger') ORDER BY type, name")
             .unwrap();
-        let names: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        let names: Vec<String> = tables
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
         for name in names {
-            let mut cols = conn.prepare(&format!("PRAGMA table_xinfo('{name}')")).unwrap();
+            let mut cols = conn
+                .prepare(&format!("PRAGMA table_xinfo('{name}')"))
+                .unwrap();
             let mut cols: Vec<String> = cols
                 .query_map([], |r| {
                     Ok(format!(
@@ -339,21 +348,34 @@ mod tests {
         init(&mut upgraded).unwrap();
         let mut fresh = Connection::open_in_memory().unwrap();
         init(&mut fresh).unwrap();
-        assert_eq!(shape(&upgraded), shape(&fresh), "an upgraded v1 file must have the same shape as a new one");
-        let v: i64 = upgraded.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(
+            shape(&upgraded),
+            shape(&fresh),
+            "an upgraded v1 file must have the same shape as a new one"
+        );
+        let v: i64 = upgraded
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, VERSION);
         let (name, errors): (String, i64) = upgraded
-            .query_row("SELECT b.name, s.error_count FROM beats b JOIN sources s ON s.beat_id = b.id", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT b.name, s.error_count FROM beats b JOIN sources s ON s.beat_id = b.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
-        assert_eq!((name.as_str(), errors), ("Old beat", 0), "data must survive the upgrade");
+        assert_eq!(
+            (name.as_str(), errors),
+            ("Old beat", 0),
+            "data must survive the upgrade"
+        );
     }
 
     #[test]
     fn a_newer_database_is_refused_not_damaged() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
         assert!(matches!(init(&mut conn), Err(StoreError::TooNew { .. })));
     }
 
@@ -368,8 +390,12 @@ mod tests {
              INSERT INTO audit_log (at, actor, action) VALUES ('x', 'a', 'draft');",
         )
         .unwrap();
-        assert!(conn.execute("UPDATE drafts SET document = '{\"headline\":\"x\"}'", []).is_err());
-        assert!(conn.execute("UPDATE audit_log SET actor = 'b'", []).is_err());
+        assert!(conn
+            .execute("UPDATE drafts SET document = '{\"headline\":\"x\"}'", [])
+            .is_err());
+        assert!(conn
+            .execute("UPDATE audit_log SET actor = 'b'", [])
+            .is_err());
         assert!(conn.execute("DELETE FROM audit_log", []).is_err());
     }
 }

@@ -4,13 +4,23 @@ use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
-pub fn insert(conn: &Connection, story_id: i64, draft_id: i64, editor: &str, note: Option<&str>, now: DateTime<Utc>) -> Result<SignOff> {
+pub fn insert(
+    conn: &Connection,
+    story_id: i64,
+    draft_id: i64,
+    editor: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SignOff> {
     conn.execute(
         "INSERT INTO signoffs (story_id, draft_id, editor, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![story_id, draft_id, editor, note, to_sql_time(now)],
     )?;
     let id = conn.last_insert_rowid();
-    list(conn, story_id)?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::not_found("sign-off", id))
+    list(conn, story_id)?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| StoreError::not_found("sign-off", id))
 }
 
 /// A story's sign-offs, newest first.
@@ -33,8 +43,18 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter()
-        .map(|(id, story_id, draft_id, revision, editor, note, created)| {
-            Ok(SignOff { id, story_id, draft_id, revision, editor, note, created_at: from_sql_time(&created)? })
-        })
+        .map(
+            |(id, story_id, draft_id, revision, editor, note, created)| {
+                Ok(SignOff {
+                    id,
+                    story_id,
+                    draft_id,
+                    revision,
+                    editor,
+                    note,
+                    created_at: from_sql_time(&created)?,
+                })
+            },
+        )
         .collect()
 }

@@ -22,7 +22,13 @@ pub struct SourceRow {
     pub last_fetch_at: Option<DateTime<Utc>>,
 }
 
-pub fn insert(conn: &Connection, beat_id: i64, kind: &str, params_json: &serde_json::Value, now: DateTime<Utc>) -> Result<i64> {
+pub fn insert(
+    conn: &Connection,
+    beat_id: i64,
+    kind: &str,
+    params_json: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     conn.execute(
         "INSERT INTO sources (beat_id, kind, params, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![beat_id, kind, params_json.to_string(), to_sql_time(now)],
@@ -32,15 +38,26 @@ pub fn insert(conn: &Connection, beat_id: i64, kind: &str, params_json: &serde_j
 
 /// Replaces a beat's sources (from an edited configuration), keeping the
 /// fetch state of sources whose kind and parameters did not change.
-pub fn replace_for_beat(conn: &Connection, beat_id: i64, wanted: &[(String, serde_json::Value)], now: DateTime<Utc>) -> Result<()> {
+pub fn replace_for_beat(
+    conn: &Connection,
+    beat_id: i64,
+    wanted: &[(String, serde_json::Value)],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let existing = list_for_beat(conn, beat_id)?;
     for row in &existing {
-        if !wanted.iter().any(|(k, p)| *k == row.kind && *p == row.params) {
+        if !wanted
+            .iter()
+            .any(|(k, p)| *k == row.kind && *p == row.params)
+        {
             conn.execute("DELETE FROM sources WHERE id = ?1", [row.id])?;
         }
     }
     for (kind, p) in wanted {
-        if !existing.iter().any(|row| row.kind == *kind && row.params == *p) {
+        if !existing
+            .iter()
+            .any(|row| row.kind == *kind && row.params == *p)
+        {
             insert(conn, beat_id, kind, p, now)?;
         }
     }
@@ -70,21 +87,35 @@ pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<SourceRow>> 
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
-        .map(|(id, beat_id, kind, p, etag, last_modified, cursor, next, error_count, last_error, fetched)| {
-            Ok(SourceRow {
+        .map(
+            |(
                 id,
                 beat_id,
                 kind,
-                params: serde_json::from_str(&p).unwrap_or(serde_json::Value::Null),
+                p,
                 etag,
                 last_modified,
                 cursor,
-                next_check_at: next.as_deref().map(from_sql_time).transpose()?,
+                next,
                 error_count,
                 last_error,
-                last_fetch_at: fetched.as_deref().map(from_sql_time).transpose()?,
-            })
-        })
+                fetched,
+            )| {
+                Ok(SourceRow {
+                    id,
+                    beat_id,
+                    kind,
+                    params: serde_json::from_str(&p).unwrap_or(serde_json::Value::Null),
+                    etag,
+                    last_modified,
+                    cursor,
+                    next_check_at: next.as_deref().map(from_sql_time).transpose()?,
+                    error_count,
+                    last_error,
+                    last_fetch_at: fetched.as_deref().map(from_sql_time).transpose()?,
+                })
+            },
+        )
         .collect()
 }
 
@@ -101,13 +132,25 @@ pub fn record_success(
     conn.execute(
         "UPDATE sources SET etag = ?2, last_modified = ?3, cursor = ?4, next_check_at = ?5,
          error_count = 0, last_error = NULL, last_fetch_at = ?6 WHERE id = ?1",
-        params![id, etag, last_modified, cursor, to_sql_time(next_check_at), to_sql_time(now)],
+        params![
+            id,
+            etag,
+            last_modified,
+            cursor,
+            to_sql_time(next_check_at),
+            to_sql_time(now)
+        ],
     )?;
     Ok(())
 }
 
 /// Records a failed fetch; the last successful validators are kept.
-pub fn record_failure(conn: &Connection, id: i64, error: &str, next_check_at: DateTime<Utc>) -> Result<()> {
+pub fn record_failure(
+    conn: &Connection,
+    id: i64,
+    error: &str,
+    next_check_at: DateTime<Utc>,
+) -> Result<()> {
     conn.execute(
         "UPDATE sources SET error_count = error_count + 1, last_error = ?2, next_check_at = ?3 WHERE id = ?1",
         params![id, error, to_sql_time(next_check_at)],
@@ -116,7 +159,11 @@ pub fn record_failure(conn: &Connection, id: i64, error: &str, next_check_at: Da
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<SourceRow>> {
-    let beat: Option<i64> = conn.query_row("SELECT beat_id FROM sources WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let beat: Option<i64> = conn
+        .query_row("SELECT beat_id FROM sources WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
     match beat {
         None => Ok(None),
         Some(b) => Ok(list_for_beat(conn, b)?.into_iter().find(|s| s.id == id)),

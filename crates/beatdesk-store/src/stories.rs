@@ -28,7 +28,8 @@ pub struct Link {
     pub why: Vec<String>,
 }
 
-const COLUMNS: &str = "id, beat_id, title, status, signal_detail, top_terms, created_at, updated_at, retired";
+const COLUMNS: &str =
+    "id, beat_id, title, status, signal_detail, top_terms, created_at, updated_at, retired";
 
 fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<StoryRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM stories {tail}"))?;
@@ -48,20 +49,24 @@ fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter()
-        .map(|(id, beat_id, title, status, signal, terms, created, updated, retired)| {
-            Ok(StoryRow {
-                id,
-                beat_id,
-                title,
-                status: StoryStatus::parse(&status)
-                    .ok_or(StoreError::Corrupt { what: "story status", detail: status.clone() })?,
-                signal: serde_json::from_str(&signal).unwrap_or_default(),
-                top_terms: serde_json::from_str(&terms).unwrap_or_default(),
-                created_at: from_sql_time(&created)?,
-                updated_at: from_sql_time(&updated)?,
-                retired,
-            })
-        })
+        .map(
+            |(id, beat_id, title, status, signal, terms, created, updated, retired)| {
+                Ok(StoryRow {
+                    id,
+                    beat_id,
+                    title,
+                    status: StoryStatus::parse(&status).ok_or(StoreError::Corrupt {
+                        what: "story status",
+                        detail: status.clone(),
+                    })?,
+                    signal: serde_json::from_str(&signal).unwrap_or_default(),
+                    top_terms: serde_json::from_str(&terms).unwrap_or_default(),
+                    created_at: from_sql_time(&created)?,
+                    updated_at: from_sql_time(&updated)?,
+                    retired,
+                })
+            },
+        )
         .collect()
 }
 
@@ -74,12 +79,18 @@ pub fn insert(conn: &Connection, beat_id: i64, title: &str, now: DateTime<Utc>) 
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<StoryRow> {
-    query(conn, "WHERE id = ?1", [id])?.pop().ok_or_else(|| StoreError::not_found("story", id))
+    query(conn, "WHERE id = ?1", [id])?
+        .pop()
+        .ok_or_else(|| StoreError::not_found("story", id))
 }
 
 /// Live stories of a beat, highest signal first.
 pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<StoryRow>> {
-    query(conn, "WHERE beat_id = ?1 AND retired = 0 ORDER BY signal DESC, id", [beat_id])
+    query(
+        conn,
+        "WHERE beat_id = ?1 AND retired = 0 ORDER BY signal DESC, id",
+        [beat_id],
+    )
 }
 
 /// Every story of a beat, retired ones included (analysis matches against them).
@@ -87,7 +98,12 @@ pub fn list_all_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<StoryRow
     query(conn, "WHERE beat_id = ?1 ORDER BY id", [beat_id])
 }
 
-pub fn set_status(conn: &Connection, id: i64, status: StoryStatus, now: DateTime<Utc>) -> Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: StoryStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE stories SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status.as_str(), to_sql_time(now)],
@@ -99,7 +115,14 @@ pub fn set_status(conn: &Connection, id: i64, status: StoryStatus, now: DateTime
 }
 
 /// Stores analysis results for a story.
-pub fn set_analysis(conn: &Connection, id: i64, title: &str, signal: &Signal, top_terms: &[String], retired: bool) -> Result<()> {
+pub fn set_analysis(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    signal: &Signal,
+    top_terms: &[String],
+    retired: bool,
+) -> Result<()> {
     conn.execute(
         "UPDATE stories SET title = ?2, signal = ?3, signal_detail = ?4, top_terms = ?5, retired = ?6 WHERE id = ?1",
         params![
@@ -120,7 +143,13 @@ pub fn links(conn: &Connection, story_id: i64) -> Result<Vec<Link>> {
     )?;
     let raws = stmt
         .query_map([story_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter()
@@ -138,11 +167,19 @@ pub fn links(conn: &Connection, story_id: i64) -> Result<Vec<Link>> {
 
 /// Makes the story's record set exactly `records`, keeping the editor's
 /// included flags and weights on links that stay.
-pub fn set_records(conn: &Connection, story_id: i64, records: &[(i64, Vec<String>)], now: DateTime<Utc>) -> Result<()> {
+pub fn set_records(
+    conn: &Connection,
+    story_id: i64,
+    records: &[(i64, Vec<String>)],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let keep: std::collections::HashSet<i64> = records.iter().map(|(id, _)| *id).collect();
     for link in links(conn, story_id)? {
         if !keep.contains(&link.record_id) {
-            conn.execute("DELETE FROM story_records WHERE story_id = ?1 AND record_id = ?2", params![story_id, link.record_id])?;
+            conn.execute(
+                "DELETE FROM story_records WHERE story_id = ?1 AND record_id = ?2",
+                params![story_id, link.record_id],
+            )?;
         }
     }
     let mut stmt = conn.prepare_cached(
@@ -150,25 +187,44 @@ pub fn set_records(conn: &Connection, story_id: i64, records: &[(i64, Vec<String
          ON CONFLICT (story_id, record_id) DO UPDATE SET why = excluded.why",
     )?;
     for (record_id, why) in records {
-        stmt.execute(params![story_id, record_id, to_sql_time(now), serde_json::to_string(why).expect("why serializes")])?;
+        stmt.execute(params![
+            story_id,
+            record_id,
+            to_sql_time(now),
+            serde_json::to_string(why).expect("why serializes")
+        ])?;
     }
     Ok(())
 }
 
 /// The editor's include/exclude toggle and weight.
-pub fn set_link(conn: &Connection, story_id: i64, record_id: i64, included: bool, weight: f64) -> Result<()> {
+pub fn set_link(
+    conn: &Connection,
+    story_id: i64,
+    record_id: i64,
+    included: bool,
+    weight: f64,
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE story_records SET included = ?3, weight = ?4 WHERE story_id = ?1 AND record_id = ?2",
         params![story_id, record_id, included, weight],
     )?;
     if n == 0 {
-        return Err(StoreError::not_found("story record", format!("{record_id} in story {story_id}")));
+        return Err(StoreError::not_found(
+            "story record",
+            format!("{record_id} in story {story_id}"),
+        ));
     }
     Ok(())
 }
 
 /// Adds one record to a story by hand (a reporter's manual source).
-pub fn add_link(conn: &Connection, story_id: i64, record_id: i64, now: DateTime<Utc>) -> Result<()> {
+pub fn add_link(
+    conn: &Connection,
+    story_id: i64,
+    record_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO story_records (story_id, record_id, included, weight, added_at) VALUES (?1, ?2, 1, 1.0, ?3)",
         params![story_id, record_id, to_sql_time(now)],
@@ -178,6 +234,10 @@ pub fn add_link(conn: &Connection, story_id: i64, record_id: i64, now: DateTime<
 
 pub fn story_of_record(conn: &Connection, record_id: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT story_id FROM story_records WHERE record_id = ?1 ORDER BY story_id LIMIT 1", [record_id], |r| r.get(0))
+        .query_row(
+            "SELECT story_id FROM story_records WHERE record_id = ?1 ORDER BY story_id LIMIT 1",
+            [record_id],
+            |r| r.get(0),
+        )
         .optional()?)
 }

@@ -10,5 +10,8 @@ pub fn to_sql_time(t: DateTime<Utc>) -> String {
 pub fn from_sql_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt { what: "timestamp", detail: format!("{s:?}: {e}") })
+        .map_err(|e| StoreError::Corrupt {
+            what: "timestamp",
+            detail: format!("{s:?}: {e}"),
+        })
 }

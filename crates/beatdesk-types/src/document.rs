@@ -80,10 +80,20 @@ mod tests {
         let doc = StoryDocument {
             sections: vec![Section {
                 heading: "A".into(),
-                paragraphs: vec![Paragraph { text: "x".into(), citations: vec![3, 1] }],
+                paragraphs: vec![Paragraph {
+                    text: "x".into(),
+                    citations: vec![3, 1],
+                }],
             }],
-            story_so_far: vec![Paragraph { text: "y".into(), citations: vec![1, 7] }],
-            faq: vec![FaqItem { q: "q".into(), a: "a".into(), citations: vec![9] }],
+            story_so_far: vec![Paragraph {
+                text: "y".into(),
+                citations: vec![1, 7],
+            }],
+            faq: vec![FaqItem {
+                q: "q".into(),
+                a: "a".into(),
+                citations: vec![9],
+            }],
             ..Default::default()
         };
         assert_eq!(doc.cited_ids(), vec![1, 3, 7, 9]);

@@ -13,8 +13,9 @@ mod writers;
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
 pub use record::{Metrics, Platform, Record, RecordStatus};
 pub use story::{
-    AppSettings, AuditEntry, Beat, DocumentEdit, Draft, DraftAuthor, DraftSummary, ExportResult, ExportFormat, ExportRecord, SignOff, Signal, SignalPoint,
-    StoryRecord, StoryStatus, StorySummary, StoryView,
+    AppSettings, AuditEntry, Beat, DocumentEdit, Draft, DraftAuthor, DraftSummary, ExportFormat,
+    ExportRecord, ExportResult, SignOff, Signal, SignalPoint, StoryRecord, StoryStatus,
+    StorySummary, StoryView,
 };
 
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};

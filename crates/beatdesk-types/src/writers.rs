@@ -21,13 +21,26 @@ pub struct ModelInfo {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum DraftProgress {
-    Started { label: String },
+    Started {
+        label: String,
+    },
     /// Text the model produced; append it.
-    Delta { label: String, text: String },
+    Delta {
+        label: String,
+        text: String,
+    },
     /// The call is retried: throw away its partial text.
-    Retrying { label: String, reason: String },
-    Shrinking { label: String, reason: String },
-    Finished { label: String },
+    Retrying {
+        label: String,
+        reason: String,
+    },
+    Shrinking {
+        label: String,
+        reason: String,
+    },
+    Finished {
+        label: String,
+    },
 }
 
 /// A beat's drafting figures, for the usage panel.

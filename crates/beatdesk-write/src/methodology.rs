@@ -19,7 +19,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// "Drafted by the offline writer from 20 source records · 3 web citations; pipeline Ingest → Analyze → Signal → Write."
 pub fn methodology_line(f: &MethodologyFacts) -> String {
-    let mut counts = vec![plural(f.records, "source record", "source records"), plural(f.web_citations, "web citation", "web citations")];
+    let mut counts = vec![
+        plural(f.records, "source record", "source records"),
+        plural(f.web_citations, "web citation", "web citations"),
+    ];
     if f.manual_sources > 0 {
         counts.push(plural(f.manual_sources, "manual source", "manual sources"));
     }
@@ -41,7 +44,12 @@ mod tests {
 
     #[test]
     fn line_is_built_from_counts_and_review_state() {
-        let mut f = MethodologyFacts { records: 20, web_citations: 3, writer: "offline writer".into(), ..Default::default() };
+        let mut f = MethodologyFacts {
+            records: 20,
+            web_citations: 3,
+            writer: "offline writer".into(),
+            ..Default::default()
+        };
         assert_eq!(
             methodology_line(&f),
             "Drafted by the offline writer from 20 source records · 3 web citations; pipeline Ingest → Analyze → Signal → Write. Not yet reviewed by an editor."

@@ -30,7 +30,10 @@ struct Candidate<'a> {
 }
 
 fn words(s: &str) -> HashSet<String> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_lowercase).collect()
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// A sentence carrying a figure: money, a percentage, or a number with two
@@ -38,7 +41,8 @@ fn words(s: &str) -> HashSet<String> {
 /// version like "V4" or "1.1".
 fn has_number(s: &str) -> bool {
     s.split_whitespace().any(|tok| {
-        let money_or_pct = tok.chars().any(|c| matches!(c, '%' | '$' | '€' | '£')) && tok.chars().any(|c| c.is_ascii_digit());
+        let money_or_pct = tok.chars().any(|c| matches!(c, '%' | '$' | '€' | '£'))
+            && tok.chars().any(|c| c.is_ascii_digit());
         let mut run = 0;
         let two_digits = tok.chars().any(|c| {
             run = if c.is_ascii_digit() { run + 1 } else { 0 };
@@ -62,7 +66,11 @@ fn date(r: &Record) -> String {
 fn attribution(r: &Record) -> String {
     match r.platform {
         Platform::Reddit => match &r.community {
-            Some(sub) => format!("On r/{}, u/{} wrote", sub.trim_start_matches("r/"), r.author),
+            Some(sub) => format!(
+                "On r/{}, u/{} wrote",
+                sub.trim_start_matches("r/"),
+                r.author
+            ),
             None => format!("On Reddit, u/{} wrote", r.author),
         },
         Platform::Bluesky => format!("On Bluesky, @{} wrote", r.author.trim_start_matches('@')),
@@ -75,7 +83,10 @@ fn attribution(r: &Record) -> String {
 }
 
 fn outlet(r: &Record) -> String {
-    r.community.clone().or_else(|| r.domain()).unwrap_or_else(|| r.author.clone())
+    r.community
+        .clone()
+        .or_else(|| r.domain())
+        .unwrap_or_else(|| r.author.clone())
 }
 
 fn quote(sentences: &[&str]) -> String {
@@ -97,7 +108,11 @@ fn quote_from(source: &str, sentences: &[String]) -> String {
         }
         groups.push(s.clone());
     }
-    groups.iter().map(|g| quote(&[g.as_str()])).collect::<Vec<_>>().join(" … ")
+    groups
+        .iter()
+        .map(|g| quote(&[g.as_str()]))
+        .collect::<Vec<_>>()
+        .join(" … ")
 }
 
 impl OfflineWriter {
@@ -113,12 +128,20 @@ impl OfflineWriter {
                 rec: record,
                 weight: *weight,
                 terms: words(&format!("{} {}", record.title, record.text)),
-                sentences: split_sentences(&record.text).into_iter().filter(|s| quotable(s)).collect(),
+                sentences: split_sentences(&record.text)
+                    .into_iter()
+                    .filter(|s| quotable(s))
+                    .collect(),
             })
             .collect();
         // Most central first: the editor's weight times overlap with the story's terms.
-        let centrality = |c: &Candidate| c.weight * (1.0 + c.terms.intersection(&top).count() as f64);
-        cands.sort_by(|a, b| centrality(b).total_cmp(&centrality(a)).then(a.rec.published_at.cmp(&b.rec.published_at)));
+        let centrality =
+            |c: &Candidate| c.weight * (1.0 + c.terms.intersection(&top).count() as f64);
+        cands.sort_by(|a, b| {
+            centrality(b)
+                .total_cmp(&centrality(a))
+                .then(a.rec.published_at.cmp(&b.rec.published_at))
+        });
 
         let mut used: Vec<HashSet<String>> = Vec::new();
         let mut take = |s: &str| -> bool {
@@ -155,7 +178,11 @@ impl OfflineWriter {
                 .enumerate()
                 .map(|(i, s)| {
                     let w = words(s);
-                    (i, w.intersection(&top).count() as f64 + if has_number(s) { 1.5 } else { 0.0 }, s)
+                    (
+                        i,
+                        w.intersection(&top).count() as f64 + if has_number(s) { 1.5 } else { 0.0 },
+                        s,
+                    )
                 })
                 .collect();
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -173,13 +200,33 @@ impl OfflineWriter {
         };
 
         let mut sections = Vec::new();
-        let reports = paragraphs(&cands, |p| matches!(p, Platform::News | Platform::Web | Platform::Manual), MAX_REPORT_PARAGRAPHS, 2, &best, &mut take);
+        let reports = paragraphs(
+            &cands,
+            |p| matches!(p, Platform::News | Platform::Web | Platform::Manual),
+            MAX_REPORT_PARAGRAPHS,
+            2,
+            &best,
+            &mut take,
+        );
         if !reports.is_empty() {
-            sections.push(Section { heading: "What was reported".into(), paragraphs: reports });
+            sections.push(Section {
+                heading: "What was reported".into(),
+                paragraphs: reports,
+            });
         }
-        let voices = paragraphs(&cands, |p| matches!(p, Platform::Reddit | Platform::Bluesky), MAX_VOICE_PARAGRAPHS, 1, &best, &mut take);
+        let voices = paragraphs(
+            &cands,
+            |p| matches!(p, Platform::Reddit | Platform::Bluesky),
+            MAX_VOICE_PARAGRAPHS,
+            1,
+            &best,
+            &mut take,
+        );
         if !voices.is_empty() {
-            sections.push(Section { heading: "What practitioners are saying".into(), paragraphs: voices });
+            sections.push(Section {
+                heading: "What practitioners are saying".into(),
+                paragraphs: voices,
+            });
         }
 
         let mut by_time: Vec<&Candidate> = cands.iter().collect();
@@ -188,7 +235,12 @@ impl OfflineWriter {
             .iter()
             .take(MAX_TIMELINE)
             .map(|c| Paragraph {
-                text: format!("{} — {}: {}", date(c.rec), source_label(c.rec), quote(&[c.rec.title.trim()])),
+                text: format!(
+                    "{} — {}: {}",
+                    date(c.rec),
+                    source_label(c.rec),
+                    quote(&[c.rec.title.trim()])
+                ),
                 citations: vec![c.rec.id],
             })
             .collect();
@@ -196,12 +248,25 @@ impl OfflineWriter {
         let faq = faq(&cands, &by_time, &dek, lead.rec);
         let facts = MethodologyFacts {
             records: cands.len(),
-            web_citations: cands.iter().filter(|c| c.rec.platform == Platform::Web).count(),
-            manual_sources: cands.iter().filter(|c| c.rec.platform == Platform::Manual).count(),
+            web_citations: cands
+                .iter()
+                .filter(|c| c.rec.platform == Platform::Web)
+                .count(),
+            manual_sources: cands
+                .iter()
+                .filter(|c| c.rec.platform == Platform::Manual)
+                .count(),
             writer: "offline writer".into(),
             signed_off_by: None,
         };
-        Ok(StoryDocument { headline, dek, sections, story_so_far, faq, methodology: methodology_line(&facts) })
+        Ok(StoryDocument {
+            headline,
+            dek,
+            sections,
+            story_so_far,
+            faq,
+            methodology: methodology_line(&facts),
+        })
     }
 }
 
@@ -224,7 +289,14 @@ fn paragraphs(
         if picked.is_empty() {
             continue;
         }
-        out.push(Paragraph { text: format!("{}: {}", attribution(c.rec), quote_from(&c.rec.text, &picked)), citations: vec![c.rec.id] });
+        out.push(Paragraph {
+            text: format!(
+                "{}: {}",
+                attribution(c.rec),
+                quote_from(&c.rec.text, &picked)
+            ),
+            citations: vec![c.rec.id],
+        });
     }
     out
 }
@@ -243,7 +315,11 @@ fn source_label(r: &Record) -> String {
 fn faq(cands: &[Candidate], by_time: &[&Candidate], dek: &str, lead: &Record) -> Vec<FaqItem> {
     let mut out = Vec::new();
     if !dek.is_empty() {
-        let dek_source = cands.iter().find(|c| c.sentences.iter().any(|s| s == dek)).map(|c| c.rec).unwrap_or(lead);
+        let dek_source = cands
+            .iter()
+            .find(|c| c.sentences.iter().any(|s| s == dek))
+            .map(|c| c.rec)
+            .unwrap_or(lead);
         out.push(FaqItem {
             q: "What happened?".into(),
             a: format!("{}: {}", attribution(dek_source), quote(&[dek])),
@@ -253,18 +329,33 @@ fn faq(cands: &[Candidate], by_time: &[&Candidate], dek: &str, lead: &Record) ->
     let first = by_time[0].rec;
     out.push(FaqItem {
         q: "Who reported it first?".into(),
-        a: format!("The earliest record is from {} on {}: {}", source_label(first), date(first), quote(&[first.title.trim()])),
+        a: format!(
+            "The earliest record is from {} on {}: {}",
+            source_label(first),
+            date(first),
+            quote(&[first.title.trim()])
+        ),
         citations: vec![first.id],
     });
     let figures: Vec<(&Record, &String)> = cands
         .iter()
-        .flat_map(|c| c.sentences.iter().filter(|s| has_number(s)).take(1).map(move |s| (c.rec, s)))
+        .flat_map(|c| {
+            c.sentences
+                .iter()
+                .filter(|s| has_number(s))
+                .take(1)
+                .map(move |s| (c.rec, s))
+        })
         .take(3)
         .collect();
     if !figures.is_empty() {
         out.push(FaqItem {
             q: "Which figures have been reported?".into(),
-            a: figures.iter().map(|(r, s)| format!("{}: {}", source_label(r), quote(&[s]))).collect::<Vec<_>>().join(" "),
+            a: figures
+                .iter()
+                .map(|(r, s)| format!("{}: {}", source_label(r), quote(&[s])))
+                .collect::<Vec<_>>()
+                .join(" "),
             citations: figures.iter().map(|(r, _)| r.id).collect(),
         });
     }
@@ -278,8 +369,16 @@ fn faq(cands: &[Candidate], by_time: &[&Candidate], dek: &str, lead: &Record) ->
         a: format!(
             "This draft rests on {} records from {} ({}), by {} distinct authors.",
             cands.len(),
-            if platforms.len() == 1 { "one platform".to_string() } else { format!("{} platforms", platforms.len()) },
-            platforms.iter().map(|(p, n)| format!("{p}: {n}")).collect::<Vec<_>>().join(", "),
+            if platforms.len() == 1 {
+                "one platform".to_string()
+            } else {
+                format!("{} platforms", platforms.len())
+            },
+            platforms
+                .iter()
+                .map(|(p, n)| format!("{p}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             authors.len()
         ),
         citations: cands.iter().map(|c| c.rec.id).collect(),
@@ -293,10 +392,20 @@ mod tests {
 
     #[test]
     fn figures_are_money_percentages_and_multi_digit_numbers() {
-        for yes in ["raised $7.4 billion", "fell to 35%", "a 24B model", "4,000 attendees", "in 2026"] {
+        for yes in [
+            "raised $7.4 billion",
+            "fell to 35%",
+            "a 24B model",
+            "4,000 attendees",
+            "in 2026",
+        ] {
             assert!(has_number(yes), "{yes}");
         }
-        for no in ["version 1.1 is out", "DeepSeek V4 hangs", "Magistral 3 is here"] {
+        for no in [
+            "version 1.1 is out",
+            "DeepSeek V4 hangs",
+            "Magistral 3 is here",
+        ] {
             assert!(!has_number(no), "{no}");
         }
     }

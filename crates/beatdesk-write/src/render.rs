@@ -49,7 +49,14 @@ fn esc(s: &str) -> String {
 fn safe_url(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
-        Some(url.trim().replace(' ', "%20").replace('(', "%28").replace(')', "%29").replace('<', "%3C").replace('>', "%3E"))
+        Some(
+            url.trim()
+                .replace(' ', "%20")
+                .replace('(', "%28")
+                .replace(')', "%29")
+                .replace('<', "%3C")
+                .replace('>', "%3E"),
+        )
     } else {
         None
     }
@@ -62,7 +69,10 @@ struct Numbering {
 
 impl Numbering {
     fn new(doc: &StoryDocument) -> Numbering {
-        let mut n = Numbering { order: Vec::new(), index: HashMap::new() };
+        let mut n = Numbering {
+            order: Vec::new(),
+            index: HashMap::new(),
+        };
         let cites = doc
             .sections
             .iter()
@@ -79,7 +89,10 @@ impl Numbering {
     }
 
     fn marks(&self, ids: &[i64]) -> String {
-        ids.iter().filter_map(|id| self.index.get(id)).map(|n| format!(" [\\[{n}\\]](#source-{n})")).collect::<String>()
+        ids.iter()
+            .filter_map(|id| self.index.get(id))
+            .map(|n| format!(" [\\[{n}\\]](#source-{n})"))
+            .collect::<String>()
     }
 }
 
@@ -110,7 +123,12 @@ pub fn render_markdown(doc: &StoryDocument, ctx: &RenderContext) -> String {
     if !doc.faq.is_empty() {
         md.push_str("## Frequently Asked\n\n");
         for f in &doc.faq {
-            md.push_str(&format!("**{}**\n\n{}{}\n\n", esc(&f.q), esc(&f.a), n.marks(&f.citations)));
+            md.push_str(&format!(
+                "**{}**\n\n{}{}\n\n",
+                esc(&f.q),
+                esc(&f.a),
+                n.marks(&f.citations)
+            ));
         }
     }
     let by_id: HashMap<i64, &Record> = ctx.records.iter().map(|r| (r.id, *r)).collect();
@@ -134,7 +152,9 @@ pub fn render_markdown(doc: &StoryDocument, ctx: &RenderContext) -> String {
                 }
                 None => format!("record {id} (no longer held)"),
             };
-            md.push_str(&format!("{num}\\. <span id=\"source-{num}\"></span>{line}\n\n"));
+            md.push_str(&format!(
+                "{num}\\. <span id=\"source-{num}\"></span>{line}\n\n"
+            ));
         }
     }
     let methodology = ctx.methodology.as_deref().unwrap_or(&doc.methodology);
@@ -216,10 +236,20 @@ mod tests {
             dek: "A *dek* with [a](javascript:alert(1)) link".into(),
             sections: vec![Section {
                 heading: "What was reported".into(),
-                paragraphs: vec![Paragraph { text: "<img src=x onerror=alert(1)> Funding closed.".into(), citations: vec![7, 3] }],
+                paragraphs: vec![Paragraph {
+                    text: "<img src=x onerror=alert(1)> Funding closed.".into(),
+                    citations: vec![7, 3],
+                }],
             }],
-            story_so_far: vec![Paragraph { text: "1. First report".into(), citations: vec![3] }],
-            faq: vec![FaqItem { q: "Who?".into(), a: "A lab.".into(), citations: vec![7] }],
+            story_so_far: vec![Paragraph {
+                text: "1. First report".into(),
+                citations: vec![3],
+            }],
+            faq: vec![FaqItem {
+                q: "Who?".into(),
+                a: "A lab.".into(),
+                citations: vec![7],
+            }],
             methodology: "Drafted by the offline writer from 2 source records".into(),
         }
     }
@@ -228,25 +258,55 @@ mod tests {
     fn html_never_contains_live_markup_from_source_text() {
         let r1 = record(7, "<iframe src=evil>", "javascript:alert(1)");
         let r2 = record(3, "Plain title", "https://example.org/a?b=1");
-        let html = render_html(&doc(), &RenderContext { records: vec![&r1, &r2], methodology: None });
+        let html = render_html(
+            &doc(),
+            &RenderContext {
+                records: vec![&r1, &r2],
+                methodology: None,
+            },
+        );
         for bad in ["<script", "<img", "<iframe", "href=\"javascript:", "<b>"] {
-            assert!(!html.to_lowercase().contains(bad), "{bad} leaked into: {html}");
+            assert!(
+                !html.to_lowercase().contains(bad),
+                "{bad} leaked into: {html}"
+            );
         }
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the text must still be readable: {html}");
-        assert!(html.contains("href=\"https://example.org/a?b=1\""), "safe links are kept: {html}");
-        assert!(html.contains("<span id=\"source-1\"></span>"), "citation anchors survive: {html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the text must still be readable: {html}"
+        );
+        assert!(
+            html.contains("href=\"https://example.org/a?b=1\""),
+            "safe links are kept: {html}"
+        );
+        assert!(
+            html.contains("<span id=\"source-1\"></span>"),
+            "citation anchors survive: {html}"
+        );
     }
 
     #[test]
     fn citations_are_numbered_in_order_of_first_use() {
         let r1 = record(7, "Seven", "https://a.example/7");
         let r2 = record(3, "Three", "https://a.example/3");
-        let md = render_markdown(&doc(), &RenderContext { records: vec![&r1, &r2], methodology: Some("M line".into()) });
-        assert!(md.contains("Funding closed. [\\[1\\]](#source-1) [\\[2\\]](#source-2)"), "{md}");
+        let md = render_markdown(
+            &doc(),
+            &RenderContext {
+                records: vec![&r1, &r2],
+                methodology: Some("M line".into()),
+            },
+        );
+        assert!(
+            md.contains("Funding closed. [\\[1\\]](#source-1) [\\[2\\]](#source-2)"),
+            "{md}"
+        );
         let seven = md.find("[Seven]").unwrap();
         let three = md.find("[Three]").unwrap();
         assert!(seven < three, "record 7 is cited first so it is source 1");
         assert!(md.contains("## Methodology\n\nM line"));
-        assert!(md.contains("- 1\\. First report"), "a leading number must not become a list: {md}");
+        assert!(
+            md.contains("- 1\\. First report"),
+            "a leading number must not become a list: {md}"
+        );
     }
 }

@@ -5,8 +5,14 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn save_document(state: State<'_, AppState>, story_id: i64, edit: DocumentEdit) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.save_document(story_id, &edit)).await
+pub async fn save_document(
+    state: State<'_, AppState>,
+    story_id: i64,
+    edit: DocumentEdit,
+) -> Result<StoryView, IpcError> {
+    state
+        .run(move |app| app.save_document(story_id, &edit))
+        .await
 }
 
 #[tauri::command]
@@ -18,15 +24,34 @@ pub async fn set_record_included(
     weight: f64,
     editor: String,
 ) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.set_record_included(story_id, record_id, included, weight, &editor)).await
+    state
+        .run(move |app| app.set_record_included(story_id, record_id, included, weight, &editor))
+        .await
 }
 
 #[tauri::command]
-pub async fn sign_off(state: State<'_, AppState>, story_id: i64, editor: String, note: Option<String>) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.sign_off(story_id, &editor, note.as_deref()).and_then(|_| app.story(story_id))).await
+pub async fn sign_off(
+    state: State<'_, AppState>,
+    story_id: i64,
+    editor: String,
+    note: Option<String>,
+) -> Result<StoryView, IpcError> {
+    state
+        .run(move |app| {
+            app.sign_off(story_id, &editor, note.as_deref())
+                .and_then(|_| app.story(story_id))
+        })
+        .await
 }
 
 #[tauri::command]
-pub async fn export_story(state: State<'_, AppState>, story_id: i64, format: ExportFormat, editor: String) -> Result<ExportResult, IpcError> {
-    state.run(move |app| app.export_to_home(story_id, format, &editor)).await
+pub async fn export_story(
+    state: State<'_, AppState>,
+    story_id: i64,
+    format: ExportFormat,
+    editor: String,
+) -> Result<ExportResult, IpcError> {
+    state
+        .run(move |app| app.export_to_home(story_id, format, &editor))
+        .await
 }

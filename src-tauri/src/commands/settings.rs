@@ -10,6 +10,11 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<AppSettings, Ipc
 }
 
 #[tauri::command]
-pub async fn set_editor_name(state: State<'_, AppState>, name: String) -> Result<AppSettings, IpcError> {
-    state.run(move |app| app.set_editor_name(&name).and_then(|_| app.settings())).await
+pub async fn set_editor_name(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<AppSettings, IpcError> {
+    state
+        .run(move |app| app.set_editor_name(&name).and_then(|_| app.settings()))
+        .await
 }

@@ -5,7 +5,10 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn list_stories(state: State<'_, AppState>, beat_id: i64) -> Result<Vec<StorySummary>, IpcError> {
+pub async fn list_stories(
+    state: State<'_, AppState>,
+    beat_id: i64,
+) -> Result<Vec<StorySummary>, IpcError> {
     state.run(move |app| app.stories_of(beat_id)).await
 }
 
@@ -15,6 +18,15 @@ pub async fn get_story(state: State<'_, AppState>, story_id: i64) -> Result<Stor
 }
 
 #[tauri::command]
-pub async fn draft_story(state: State<'_, AppState>, story_id: i64, writer: String) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.draft(story_id, &writer).and_then(|_| app.story(story_id))).await
+pub async fn draft_story(
+    state: State<'_, AppState>,
+    story_id: i64,
+    writer: String,
+) -> Result<StoryView, IpcError> {
+    state
+        .run(move |app| {
+            app.draft(story_id, &writer)
+                .and_then(|_| app.story(story_id))
+        })
+        .await
 }

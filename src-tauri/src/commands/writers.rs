@@ -12,12 +12,21 @@ pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<ModelInfo>, I
 }
 
 #[tauri::command]
-pub async fn add_model(state: State<'_, AppState>, model: ModelInfo, api_key: Option<String>) -> Result<Vec<ModelInfo>, IpcError> {
+pub async fn add_model(
+    state: State<'_, AppState>,
+    model: ModelInfo,
+    api_key: Option<String>,
+) -> Result<Vec<ModelInfo>, IpcError> {
     state
         .run(move |app| {
             app.add_model_info(&model)?;
             if let Some(key) = api_key.filter(|k| !k.trim().is_empty()) {
-                app.set_account(&Account::Model { name: model.name.trim().to_string() }, &key)?;
+                app.set_account(
+                    &Account::Model {
+                        name: model.name.trim().to_string(),
+                    },
+                    &key,
+                )?;
             }
             app.model_infos()
         })
@@ -54,7 +63,9 @@ pub async fn draft_with_model(
         // A closed window just stops listening; the draft still completes.
         let _ = on_progress.send(progress(ev));
     };
-    let result = app.draft_with_model(story_id, &writer, Some(cancel), &send).await;
+    let result = app
+        .draft_with_model(story_id, &writer, Some(cancel), &send)
+        .await;
     state.untrack_draft(story_id);
     result.map_err(IpcError::from)?;
     state.run(move |app| app.story(story_id)).await
@@ -81,7 +92,9 @@ pub async fn regenerate(
         let _ = on_progress.send(progress(ev));
     };
     let part = section.map(Part::Section).unwrap_or(Part::Faq);
-    let result = app.regenerate(story_id, &writer, part, Some(cancel), &send).await;
+    let result = app
+        .regenerate(story_id, &writer, part, Some(cancel), &send)
+        .await;
     state.untrack_draft(story_id);
     result.map_err(IpcError::from)?;
     state.run(move |app| app.story(story_id)).await
