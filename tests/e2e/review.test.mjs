@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { By, until } from "selenium-webdriver";
+import { By } from "selenium-webdriver";
 import * as ui from "./support.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-"));
@@ -45,13 +45,10 @@ test("first launch offers the demo beat and opens a drafted story", async () => 
 
 test("an edit becomes a new revision and a sign-off is recorded", async () => {
   await click("edit");
-  const para = await driver.wait(until.elementLocated(By.css('[data-testid="edit-paragraph"]')), 10000);
-  await para.clear();
-  await para.sendKeys(EDITED);
+  await ui.type(driver, "edit-paragraph", EDITED, { clear: true });
   await click("save");
   // First save asks for the editor's name, once.
-  const name = await driver.wait(until.elementLocated(By.css('[data-testid="editor-name-input"]')), 10000);
-  await name.sendKeys(EDITOR);
+  await ui.type(driver, "editor-name-input", EDITOR);
   await click("editor-name-confirm");
   await waitText("revision", "Revision 2");
   const doc = await textOf("story-doc");

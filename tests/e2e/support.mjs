@@ -54,6 +54,20 @@ export async function click(driver, id) {
   }
 }
 
+/** Types into the first element with this test id (replacing its text with `clear`), again if a re-render replaced it. */
+export async function type(driver, id, keys, { clear = false } = {}) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const el = await driver.wait(until.elementLocated(css(id)), 15000);
+      if (clear) await el.clear();
+      await el.sendKeys(keys);
+      return;
+    } catch (e) {
+      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
+    }
+  }
+}
+
 /** textContent, read in the page: immune to re-renders and to CSS text transforms. */
 export async function textOf(driver, id) {
   await driver.wait(until.elementLocated(css(id)), 15000);
