@@ -89,7 +89,7 @@ impl Beatdesk {
             meta["edited_by"] = json!(editors);
             meta["based_on_revision"] = json!(latest.revision);
             let d = drafts::insert(tx, story_id, &DraftAuthor::Editor(editor.clone()), &edit.document, &meta, now)?;
-            stories::set_status(tx, story_id, StoryStatus::Edited, now)?;
+            stories::set_status(tx, story_id, StoryStatus::InReview, now)?;
             audit::append(tx, now, &editor, "edit", Some(story_id), &json!({ "revision": d.revision }))?;
             Ok(())
         })?;

@@ -169,7 +169,7 @@ fn edits_are_revisions_stale_edits_are_refused_and_signoff_approves() {
     };
     let view = d.save_document(story.id, &edit).unwrap();
     assert_eq!(view.draft.as_ref().unwrap().revision, first.revision + 1);
-    assert_eq!(view.story.status, StoryStatus::Edited);
+    assert_eq!(view.story.status, StoryStatus::InReview);
 
     let stale = DocumentEdit {
         base_revision: first.revision,

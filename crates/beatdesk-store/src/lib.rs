@@ -12,6 +12,7 @@ pub mod audit;
 pub mod beats;
 pub mod drafts;
 pub mod exports;
+pub mod links;
 pub mod records;
 pub mod settings;
 pub mod signoffs;

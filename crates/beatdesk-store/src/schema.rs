@@ -8,7 +8,10 @@ use rusqlite::{Connection, Transaction};
 
 use crate::{Result, StoreError};
 
-pub const VERSION: i64 = 2;
+/// Versions 4–8 are reserved, one per workstream of the current wave, so
+/// parallel branches never collide on a number; a reserved arm that nobody
+/// filled upgrades nothing.
+pub const VERSION: i64 = 8;
 
 /// The whole schema at `VERSION`.
 pub const CURRENT_SQL: &str = r#"
@@ -127,6 +130,34 @@ CREATE TABLE settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+
+-- v3: relations between records, from the platforms' own structure (a reply's
+-- parent, a quote-post's record, a link card's URL, a comment's post, a web
+-- citation's citing post). `target_key` is what the source said
+-- ("<platform>:<external id>" or a canonical URL); `target_record_id` is filled
+-- once that target is a record of the beat.
+CREATE TABLE record_links (
+    id               INTEGER PRIMARY KEY,
+    beat_id          INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    record_id        INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    kind             TEXT NOT NULL,
+    target_key       TEXT NOT NULL,
+    target_record_id INTEGER REFERENCES records(id) ON DELETE SET NULL,
+    created_at       TEXT NOT NULL,
+    UNIQUE (record_id, kind, target_key)
+);
+CREATE INDEX record_links_beat ON record_links(beat_id, target_key);
+CREATE INDEX record_links_target ON record_links(target_record_id);
+
+-- v4 (ingest, issue 8)
+
+-- v5 (analyze, issue 9)
+
+-- v6 (verify and workflow, issue 10)
+
+-- v7 (CMS export, issue 12)
+
+-- v8 (review desk, issue 11)
 
 -- Revisions and the audit log are history: they are appended, never rewritten.
 CREATE TRIGGER drafts_immutable BEFORE UPDATE ON drafts
@@ -281,6 +312,32 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
              ALTER TABLE story_records ADD COLUMN why TEXT NOT NULL DEFAULT '[]';
              CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?,
+        // v3: relations between records (see `record_links` in CURRENT_SQL).
+        2 => tx.execute_batch(
+            "CREATE TABLE record_links (
+                id               INTEGER PRIMARY KEY,
+                beat_id          INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+                record_id        INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+                kind             TEXT NOT NULL,
+                target_key       TEXT NOT NULL,
+                target_record_id INTEGER REFERENCES records(id) ON DELETE SET NULL,
+                created_at       TEXT NOT NULL,
+                UNIQUE (record_id, kind, target_key)
+             );
+             CREATE INDEX record_links_beat ON record_links(beat_id, target_key);
+             CREATE INDEX record_links_target ON record_links(target_record_id);
+             UPDATE stories SET status = 'in_review' WHERE status = 'edited';",
+        )?,
+        // v4 (ingest, issue 8): reserved.
+        3 => {}
+        // v5 (analyze, issue 9): reserved.
+        4 => {}
+        // v6 (verify and workflow, issue 10): reserved.
+        5 => {}
+        // v7 (CMS export, issue 12): reserved.
+        6 => {}
+        // v8 (review desk, issue 11): reserved.
+        7 => {}
         other => {
             return Err(StoreError::Corrupt {
                 what: "schema version",

@@ -5,12 +5,14 @@
 //! UI never writes a type twice.
 
 mod document;
+mod links;
 mod record;
 mod sources;
 mod story;
 mod writers;
 
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
+pub use links::{post_key, LinkKind, RecordLink};
 pub use record::{Metrics, Platform, Record, RecordStatus};
 pub use story::{
     AppSettings, AuditEntry, Beat, DocumentEdit, Draft, DraftAuthor, DraftSummary, ExportFormat,

@@ -20,44 +20,54 @@ pub struct Beat {
     pub record_count: i64,
 }
 
-/// Where a story is in the editorial workflow.
+/// Where a story is in the editorial workflow:
+/// candidate → drafted → in review → approved → exported, plus spiked
+/// (reversible) and corrected (an exported story edited again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum StoryStatus {
     /// Found by analysis; nothing drafted yet.
     Candidate,
     /// A writer drafted it; no editor has touched it.
     Drafted,
-    /// An editor changed it since the last writer draft.
-    Edited,
-    /// Signed off by an editor; any later edit returns it to `Edited`.
+    /// An editor is working on it: edited, or a new revision landed after a sign-off.
+    InReview,
+    /// Signed off by an editor; any later revision returns it to `InReview`.
     Approved,
     /// Sent to a CMS or exported.
     Exported,
+    /// Set aside by an editor; reversible.
+    Spiked,
+    /// Edited again after export; the next export is a correction.
+    Corrected,
 }
 
 impl StoryStatus {
+    pub const ALL: [StoryStatus; 7] = [
+        StoryStatus::Candidate,
+        StoryStatus::Drafted,
+        StoryStatus::InReview,
+        StoryStatus::Approved,
+        StoryStatus::Exported,
+        StoryStatus::Spiked,
+        StoryStatus::Corrected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StoryStatus::Candidate => "candidate",
             StoryStatus::Drafted => "drafted",
-            StoryStatus::Edited => "edited",
+            StoryStatus::InReview => "in_review",
             StoryStatus::Approved => "approved",
             StoryStatus::Exported => "exported",
+            StoryStatus::Spiked => "spiked",
+            StoryStatus::Corrected => "corrected",
         }
     }
 
     pub fn parse(s: &str) -> Option<StoryStatus> {
-        [
-            StoryStatus::Candidate,
-            StoryStatus::Drafted,
-            StoryStatus::Edited,
-            StoryStatus::Approved,
-            StoryStatus::Exported,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        StoryStatus::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

@@ -18,9 +18,11 @@ export interface SidebarProps {
 const STATUS_LABEL: Record<string, string> = {
   candidate: "Candidate",
   drafted: "Drafted",
-  edited: "Edited",
+  in_review: "In review",
   approved: "Approved",
   exported: "Exported",
+  spiked: "Spiked",
+  corrected: "Corrected",
 };
 
 export function statusPill(status: string) {

@@ -1,0 +1,133 @@
+//! `record_links`: relations between records (reply, quote, link card,
+//! comment, crosspost, citation…), stored as the platforms state them.
+
+use beatdesk_types::{LinkKind, RecordLink};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+
+use crate::{to_sql_time, Result, StoreError};
+
+/// Stores one relation; a relation already stored is left as it is.
+/// Returns whether a row was added.
+pub fn insert(
+    conn: &Connection,
+    beat_id: i64,
+    record_id: i64,
+    kind: LinkKind,
+    target_key: &str,
+    target_record_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO record_links (beat_id, record_id, kind, target_key, target_record_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![beat_id, record_id, kind.as_str(), target_key, target_record_id, to_sql_time(now)],
+    )?;
+    Ok(n > 0)
+}
+
+/// Points unresolved relations at the records they name: a post key
+/// (`platform:external_id`) or a canonical URL of a kept record of the beat.
+/// Returns how many relations were resolved.
+pub fn resolve(conn: &Connection, beat_id: i64) -> Result<usize> {
+    let n = conn.execute(
+        "UPDATE record_links SET target_record_id = (
+             SELECT r.id FROM records r
+             WHERE r.beat_id = record_links.beat_id
+               AND (r.platform || ':' || r.external_id = record_links.target_key
+                    OR r.canonical_url = record_links.target_key)
+             ORDER BY (r.status = 'kept') DESC, r.id
+             LIMIT 1)
+         WHERE beat_id = ?1 AND target_record_id IS NULL
+           AND EXISTS (SELECT 1 FROM records r
+             WHERE r.beat_id = record_links.beat_id
+               AND (r.platform || ':' || r.external_id = record_links.target_key
+                    OR r.canonical_url = record_links.target_key))",
+        [beat_id],
+    )?;
+    Ok(n)
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<i64>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn collect(
+    rows: Vec<(i64, String, String, Option<i64>)>,
+) -> Result<Vec<RecordLink>> {
+    rows.into_iter()
+        .map(|(record_id, kind, target_key, target_record_id)| {
+            let kind = LinkKind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
+                what: "record_links.kind",
+                detail: format!("unknown kind {kind:?}"),
+            })?;
+            Ok(RecordLink {
+                record_id,
+                kind,
+                target_key,
+                target_record_id,
+            })
+        })
+        .collect()
+}
+
+/// Every relation of a beat, in insertion order.
+pub fn for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<RecordLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id, kind, target_key, target_record_id FROM record_links WHERE beat_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([beat_id], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
+/// Relations from a record and relations to it.
+pub fn for_record(conn: &Connection, record_id: i64) -> Result<Vec<RecordLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id, kind, target_key, target_record_id FROM record_links
+         WHERE record_id = ?1 OR target_record_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([record_id], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    #[test]
+    fn relations_resolve_to_records_by_post_key_or_url_and_are_not_duplicated() {
+        let store = Store::open_in_memory().unwrap();
+        let now = Utc::now();
+        store
+            .write(|c| -> Result<()> {
+                c.execute_batch(
+                    "INSERT INTO beats (name, created_at) VALUES ('b', '2026-01-01T00:00:00Z');
+                     INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at)
+                       VALUES (1, 'bluesky', 'at://a/1', 'https://bsky.app/a/1', 'https://bsky.app/a/1', '', 'root', 'a', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                              (1, 'bluesky', 'at://b/2', 'https://bsky.app/b/2', 'https://bsky.app/b/2', '', 'reply', 'b', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                              (1, 'web', 'https://news.example/x', 'https://news.example/x', 'https://news.example/x', 'X', 'article', '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
+                )?;
+                assert!(insert(c, 1, 2, LinkKind::ReplyTo, "bluesky:at://a/1", None, now)?);
+                assert!(!insert(c, 1, 2, LinkKind::ReplyTo, "bluesky:at://a/1", None, now)?);
+                insert(c, 1, 2, LinkKind::LinksTo, "https://news.example/x", None, now)?;
+                insert(c, 1, 2, LinkKind::Quotes, "bluesky:at://gone/9", None, now)?;
+                Ok(())
+            })
+            .unwrap();
+        let resolved = store.write(|c| resolve(c, 1)).unwrap();
+        assert_eq!(resolved, 2);
+        let links = store.read(|c| for_beat(c, 1)).unwrap();
+        assert_eq!(links.len(), 3);
+        assert_eq!(links[0].target_record_id, Some(1));
+        assert_eq!(links[1].target_record_id, Some(3));
+        assert_eq!(links[2].target_record_id, None, "an unknown post stays unresolved");
+        let to_root = store.read(|c| for_record(c, 1)).unwrap();
+        assert_eq!(to_root.len(), 1);
+        assert_eq!(to_root[0].kind, LinkKind::ReplyTo);
+    }
+}
