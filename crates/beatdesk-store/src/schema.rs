@@ -152,6 +152,16 @@ CREATE INDEX record_links_target ON record_links(target_record_id);
 -- v4 (ingest, issue 8)
 
 -- v5 (analyze, issue 9)
+-- An editor's decision that a record belongs to a story (move, merge,
+-- split): analysis keeps it, the latest decision per record wins.
+CREATE TABLE story_decisions (
+    record_id  INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+    beat_id    INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    actor      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);
 
 -- v6 (verify and workflow, issue 10)
 
@@ -330,8 +340,17 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
         )?,
         // v4 (ingest, issue 8): reserved.
         3 => {}
-        // v5 (analyze, issue 9): reserved.
-        4 => {}
+        // v5 (analyze, issue 9): editors' story decisions.
+        4 => tx.execute_batch(
+            "CREATE TABLE story_decisions (
+                 record_id  INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+                 beat_id    INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+                 story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                 actor      TEXT NOT NULL,
+                 created_at TEXT NOT NULL
+             );
+             CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);",
+        )?,
         // v6 (verify and workflow, issue 10): reserved.
         5 => {}
         // v7 (CMS export, issue 12): reserved.
