@@ -86,6 +86,8 @@ pub struct Clusterer {
     by_id: FxHashMap<i64, u32>,
     pub(crate) index: Vec<Vec<u32>>,
     forced: FxHashMap<i64, u32>,
+    /// Record id → records it answers, quotes, comments on or links to.
+    related: FxHashMap<i64, Vec<i64>>,
     pub(crate) since_merge: usize,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
@@ -109,6 +111,7 @@ impl Clusterer {
             by_id: FxHashMap::default(),
             index: Vec::new(),
             forced: FxHashMap::default(),
+            related: FxHashMap::default(),
             since_merge: 0,
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
@@ -122,6 +125,57 @@ impl Clusterer {
         self.clusters.push(Cluster::new(Some(story_id)));
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
+        }
+    }
+
+    /// Tells the clusterer that a record answers, quotes, comments on or
+    /// links to another: the platforms' own structure. Call before adding
+    /// the record; the target may come before or after it.
+    pub fn relate(&mut self, record_id: i64, target_id: i64) {
+        if record_id == target_id {
+            return;
+        }
+        let v = self.related.entry(record_id).or_default();
+        if !v.contains(&target_id) {
+            v.push(target_id);
+        }
+    }
+
+    /// The story a record's structure points to: the best-scoring live,
+    /// non-roundup story holding one of its targets, with that score.
+    fn structural(&self, d: u32) -> Option<(f32, u32)> {
+        let id = self.meta[d as usize].id;
+        let own = self.doc_cluster[d as usize];
+        self.related
+            .get(&id)?
+            .iter()
+            .filter_map(|t| self.by_id.get(t))
+            .map(|&td| self.doc_cluster[td as usize])
+            .filter(|&c| {
+                c != u32::MAX && c != own && {
+                    let cl = &self.clusters[c as usize];
+                    cl.alive && !cl.roundup && !cl.docs.is_empty()
+                }
+            })
+            .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+    }
+
+    /// Records whose structure points to a story they did not join (their
+    /// target arrived after them, or scored too low on its own): a lone
+    /// record moves to its target's story.
+    fn link_pass(&mut self, docs: std::ops::Range<u32>) {
+        for d in docs {
+            let c = self.doc_cluster[d as usize];
+            let cl = &self.clusters[c as usize];
+            if cl.docs.len() != 1 || cl.pinned.is_some() || cl.roundup {
+                continue;
+            }
+            if let Some((s, to)) = self.structural(d) {
+                if s >= self.config.link_threshold {
+                    self.merge(to, c);
+                }
+            }
         }
     }
 
@@ -163,6 +217,7 @@ impl Clusterer {
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
+        let first = self.vecs.len() as u32;
         for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;
             self.by_id.insert(r.id, d);
@@ -175,6 +230,7 @@ impl Clusterer {
                 self.merge_pass();
             }
         }
+        self.link_pass(first..self.vecs.len() as u32);
         self.merge_pass();
         new.len()
     }
@@ -283,6 +339,15 @@ impl Clusterer {
         if let Some(&c) = self.forced.get(&id) {
             self.join(d, c);
             return;
+        }
+        // The platform says where it belongs (a reply, a quote, a comment,
+        // a link to a story's article): follow it unless the content is
+        // plainly elsewhere.
+        if let Some((s, c)) = self.structural(d) {
+            if s >= self.config.link_threshold {
+                self.join(d, c);
+                return;
+            }
         }
         let v = &self.vecs[d as usize];
         let terms = self.lookup_terms([&v.g[0], &v.g[1], &v.g[2]], [1.0; GROUPS]);

@@ -100,7 +100,7 @@ impl Clusterer {
         }
     }
 
-    fn merge(&mut self, a: u32, b: u32) {
+    pub(crate) fn merge(&mut self, a: u32, b: u32) {
         let (ca, cb) = (&self.clusters[a as usize], &self.clusters[b as usize]);
         let a_wins = ca.pinned.is_some() || (cb.pinned.is_none() && ca.docs.len() >= cb.docs.len());
         let (keep, gone) = if a_wins { (a, b) } else { (b, a) };

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use beatdesk_analyze::{analyze, PriorStory};
+use beatdesk_analyze::{analyze_linked, Config, PriorStory};
 use beatdesk_store::{records, stories, Transaction};
 use beatdesk_types::{Platform, StoryStatus};
 use chrono::{DateTime, Utc};
@@ -48,7 +48,8 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
         .into_iter()
         .filter(|r| !attached.contains(&r.id))
         .collect();
-    let analysis = analyze(&input, &prior, now);
+    let relations = crate::relations::for_analysis(tx, beat_id, &input)?;
+    let analysis = analyze_linked(&input, &prior, &relations, now, Config::default());
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
     for cand in &analysis.stories {

@@ -18,6 +18,7 @@ mod import;
 mod ingest;
 mod models;
 mod regenerate;
+mod relations;
 mod review;
 mod secrets;
 mod usage;
