@@ -20,7 +20,8 @@ for key, item in truth["items"].items():
 
 def key_of(r):
     for cand in (r["external_id"], r["url"], r["canonical_url"]):
-        for v in (cand, cand.rstrip("/"), cand.rstrip("/") + "/"):
+        cand = cand.replace("https://https://", "https://")
+        for v in (cand, cand.rstrip("/"), cand.rstrip("/") + "/", cand.replace(".example?", ".example/?")):
             if v in by_ext:
                 return by_ext[v]
     return None
@@ -53,6 +54,10 @@ for path in ("ingest", "import"):
     print(f"===== {path}: {len(dump['records'])} records, {len(missing)} truth items never ingested, {len(unmatched)} records not in truth")
     if verbose and missing:
         print("  missing:", missing)
+    if verbose:
+        for k, it in sorted(truth["items"].items(), key=lambda x: (x[1]["story"], str(preds.get(x[0])))):
+            if it["story"] in ("S1", "S2", "S3", "S4", "roundup"):
+                print(f"   {it['story']:8} {str(preds.get(k)):6} {it['role']:12} {k[:40]}")
     res = subprocess.run([sys.executable, os.path.join(data, "score.py"), pf] + (["-v"] if verbose else []),
                          capture_output=True, text=True)
     print(res.stdout, res.stderr)

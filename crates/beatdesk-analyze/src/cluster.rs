@@ -21,6 +21,12 @@ use crate::features::{DocVec, Featurizer, GROUPS};
 /// beat every shared term is in a large share of records.
 const COMMON_MIN_DF: u32 = 200;
 
+/// Posts with fewer words than this follow their structure whatever they say.
+const SHORT_WORDS: u32 = 8;
+
+/// Stories this small move to the story their records' structure points to.
+const SMALL_STORY: usize = 3;
+
 /// One story being built: its records and per-group centroids.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
@@ -88,6 +94,8 @@ pub struct Clusterer {
     forced: FxHashMap<i64, u32>,
     /// Record id → records it answers, quotes, comments on or links to.
     related: FxHashMap<i64, Vec<i64>>,
+    /// Target id → records that point to it.
+    related_rev: FxHashMap<i64, Vec<i64>>,
     pub(crate) since_merge: usize,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
@@ -112,6 +120,7 @@ impl Clusterer {
             index: Vec::new(),
             forced: FxHashMap::default(),
             related: FxHashMap::default(),
+            related_rev: FxHashMap::default(),
             since_merge: 0,
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
@@ -138,6 +147,7 @@ impl Clusterer {
         let v = self.related.entry(record_id).or_default();
         if !v.contains(&target_id) {
             v.push(target_id);
+            self.related_rev.entry(target_id).or_default().push(record_id);
         }
     }
 
@@ -161,18 +171,33 @@ impl Clusterer {
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
     }
 
+    /// Whether a record may follow its structure on this score: a short post
+    /// ("big if true", "price?") carries no words to check, a longer one must
+    /// share something with the story.
+    fn follows(&self, d: u32, score: f32) -> bool {
+        score >= self.config.link_threshold || self.meta[d as usize].words < SHORT_WORDS
+    }
+
     /// Records whose structure points to a story they did not join (their
-    /// target arrived after them, or scored too low on its own): a lone
-    /// record moves to its target's story.
+    /// target arrived after them, or they started a small story of their
+    /// own): a small story moves to its target's story.
     fn link_pass(&mut self, docs: std::ops::Range<u32>) {
+        let mut sources: Vec<u32> = docs.clone().collect();
+        // Records that point at a record just added may have come first.
         for d in docs {
+            let id = self.meta[d as usize].id;
+            if let Some(from) = self.related_rev.get(&id) {
+                sources.extend(from.iter().filter_map(|f| self.by_id.get(f)).copied());
+            }
+        }
+        for d in sources {
             let c = self.doc_cluster[d as usize];
             let cl = &self.clusters[c as usize];
-            if cl.docs.len() != 1 || cl.pinned.is_some() || cl.roundup {
+            if cl.docs.len() > SMALL_STORY || cl.pinned.is_some() || cl.roundup {
                 continue;
             }
             if let Some((s, to)) = self.structural(d) {
-                if s >= self.config.link_threshold {
+                if self.follows(d, s) {
                     self.merge(to, c);
                 }
             }
@@ -344,7 +369,7 @@ impl Clusterer {
         // a link to a story's article): follow it unless the content is
         // plainly elsewhere.
         if let Some((s, c)) = self.structural(d) {
-            if s >= self.config.link_threshold {
+            if self.follows(d, s) {
                 self.join(d, c);
                 return;
             }

@@ -30,6 +30,8 @@ pub struct DocMeta {
     pub own_urls: Vec<String>,
     /// The record's title for display (falls back to the text's start).
     pub title: String,
+    /// Words in the text (the title when there is none).
+    pub words: u32,
 }
 
 fn fnv(bytes: &[u8], seed: u64) -> u64 {
@@ -143,6 +145,12 @@ impl DocMeta {
             links,
             own_urls,
             title: display_title(r),
+            words: {
+                let body = if r.text.trim().is_empty() { &r.title } else { &r.text };
+                body.split_whitespace()
+                    .filter(|w| !w.contains("://"))
+                    .count() as u32
+            },
         }
     }
 

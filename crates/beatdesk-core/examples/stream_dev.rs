@@ -156,7 +156,9 @@ fn dump(bd: &Beatdesk, beat: &str, base: Option<&str>, out: &Path) {
         }));
     }
     let unrewrite = |u: &str| match base {
-        Some(b) => u.replace(&format!("{b}/site/"), "https://"),
+        Some(b) => u
+            .replace(&format!("{b}/site/"), "https://")
+            .replace(&format!("{}/site/", b.replace("http://", "https://")), "https://"),
         None => u.to_string(),
     };
     let records: Vec<Value> = bd
@@ -173,9 +175,14 @@ fn dump(bd: &Beatdesk, beat: &str, base: Option<&str>, out: &Path) {
             })
         })
         .collect();
+    let beat_id = bd.beat(beat).unwrap().id;
+    let links = bd
+        .store()
+        .read(|c| beatdesk_store::links::for_beat(c, beat_id))
+        .unwrap();
     std::fs::write(
         out,
-        serde_json::to_vec_pretty(&json!({"records": records, "stories": summary})).unwrap(),
+        serde_json::to_vec_pretty(&json!({"records": records, "stories": summary, "links": links})).unwrap(),
     )
     .unwrap();
 }
