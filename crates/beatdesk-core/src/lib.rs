@@ -9,6 +9,7 @@ mod accounts;
 mod analysis;
 mod canonical;
 mod clock;
+mod corrections;
 mod demo;
 mod desk;
 mod error;
