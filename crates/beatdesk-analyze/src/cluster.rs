@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 pub use crate::config::Config;
 use crate::doc::DocMeta;
-use crate::features::{DocVec, Featurizer, GROUPS};
+use crate::features::{DocVec, Featurizer, BODY, ENT, GROUPS};
 
 /// Terms this rare are always looked up, whatever their share: in a small
 /// beat every shared term is in a large share of records.
@@ -42,6 +42,8 @@ pub struct Cluster {
     /// The prior story id an editor depends on.
     pub pinned: Option<i64>,
     pub(crate) dirty: bool,
+    /// Per term (body or entity): how many of the story's records hold it.
+    pub(crate) tdf: FxHashMap<u32, u32>,
 }
 
 impl Cluster {
@@ -257,6 +259,7 @@ impl Clusterer {
         }
         self.link_pass(first..self.vecs.len() as u32);
         self.merge_pass();
+        self.attach_pass(first);
         new.len()
     }
 
@@ -452,6 +455,14 @@ impl Clusterer {
         let v = &vecs[d as usize].g;
         let cl = &mut clusters[c as usize];
         add_terms(cl, c, [&v[0], &v[1], &v[2]], index);
+        for &(t, _) in &v[BODY] {
+            *cl.tdf.entry(t).or_default() += 1;
+        }
+        for &(t, _) in &v[ENT] {
+            if v[BODY].binary_search_by_key(&t, |x| x.0).is_err() {
+                *cl.tdf.entry(t).or_default() += 1;
+            }
+        }
         let t = meta[d as usize].t;
         cl.docs.push(d);
         cl.first = cl.first.min(t);

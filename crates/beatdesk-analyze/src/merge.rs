@@ -115,6 +115,10 @@ impl Clusterer {
         for &d in &g.docs {
             self.doc_cluster[d as usize] = keep;
         }
+        let tdf = &mut self.clusters[keep as usize].tdf;
+        for (t, n) in g.tdf {
+            *tdf.entry(t).or_default() += n;
+        }
         let k = &mut self.clusters[keep as usize];
         k.docs.extend(g.docs);
         k.first = k.first.min(g.first);

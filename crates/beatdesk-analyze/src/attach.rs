@@ -1,0 +1,108 @@
+//! Short social posts left alone after clustering: "So roughly 4.6bn in K9
+//! orders in limbo", "🇺🇸➡️🚫🖥️ ×38 countries. K9 in the blast radius.
+//! #AIchips". Their cosine with a big story's centroid is small (a few
+//! words against hundreds), so they fail the join threshold and stand
+//! alone with no signal. Here a lone post joins a story when most of its
+//! distinctive weight (IDF) is on the story's own vocabulary — terms held
+//! by a good share of the story's records — and no other story explains it
+//! nearly as well (a post naming only "Kestrel K9" matches the export story
+//! and the launch story alike, and stays out).
+
+use beatdesk_types::Platform;
+
+use crate::cluster::Clusterer;
+use crate::features::{BODY, ENT, GROUPS};
+
+/// Posts longer than this are matched by content alone.
+const MAX_WORDS: u32 = 60;
+/// Posts with fewer distinct terms say too little to place ("source?").
+const MIN_TERMS: usize = 4;
+/// Stories smaller than this have no vocabulary to speak of yet.
+const MIN_STORY: usize = 3;
+/// A term counts fully when this share of the story's records hold it
+/// (and at least two).
+const TERM_SHARE: f32 = 0.08;
+/// How far in time (days) from the story's span a post may be.
+const MAX_GAP_DAYS: f32 = 2.0;
+
+impl Clusterer {
+    /// How much of a post's IDF weight lies on a story's vocabulary (0–1).
+    fn coverage(&self, d: u32, c: u32) -> f32 {
+        let v = &self.vecs[d as usize].g;
+        let cl = &self.clusters[c as usize];
+        let need = ((cl.docs.len() as f32 * TERM_SHARE).ceil()).max(2.0);
+        let (mut hit, mut total) = (0.0f32, 0.0f32);
+        for g in [BODY, ENT] {
+            for &(t, _) in &v[g] {
+                if g == ENT && v[BODY].binary_search_by_key(&t, |x| x.0).is_ok() {
+                    continue;
+                }
+                let idf = self.feat.idf(g, t);
+                total += idf;
+                let n = cl.tdf.get(&t).copied().unwrap_or(0) as f32;
+                hit += idf * (n / need).min(1.0);
+            }
+        }
+        if total <= 0.0 {
+            0.0
+        } else {
+            hit / total
+        }
+    }
+
+    /// Joins lone short posts (added from `first` on, or a little before) to
+    /// the one story whose vocabulary explains them.
+    pub(crate) fn attach_pass(&mut self, first: u32) {
+        let n = self.meta.len() as u32;
+        if first >= n {
+            return;
+        }
+        let since = self.meta[first as usize].t - (MAX_GAP_DAYS * 86_400.0) as i64;
+        let docs: Vec<u32> = (0..n)
+            .filter(|&d| d >= first || self.meta[d as usize].t >= since)
+            .collect();
+        let mut moved = false;
+        for d in docs {
+            let c = self.doc_cluster[d as usize];
+            let cl = &self.clusters[c as usize];
+            let m = &self.meta[d as usize];
+            if cl.docs.len() != 1
+                || cl.pinned.is_some()
+                || cl.roundup
+                || !matches!(m.platform, Platform::Bluesky | Platform::Reddit)
+                || m.words > MAX_WORDS
+            {
+                continue;
+            }
+            let v = &self.vecs[d as usize].g;
+            if v[BODY].len() + v[ENT].len() < MIN_TERMS {
+                continue;
+            }
+            let terms = self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]);
+            let mut scored: Vec<(f32, u32)> = self
+                .candidates(&terms, c)
+                .into_iter()
+                .filter(|&o| {
+                    let ocl = &self.clusters[o as usize];
+                    ocl.docs.len() >= MIN_STORY && ocl.gap_days(m.t) <= MAX_GAP_DAYS
+                })
+                .map(|o| (self.coverage(d, o), o))
+                .collect();
+            scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let (best, to) = match scored.first() {
+                Some(x) => *x,
+                None => continue,
+            };
+            let second = scored.get(1).map_or(0.0, |x| x.0);
+            if best >= self.config.attach_coverage && second <= self.config.attach_margin * best {
+                self.merge(to, c);
+                moved = true;
+            }
+        }
+        if moved {
+            for cl in &mut self.clusters {
+                cl.dirty = false;
+            }
+        }
+    }
+}
