@@ -6,7 +6,8 @@
 //! distinctive weight (IDF) is on the story's own vocabulary — terms held
 //! by a good share of the story's records — and no other story explains it
 //! nearly as well (a post naming only "Kestrel K9" matches the export story
-//! and the launch story alike, and stays out).
+//! and the launch story alike, and stays out). Before that, a post holding
+//! an amount or hashtag that one story alone repeats joins that story.
 
 use beatdesk_types::Platform;
 
@@ -17,6 +18,9 @@ use crate::features::{BODY, ENT, GROUPS};
 const MAX_WORDS: u32 = 60;
 /// Posts with fewer distinct terms say too little to place ("source?").
 const MIN_TERMS: usize = 4;
+/// Stories of at most this many short posts move to the story their
+/// markers name.
+const MAX_MARKED: usize = 3;
 /// Stories smaller than this have no vocabulary to speak of yet.
 const MIN_STORY: usize = 3;
 /// A term counts fully when this share of the story's records hold it
@@ -50,6 +54,44 @@ impl Clusterer {
         }
     }
 
+    /// The one story that holds a marker of a small story's posts — an
+    /// amount (`$4.6b`) or a hashtag (`#exportcontrols`) — in at least two
+    /// of its records, when no other candidate story holds one so.
+    fn marked_story(&self, own: u32, terms: &[(u32, f32)]) -> Option<u32> {
+        let cl = &self.clusters[own as usize];
+        let mut markers: Vec<u32> = cl
+            .docs
+            .iter()
+            .flat_map(|&d| self.vecs[d as usize].g[ENT].iter().map(|x| x.0))
+            .filter(|&t| self.feat.display(t).starts_with(['$', '#']))
+            .collect();
+        markers.sort_unstable();
+        markers.dedup();
+        if markers.is_empty() {
+            return None;
+        }
+        let mut found = None;
+        for o in self.candidates(terms, own) {
+            let ocl = &self.clusters[o as usize];
+            if ocl.docs.len() < 2
+                || ocl.docs.len() <= cl.docs.len()
+                || ocl.gap_days(cl.first) > MAX_GAP_DAYS
+            {
+                continue;
+            }
+            if markers
+                .iter()
+                .any(|t| ocl.tdf.get(t).copied().unwrap_or(0) >= 2)
+            {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(o);
+            }
+        }
+        found
+    }
+
     /// Joins lone short posts (added from `first` on, or a little before) to
     /// the one story whose vocabulary explains them.
     pub(crate) fn attach_pass(&mut self, first: u32) {
@@ -66,19 +108,30 @@ impl Clusterer {
             let c = self.doc_cluster[d as usize];
             let cl = &self.clusters[c as usize];
             let m = &self.meta[d as usize];
-            if cl.docs.len() != 1
+            let chatter = |x: &u32| {
+                let m = &self.meta[*x as usize];
+                matches!(m.platform, Platform::Bluesky | Platform::Reddit) && m.words <= MAX_WORDS
+            };
+            if cl.docs.len() > MAX_MARKED
                 || cl.pinned.is_some()
                 || cl.roundup
-                || !matches!(m.platform, Platform::Bluesky | Platform::Reddit)
-                || m.words > MAX_WORDS
+                || !cl.docs.iter().all(chatter)
             {
                 continue;
             }
             let v = &self.vecs[d as usize].g;
+            let terms = self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]);
+            if let Some(to) = self.marked_story(c, &terms) {
+                self.merge(to, c);
+                moved = true;
+                continue;
+            }
+            if cl.docs.len() != 1 {
+                continue;
+            }
             if v[BODY].len() + v[ENT].len() < MIN_TERMS {
                 continue;
             }
-            let terms = self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]);
             let mut scored: Vec<(f32, u32)> = self
                 .candidates(&terms, c)
                 .into_iter()

@@ -195,12 +195,37 @@ impl Clusterer {
         for d in sources {
             let c = self.doc_cluster[d as usize];
             let cl = &self.clusters[c as usize];
-            if cl.docs.len() > SMALL_STORY || cl.pinned.is_some() || cl.roundup {
+            if cl.roundup {
                 continue;
             }
-            if let Some((s, to)) = self.structural(d) {
-                if self.follows(d, s) {
-                    self.merge(to, c);
+            if cl.docs.len() <= SMALL_STORY && cl.pinned.is_none() {
+                if let Some((s, to)) = self.structural(d) {
+                    if self.follows(d, s) {
+                        self.merge(to, c);
+                    }
+                }
+                continue;
+            }
+            // A record of a story answering or quoting a lone post (a
+            // correction under a wrong claim) brings that post along.
+            let id = self.meta[d as usize].id;
+            let targets: Vec<u32> = self
+                .related
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| self.by_id.get(t).copied())
+                .collect();
+            for td in targets {
+                let c = self.doc_cluster[d as usize];
+                let tc = self.doc_cluster[td as usize];
+                let tcl = &self.clusters[tc as usize];
+                if tc == c || tcl.docs.len() > SMALL_STORY || tcl.pinned.is_some() || tcl.roundup {
+                    continue;
+                }
+                let s = self.score_doc(td, &self.clusters[c as usize]);
+                if self.follows(td, s) {
+                    self.merge(c, tc);
                 }
             }
         }
