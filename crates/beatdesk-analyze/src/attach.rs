@@ -21,6 +21,8 @@ const MIN_TERMS: usize = 4;
 /// Stories of at most this many short posts move to the story their
 /// markers name.
 const MAX_MARKED: usize = 3;
+/// Records of a story that must hold a marker for it to name the story.
+const MARKER_HOLDERS: u32 = 1;
 /// Stories smaller than this have no vocabulary to speak of yet.
 const MIN_STORY: usize = 3;
 /// A term counts fully when this share of the story's records hold it
@@ -73,15 +75,17 @@ impl Clusterer {
         let mut found = None;
         for o in self.candidates(terms, own) {
             let ocl = &self.clusters[o as usize];
+            // Other small stories of chatter are movable themselves, not rivals.
             if ocl.docs.len() < 2
                 || ocl.docs.len() <= cl.docs.len()
+                || self.is_chatter(o)
                 || ocl.gap_days(cl.first) > MAX_GAP_DAYS
             {
                 continue;
             }
             if markers
                 .iter()
-                .any(|t| ocl.tdf.get(t).copied().unwrap_or(0) >= 2)
+                .any(|t| ocl.tdf.get(t).copied().unwrap_or(0) >= MARKER_HOLDERS)
             {
                 if found.is_some() {
                     return None;
@@ -94,6 +98,22 @@ impl Clusterer {
 
     /// Joins lone short posts (added from `first` on, or a little before) to
     /// the one story whose vocabulary explains them.
+    /// A small story of short social posts only: what this pass may move.
+    fn is_chatter(&self, c: u32) -> bool {
+        let cl = &self.clusters[c as usize];
+        cl.docs.len() <= MAX_MARKED
+            && cl.pinned.is_none()
+            && !cl.roundup
+            && cl.docs.iter().all(|&d| {
+                let m = &self.meta[d as usize];
+                matches!(m.platform, Platform::Bluesky | Platform::Reddit) && m.words <= MAX_WORDS
+            })
+    }
+
+    /// Joins small stories of short posts (holding a record added from
+    /// `first` on, or a little before) to the one story whose markers or
+    /// vocabulary explain them. A move can make another one clear, so the
+    /// pass repeats a few times.
     pub(crate) fn attach_pass(&mut self, first: u32) {
         let n = self.meta.len() as u32;
         if first >= n {
@@ -103,20 +123,21 @@ impl Clusterer {
         let docs: Vec<u32> = (0..n)
             .filter(|&d| d >= first || self.meta[d as usize].t >= since)
             .collect();
+        for _ in 0..3 {
+            if !self.attach_round(&docs) {
+                break;
+            }
+        }
+        for cl in &mut self.clusters {
+            cl.dirty = false;
+        }
+    }
+
+    fn attach_round(&mut self, docs: &[u32]) -> bool {
         let mut moved = false;
-        for d in docs {
+        for &d in docs {
             let c = self.doc_cluster[d as usize];
-            let cl = &self.clusters[c as usize];
-            let m = &self.meta[d as usize];
-            let chatter = |x: &u32| {
-                let m = &self.meta[*x as usize];
-                matches!(m.platform, Platform::Bluesky | Platform::Reddit) && m.words <= MAX_WORDS
-            };
-            if cl.docs.len() > MAX_MARKED
-                || cl.pinned.is_some()
-                || cl.roundup
-                || !cl.docs.iter().all(chatter)
-            {
+            if !self.is_chatter(c) {
                 continue;
             }
             let v = &self.vecs[d as usize].g;
@@ -126,10 +147,8 @@ impl Clusterer {
                 moved = true;
                 continue;
             }
-            if cl.docs.len() != 1 {
-                continue;
-            }
-            if v[BODY].len() + v[ENT].len() < MIN_TERMS {
+            let t = self.meta[d as usize].t;
+            if self.clusters[c as usize].docs.len() != 1 || v[BODY].len() + v[ENT].len() < MIN_TERMS {
                 continue;
             }
             let mut scored: Vec<(f32, u32)> = self
@@ -137,7 +156,7 @@ impl Clusterer {
                 .into_iter()
                 .filter(|&o| {
                     let ocl = &self.clusters[o as usize];
-                    ocl.docs.len() >= MIN_STORY && ocl.gap_days(m.t) <= MAX_GAP_DAYS
+                    ocl.docs.len() >= MIN_STORY && ocl.gap_days(t) <= MAX_GAP_DAYS
                 })
                 .map(|o| (self.coverage(d, o), o))
                 .collect();
@@ -152,10 +171,6 @@ impl Clusterer {
                 moved = true;
             }
         }
-        if moved {
-            for cl in &mut self.clusters {
-                cl.dirty = false;
-            }
-        }
+        moved
     }
 }

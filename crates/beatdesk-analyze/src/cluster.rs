@@ -22,7 +22,7 @@ use crate::features::{DocVec, Featurizer, BODY, ENT, GROUPS};
 const COMMON_MIN_DF: u32 = 200;
 
 /// Posts with fewer words than this follow their structure whatever they say.
-const SHORT_WORDS: u32 = 8;
+const SHORT_WORDS: u32 = 12;
 
 /// Stories this small move to the story their records' structure points to.
 const SMALL_STORY: usize = 3;
