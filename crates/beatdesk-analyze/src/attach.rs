@@ -59,7 +59,7 @@ impl Clusterer {
     /// The one story that holds a marker of a small story's posts — an
     /// amount (`$4.6b`) or a hashtag (`#exportcontrols`) — in at least two
     /// of its records, when no other candidate story holds one so.
-    fn marked_story(&self, own: u32, terms: &[(u32, f32)]) -> Option<u32> {
+    fn marked_story(&self, own: u32) -> Option<u32> {
         let cl = &self.clusters[own as usize];
         let mut markers: Vec<u32> = cl
             .docs
@@ -72,8 +72,10 @@ impl Clusterer {
         if markers.is_empty() {
             return None;
         }
+        // The markers are the lookup: stories that hold one are candidates.
+        let terms: Vec<(u32, f32)> = markers.iter().map(|&t| (t, 1.0)).collect();
         let mut found = None;
-        for o in self.candidates(terms, own) {
+        for o in self.candidates(&terms, own) {
             let ocl = &self.clusters[o as usize];
             // Other small stories of chatter are movable themselves, not rivals.
             if ocl.docs.len() < 2
@@ -142,13 +144,14 @@ impl Clusterer {
             }
             let v = &self.vecs[d as usize].g;
             let terms = self.lookup_terms([&v[0], &v[1], &v[2]], [1.0; GROUPS]);
-            if let Some(to) = self.marked_story(c, &terms) {
+            if let Some(to) = self.marked_story(c) {
                 self.merge(to, c);
                 moved = true;
                 continue;
             }
             let t = self.meta[d as usize].t;
-            if self.clusters[c as usize].docs.len() != 1 || v[BODY].len() + v[ENT].len() < MIN_TERMS {
+            if self.clusters[c as usize].docs.len() != 1 || v[BODY].len() + v[ENT].len() < MIN_TERMS
+            {
                 continue;
             }
             let mut scored: Vec<(f32, u32)> = self

@@ -149,7 +149,10 @@ impl Clusterer {
         let v = self.related.entry(record_id).or_default();
         if !v.contains(&target_id) {
             v.push(target_id);
-            self.related_rev.entry(target_id).or_default().push(record_id);
+            self.related_rev
+                .entry(target_id)
+                .or_default()
+                .push(record_id);
         }
     }
 

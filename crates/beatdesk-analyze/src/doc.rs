@@ -79,7 +79,10 @@ fn outlet_of(r: &Record) -> (Option<String>, Vec<String>) {
         keys.push(squash(n));
     }
     if !is_pointer(r) {
-        if let Some(d) = r.domain().filter(|d| !d.chars().all(|c| c.is_ascii_digit() || c == '.')) {
+        if let Some(d) = r
+            .domain()
+            .filter(|d| !d.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        {
             let label = d.split('.').next().unwrap_or("").to_string();
             if name.is_none() {
                 name = Some(d.clone());
@@ -225,7 +228,11 @@ impl DocMeta {
                 String::new()
             },
             words: {
-                let body = if r.text.trim().is_empty() { &r.title } else { &r.text };
+                let body = if r.text.trim().is_empty() {
+                    &r.title
+                } else {
+                    &r.text
+                };
                 body.split_whitespace()
                     .filter(|w| !w.contains("://"))
                     .count() as u32

@@ -243,21 +243,43 @@ mod tests {
         let mut wire = rec(2, "U.S. plans to widen licence rule -report", "WASHINGTON (MPA) - The U.S. is preparing licences, technology news site Harbor & Signal reported on Wednesday.", "https://www.meridianpress.example/wire");
         wire.community = Some("Meridian Press".into());
         wire.published_at += chrono::Duration::hours(1);
-        let mut follow = rec(3, "Kestrel shares slide 7% on export-rule report", "Shares fell after the report on Wednesday, traders said.", "https://www.harborsignal.example/shares");
+        let mut follow = rec(
+            3,
+            "Kestrel shares slide 7% on export-rule report",
+            "Shares fell after the report on Wednesday, traders said.",
+            "https://www.harborsignal.example/shares",
+        );
         follow.community = Some("Harbor & Signal".into());
         follow.published_at += chrono::Duration::hours(6);
         let mut post = rec(4, "", "big if true", "https://bsky.app/profile/x/post/1");
         post.platform = Platform::Bluesky;
-        let mut pointer = rec(5, "US export licences could hit Gulf sales - Northgate Tribune", "", "https://news.google.com/rss/articles/CBMi");
+        let mut pointer = rec(
+            5,
+            "US export licences could hit Gulf sales - Northgate Tribune",
+            "",
+            "https://news.google.com/rss/articles/CBMi",
+        );
         pointer.community = Some("Google News".into());
-        let metas: Vec<DocMeta> = [excl, wire, follow, post, pointer].iter().map(DocMeta::from_record).collect();
+        let metas: Vec<DocMeta> = [excl, wire, follow, post, pointer]
+            .iter()
+            .map(DocMeta::from_record)
+            .collect();
         let refs: Vec<&DocMeta> = metas.iter().collect();
         let o = trace(&refs);
-        assert_eq!(o.groups, vec![vec![0, 2, 1]], "one origin, the exclusive first: {o:?}");
+        assert_eq!(
+            o.groups,
+            vec![vec![0, 2, 1]],
+            "one origin, the exclusive first: {o:?}"
+        );
         assert_eq!(o.relays, 4);
 
         // A second outlet with its own reporting is a second origin.
-        let mut other = rec(6, "Launch: K11 ships next year", "SAN JOSE (Byteline) - Kestrel unveiled the K11 on stage.", "https://www.byteline.example/k11");
+        let mut other = rec(
+            6,
+            "Launch: K11 ships next year",
+            "SAN JOSE (Byteline) - Kestrel unveiled the K11 on stage.",
+            "https://www.byteline.example/k11",
+        );
         other.community = Some("Byteline".into());
         let m6 = DocMeta::from_record(&other);
         let refs: Vec<&DocMeta> = metas.iter().chain([&m6]).collect();

@@ -206,7 +206,10 @@ fn strip_currency(c: &str) -> Option<&str> {
 /// chunk, consumed when it is the unit.
 fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
     let c = trim_punct(chunk);
-    let c = c.strip_prefix('~').or_else(|| c.strip_prefix('≈')).unwrap_or(c);
+    let c = c
+        .strip_prefix('~')
+        .or_else(|| c.strip_prefix('≈'))
+        .unwrap_or(c);
     let (cur, c) = match strip_currency(c) {
         Some(r) => (true, r),
         None => (false, c),
@@ -296,7 +299,9 @@ fn scan_cjk(chunk: &str, sink: &mut impl Sink) {
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',')
+            {
                 i += 1;
             }
             let num: String = chars[start..i].iter().filter(|c| **c != ',').collect();
@@ -413,9 +418,10 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             prev_entity = None;
             continue;
         }
-        if let Some(tag) = trimmed.strip_prefix('#').filter(|t| {
-            !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')
-        }) {
+        if let Some(tag) = trimmed
+            .strip_prefix('#')
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        {
             scan_hashtag(tag, &mut buf, sink);
             if tag.chars().any(is_cjk) {
                 scan_cjk(tag, sink);
@@ -614,14 +620,27 @@ mod tests {
 
     #[test]
     fn cjk_bigrams_and_hashtags() {
-        let c = run("米商務省、AIアクセラレータの輸出許可 Kestrel #AIチップ #ExportControls #aichips");
+        let c =
+            run("米商務省、AIアクセラレータの輸出許可 Kestrel #AIチップ #ExportControls #aichips");
         assert!(c.words.contains(&"輸出".to_string()), "{:?}", c.words);
         assert!(c.words.contains(&"商務".to_string()), "{:?}", c.words);
         assert!(c.ents.contains(&"kestrel".to_string()), "{:?}", c.ents);
-        assert!(c.ents.contains(&"#exportcontrols".to_string()), "{:?}", c.ents);
+        assert!(
+            c.ents.contains(&"#exportcontrols".to_string()),
+            "{:?}",
+            c.ents
+        );
         assert!(c.ents.contains(&"#aichips".to_string()), "{:?}", c.ents);
-        assert!(c.words.contains(&"export".to_string()) && c.words.contains(&"controls".to_string()), "{:?}", c.words);
-        assert!(c.words.contains(&"チッ".to_string()), "CJK in a tag: {:?}", c.words);
+        assert!(
+            c.words.contains(&"export".to_string()) && c.words.contains(&"controls".to_string()),
+            "{:?}",
+            c.words
+        );
+        assert!(
+            c.words.contains(&"チッ".to_string()),
+            "CJK in a tag: {:?}",
+            c.words
+        );
     }
 
     #[test]

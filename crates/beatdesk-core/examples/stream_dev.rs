@@ -156,9 +156,10 @@ fn dump(bd: &Beatdesk, beat: &str, base: Option<&str>, out: &Path) {
         }));
     }
     let unrewrite = |u: &str| match base {
-        Some(b) => u
-            .replace(&format!("{b}/site/"), "https://")
-            .replace(&format!("{}/site/", b.replace("http://", "https://")), "https://"),
+        Some(b) => u.replace(&format!("{b}/site/"), "https://").replace(
+            &format!("{}/site/", b.replace("http://", "https://")),
+            "https://",
+        ),
         None => u.to_string(),
     };
     let records: Vec<Value> = bd
@@ -182,7 +183,8 @@ fn dump(bd: &Beatdesk, beat: &str, base: Option<&str>, out: &Path) {
         .unwrap();
     std::fs::write(
         out,
-        serde_json::to_vec_pretty(&json!({"records": records, "stories": summary, "links": links})).unwrap(),
+        serde_json::to_vec_pretty(&json!({"records": records, "stories": summary, "links": links}))
+            .unwrap(),
     )
     .unwrap();
 }
@@ -211,11 +213,18 @@ async fn via_ingest(dir: &Path, out: &Path) {
     add(
         "POST /xrpc/com.atproto.server.createSession".into(),
         "application/json",
-        json!({"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:deskdeskdeskdeskdeskdesk"}).to_string(),
+        json!({"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:deskdeskdeskdeskdeskdesk"})
+            .to_string(),
     );
     for (file, key) in [
-        ("bsky_search.json", "GET /xrpc/app.bsky.feed.searchPosts".to_string()),
-        ("bsky_search_page2.json", "GET /xrpc/app.bsky.feed.searchPosts?cursor=40".to_string()),
+        (
+            "bsky_search.json",
+            "GET /xrpc/app.bsky.feed.searchPosts".to_string(),
+        ),
+        (
+            "bsky_search_page2.json",
+            "GET /xrpc/app.bsky.feed.searchPosts?cursor=40".to_string(),
+        ),
     ] {
         let mut v: Value = serde_json::from_str(&read(dir, file)).unwrap();
         rewrite_uris(&mut v, &base);
@@ -229,13 +238,21 @@ async fn via_ingest(dir: &Path, out: &Path) {
         "gnews_rss.xml",
     ];
     for f in feeds {
-        add(format!("GET /feeds/{f}"), "application/xml", rewrite(&read(dir, f), &base));
+        add(
+            format!("GET /feeds/{f}"),
+            "application/xml",
+            rewrite(&read(dir, f), &base),
+        );
     }
     let truth: Value = serde_json::from_str(&read(dir, "truth.json")).unwrap();
     for (url, a) in truth["articles"].as_object().unwrap() {
         let path = rewrite(url, &base).replacen(&base, "", 1);
         let html = rewrite(&read(dir, a["file"].as_str().unwrap()), &base);
-        add(format!("GET {}", path.trim_end_matches('/')), "text/html; charset=utf-8", html);
+        add(
+            format!("GET {}", path.trim_end_matches('/')),
+            "text/html; charset=utf-8",
+            html,
+        );
     }
     tokio::spawn(serve(listener, Arc::new(Served { routes })));
 
@@ -243,7 +260,9 @@ async fn via_ingest(dir: &Path, out: &Path) {
         "window_days = 7\nmax_web_citations = 3\n\n[[source]]\nkind = \"reddit\"\nsubreddit = \"LocalComputeLab\"\nbase_url = \"{base}\"\n\n[[source]]\nkind = \"bluesky\"\nquery = \"AI chips\"\nhandle = \"desk.bsky.social\"\nbase_url = \"{base}\"\n"
     );
     for f in feeds {
-        config.push_str(&format!("\n[[source]]\nkind = \"feed\"\nurl = \"{base}/feeds/{f}\"\n"));
+        config.push_str(&format!(
+            "\n[[source]]\nkind = \"feed\"\nurl = \"{base}/feeds/{f}\"\n"
+        ));
     }
     let bd = Beatdesk::in_memory(clock()).unwrap();
     bd.secrets()
@@ -280,7 +299,11 @@ fn via_import(dir: &Path, out: &Path) {
                 .take(12)
                 .collect::<Vec<_>>()
                 .join(" ");
-            v["title"] = json!(if t.is_empty() { "(untitled)".to_string() } else { t });
+            v["title"] = json!(if t.is_empty() {
+                "(untitled)".to_string()
+            } else {
+                t
+            });
         }
         if v["author"].as_str().unwrap_or("").trim().is_empty() {
             v["author"] = json!("(unknown)");
@@ -308,8 +331,16 @@ async fn main() {
     std::env::set_var("NO_PROXY", "127.0.0.1,localhost");
     std::env::set_var("no_proxy", "127.0.0.1,localhost");
     let args: Vec<String> = std::env::args().collect();
-    let dir = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("../shared/data/stream-dev"));
-    let out = PathBuf::from(args.get(2).map(String::as_str).unwrap_or("target/stream-dev"));
+    let dir = PathBuf::from(
+        args.get(1)
+            .map(String::as_str)
+            .unwrap_or("../shared/data/stream-dev"),
+    );
+    let out = PathBuf::from(
+        args.get(2)
+            .map(String::as_str)
+            .unwrap_or("target/stream-dev"),
+    );
     std::fs::create_dir_all(&out).unwrap();
     via_ingest(&dir, &out.join("ingest.json")).await;
     via_import(&dir, &out.join("import.json"));

@@ -88,7 +88,9 @@ impl Beatdesk {
     pub fn merge_stories(&self, into_story_id: i64, from_story_id: i64, actor: &str) -> Result<()> {
         let actor = actor_of(actor)?;
         if into_story_id == from_story_id {
-            return Err(CoreError::Invalid("a story cannot be merged into itself".into()));
+            return Err(CoreError::Invalid(
+                "a story cannot be merged into itself".into(),
+            ));
         }
         let now = self.now();
         self.store.write(|tx| {
@@ -100,7 +102,14 @@ impl Beatdesk {
             decide(tx, into.beat_id, into.id, &kept, actor, now)?;
             decide(tx, into.beat_id, into.id, &moved, actor, now)?;
             stories::set_records(tx, from.id, &[], now)?;
-            stories::set_analysis(tx, from.id, &from.title, &from.signal, &from.top_terms, true)?;
+            stories::set_analysis(
+                tx,
+                from.id,
+                &from.title,
+                &from.signal,
+                &from.top_terms,
+                true,
+            )?;
             audit::append(
                 tx,
                 now,
@@ -145,10 +154,18 @@ impl Beatdesk {
                 ));
             }
             let title = records::get(tx, out[0])?.title;
-            let title = if title.trim().is_empty() { story.title.clone() } else { title };
+            let title = if title.trim().is_empty() {
+                story.title.clone()
+            } else {
+                title
+            };
             let new_id = stories::insert(tx, story.beat_id, &title, now)?;
             // Both sides are the editor's: the rest stays, the split goes.
-            let rest: Vec<i64> = held.iter().copied().filter(|id| !out.contains(id)).collect();
+            let rest: Vec<i64> = held
+                .iter()
+                .copied()
+                .filter(|id| !out.contains(id))
+                .collect();
             decide(tx, story.beat_id, story_id, &rest, actor, now)?;
             decide(tx, story.beat_id, new_id, &out, actor, now)?;
             audit::append(

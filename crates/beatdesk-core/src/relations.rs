@@ -31,7 +31,9 @@ impl Index {
             .collect();
         order.sort_by_key(|r| (r.status != RecordStatus::Kept, r.id));
         for r in order {
-            by_key.entry(post_key(r.platform, &r.external_id)).or_insert(r.id);
+            by_key
+                .entry(post_key(r.platform, &r.external_id))
+                .or_insert(r.id);
             for u in [&r.canonical_url, &r.url] {
                 for c in canonical_forms(u) {
                     by_url.entry(c).or_insert(r.id);
@@ -101,7 +103,10 @@ pub fn for_analysis(tx: &Transaction, beat_id: i64, records: &[Record]) -> Resul
         .into_iter()
         .filter_map(|l| Some((l.record_id, l.target_record_id?)))
         .collect();
-    for r in records.iter().filter(|r| r.status != RecordStatus::Rejected) {
+    for r in records
+        .iter()
+        .filter(|r| r.status != RecordStatus::Rejected)
+    {
         if let Some(post) = reddit_post_of_comment(r).and_then(|k| index.lookup(&k)) {
             out.push((r.id, post));
         }

@@ -32,7 +32,8 @@ fn desk() -> Beatdesk {
         line("b2", 5, "Sable licence change: Tarnwell adds a 50M MAU cap", "Tarnwell Labs said new Sable releases use a community licence capped at 50M monthly users."),
         line("b3", 6, "Tarnwell's Sable community licence caps users at 50M", "Future Sable models from Tarnwell Labs ship under a community licence with a 50M user cap."),
     ];
-    d.import_jsonl(BEAT, "seed.jsonl", &lines.join("\n")).unwrap();
+    d.import_jsonl(BEAT, "seed.jsonl", &lines.join("\n"))
+        .unwrap();
     d
 }
 
@@ -62,17 +63,33 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 }
 
 fn story_with(d: &Beatdesk, ext: &str) -> i64 {
-    let id = d.records(BEAT).unwrap().into_iter().find(|r| r.external_id == ext).unwrap().id;
+    let id = d
+        .records(BEAT)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.external_id == ext)
+        .unwrap()
+        .id;
     d.stories(BEAT)
         .unwrap()
         .into_iter()
-        .find(|s| d.story_records(s.id).unwrap().iter().any(|r| r.record.id == id))
+        .find(|s| {
+            d.story_records(s.id)
+                .unwrap()
+                .iter()
+                .any(|r| r.record.id == id)
+        })
         .unwrap()
         .id
 }
 
 fn record(d: &Beatdesk, ext: &str) -> i64 {
-    d.records(BEAT).unwrap().into_iter().find(|r| r.external_id == ext).unwrap().id
+    d.records(BEAT)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.external_id == ext)
+        .unwrap()
+        .id
 }
 
 #[test]
@@ -86,7 +103,10 @@ fn merge_split_and_move_survive_a_full_analyze_and_later_imports() {
     let (a, b) = (story_with(&d, "a1"), story_with(&d, "b1"));
     d.merge_stories(a, b, "Ana Ruiz").unwrap();
     d.analyze(BEAT).unwrap();
-    assert_eq!(groups(&d), BTreeSet::from([set(&["a1", "a2", "a3", "b1", "b2", "b3"])]));
+    assert_eq!(
+        groups(&d),
+        BTreeSet::from([set(&["a1", "a2", "a3", "b1", "b2", "b3"])])
+    );
     assert_eq!(story_with(&d, "b1"), a, "the surviving story keeps its id");
 
     // Split two records out: a new story, kept apart by the next analyze.
@@ -105,15 +125,28 @@ fn merge_split_and_move_survive_a_full_analyze_and_later_imports() {
     d.import_jsonl(
         BEAT,
         "later.jsonl",
-        &line("a4", 7, "Kestrel's K9 factory round: $4.6B from investors", "Kestrel Semiconductor's $4.6 billion K9 factory round in Ohio drew new investors."),
+        &line(
+            "a4",
+            7,
+            "Kestrel's K9 factory round: $4.6B from investors",
+            "Kestrel Semiconductor's $4.6 billion K9 factory round in Ohio drew new investors.",
+        ),
     )
     .unwrap();
     d.analyze(BEAT).unwrap();
     let g = groups(&d);
     assert!(g.contains(&set(&["b1", "b2", "b3"])), "{g:?}");
-    assert!(g.iter().any(|s| s.contains("a1") && s.contains("a4")), "new records still cluster: {g:?}");
+    assert!(
+        g.iter().any(|s| s.contains("a1") && s.contains("a4")),
+        "new records still cluster: {g:?}"
+    );
 
-    let actions: Vec<String> = d.audit(None).unwrap().into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> = d
+        .audit(None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
     for a in ["merge_stories", "split_records", "move_record"] {
         assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
     }
@@ -125,11 +158,18 @@ fn bad_corrections_are_refused_and_change_nothing() {
     let before = groups(&d);
     let a = story_with(&d, "a1");
     assert!(d.merge_stories(a, a, "Ana").is_err());
-    assert!(d.split_records(a, &[record(&d, "b1")], "Ana").is_err(), "not in the story");
+    assert!(
+        d.split_records(a, &[record(&d, "b1")], "Ana").is_err(),
+        "not in the story"
+    );
     let all: Vec<i64> = ["a1", "a2", "a3"].iter().map(|e| record(&d, e)).collect();
     assert!(d.split_records(a, &all, "Ana").is_err(), "would empty it");
     assert!(d.move_record(record(&d, "b1"), a, " ").is_err(), "no actor");
     assert!(d.move_record(record(&d, "b1"), 9999, "Ana").is_err());
     assert_eq!(groups(&d), before);
-    assert!(d.audit(None).unwrap().iter().all(|e| !e.action.contains("split")));
+    assert!(d
+        .audit(None)
+        .unwrap()
+        .iter()
+        .all(|e| !e.action.contains("split")));
 }

@@ -63,7 +63,12 @@ impl Item {
 
     /// Adds a relation once.
     pub fn relate(&mut self, kind: LinkKind, target: String) {
-        if !target.is_empty() && !self.relations.iter().any(|(k, t)| *k == kind && *t == target) {
+        if !target.is_empty()
+            && !self
+                .relations
+                .iter()
+                .any(|(k, t)| *k == kind && *t == target)
+        {
             self.relations.push((kind, target));
         }
     }

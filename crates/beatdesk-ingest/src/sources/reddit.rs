@@ -190,7 +190,11 @@ fn comment_item(c: &Comment, fetched: DateTime<Utc>) -> Item {
         item.text = body;
     }
     item.title = crate::normalize::truncate(
-        item.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim(),
+        item.text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim(),
         120,
     );
     item.author = c.author.clone();
@@ -461,7 +465,11 @@ impl Source for RedditSource {
         let mut threads = Vec::new();
         for id in megathreads(&resp.body) {
             let mut req = Request::get(
-                format!("{}/comments/{id}{}?limit=100&raw_json=1", self.api_base(), if self.bearer.is_some() { "" } else { ".json" }),
+                format!(
+                    "{}/comments/{id}{}?limit=100&raw_json=1",
+                    self.api_base(),
+                    if self.bearer.is_some() { "" } else { ".json" }
+                ),
                 Expect::Json,
             );
             if let Some(b) = &self.bearer {
