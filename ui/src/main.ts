@@ -235,7 +235,7 @@ function main() {
               optional: true,
             });
             if (note === null) return;
-            await setView(await act(() => backend.signOff(v.story.id, name, note || null)), `Signed off by ${name}.`);
+            await setView(await act(() => backend.signOff(v.story.id, name, note || null, v.draft?.revision ?? 0)), `Signed off by ${name}.`);
           },
           onExport: async (format) => {
             const name = (await editorName()) ?? "editor";

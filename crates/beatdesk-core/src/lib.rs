@@ -21,6 +21,7 @@ mod regenerate;
 mod review;
 mod secrets;
 mod usage;
+mod verify;
 mod views;
 
 use std::path::{Path, PathBuf};

@@ -37,8 +37,8 @@ export const backend = {
   saveDocument: (storyId: number, edit: DocumentEdit) => invoke<StoryView>("save_document", { storyId, edit }),
   setRecordIncluded: (storyId: number, recordId: number, included: boolean, weight: number, editor: string) =>
     invoke<StoryView>("set_record_included", { storyId, recordId, included, weight, editor }),
-  signOff: (storyId: number, editor: string, note: string | null) =>
-    invoke<StoryView>("sign_off", { storyId, editor, note }),
+  signOff: (storyId: number, editor: string, note: string | null, revision: number, overrideReason: string | null = null) =>
+    invoke<StoryView>("sign_off", { storyId, editor, note, revision, overrideReason }),
   exportStory: (storyId: number, format: ExportFormat, editor: string) =>
     invoke<ExportResult>("export_story", { storyId, format, editor }),
   listModels: () => invoke<ModelInfo[]>("list_models"),
