@@ -16,6 +16,11 @@ pub struct Token {
 
 /// Folds one char to its matching form (may be several chars after NFKC).
 fn fold(c: char, out: &mut String) {
+    // Most text is ASCII, which NFKC leaves alone.
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     for n in std::iter::once(c).nfkc() {
         let n = match n {
             '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '`' | '\u{b4}' => '\'',
