@@ -1,9 +1,8 @@
 //! One claim against its cited records.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use beatdesk_types::{Check, CheckKind, CheckStatus, Evidence, Record};
-use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::numbers::{self, Kind, Quantity};
 use crate::support::{self, RecordSentence};
@@ -86,7 +85,6 @@ pub struct Verifier {
     /// Words the records write in lower case: a capitalised one at the start
     /// of a sentence is an ordinary word, not a name.
     lower_words: HashSet<String>,
-    stemmer: Stemmer,
 }
 
 /// What a claim is checked against.
@@ -117,15 +115,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 impl Verifier {
     pub fn new(docs: Vec<SourceDoc>) -> Verifier {
-        let stemmer = Stemmer::create(Algorithm::English);
-        let mut lower_words = HashSet::new();
+        let mut st = support::Stems::default();
+        let mut lower_words = HashSet::default();
         let mut sources = Vec::with_capacity(docs.len());
         for doc in docs {
             let raw = doc.haystack();
             let chars: Vec<char> = raw.chars().collect();
             let tokens = text::tokens(&raw);
             for t in &tokens {
-                if chars[t.start as usize].is_lowercase() {
+                if chars[t.start as usize].is_lowercase() && !lower_words.contains(&t.norm) {
                     lower_words.insert(t.norm.clone());
                 }
             }
@@ -133,21 +131,25 @@ impl Verifier {
             if let Some(d) = doc.published {
                 quantities.extend(numbers::date_facts(d));
             }
-            let stems: HashSet<String> = support::content(&stemmer, &tokens).into_iter().collect();
+            let stems: HashSet<String> = support::content(&mut st, &tokens).into_iter().collect();
             let mut sentences = Vec::new();
-            let mut from = 0usize;
+            let (mut from, mut from_chars) = (0usize, 0u32);
             for s in crate::sentences::split(&raw) {
-                // Offsets of each record sentence, found in order.
+                // Offsets of each record sentence, found in order; chars counted once.
                 let Some(at) = raw[from..].find(&s) else {
                     continue;
                 };
-                let start = raw[..from + at].chars().count() as u32;
+                let start = from_chars + raw[from..from + at].chars().count() as u32;
                 let len = s.chars().count() as u32;
                 from += at + s.len();
-                let toks = text::tokens(&s);
+                from_chars = start + len;
+                // The record's own tokens inside the sentence: no second tokenising.
+                let a = tokens.partition_point(|t| t.start < start);
+                let b = tokens.partition_point(|t| t.end <= start + len);
+                let toks = &tokens[a..b.max(a)];
                 sentences.push(RecordSentence {
-                    stems: support::content(&stemmer, &toks).into_iter().collect(),
-                    polar: support::polar(&stemmer, &toks),
+                    stems: support::content(&mut st, toks).into_iter().collect(),
+                    polar: support::polar(&mut st, toks),
                     start,
                     end: start + len,
                 });
@@ -178,7 +180,6 @@ impl Verifier {
             sources,
             by_id,
             lower_words,
-            stemmer,
         }
     }
 
@@ -332,7 +333,7 @@ impl Verifier {
         };
         // Facts about the cited records a writer may state: how many, from how many platforms and authors.
         let mut counts = vec![cited.len() as f64];
-        let mut per_platform: HashMap<&str, usize> = HashMap::new();
+        let mut per_platform: HashMap<&str, usize> = HashMap::default();
         for p in cited {
             *per_platform.entry(p.doc.platform.as_str()).or_default() += 1;
         }
@@ -518,14 +519,16 @@ impl Verifier {
         out: &mut Vec<Check>,
     ) {
         let toks = text::tokens(sentence);
-        let stems = support::content(&self.stemmer, &toks);
-        let claim_polar = support::polar(&self.stemmer, &toks);
+        let mut st = support::Stems::default();
+        let stems = support::content(&mut st, &toks);
+        let claim_polar = support::polar(&mut st, &toks);
         // Words that describe sources rather than claim anything ("This draft rests on 5 records").
-        let mut union: HashSet<String> = FACT_WORDS.iter().map(|w| w.to_string()).collect();
-        for p in cited {
-            union.extend(p.stems.iter().cloned());
-        }
-        let r = support::recall(&stems, &union);
+        let known = |w: &String| FACT_WORDS.contains(&w.as_str()) || cited.iter().any(|p| p.stems.contains(w));
+        let r = if stems.is_empty() {
+            1.0
+        } else {
+            stems.iter().filter(|w| known(w)).count() as f64 / stems.len() as f64
+        };
         let all: Vec<(&Prepared, &RecordSentence)> = cited
             .iter()
             .flat_map(|p| p.sentences.iter().map(move |s| (*p, s)))

@@ -202,7 +202,7 @@ pub fn acronym_in(acr: &str, raw: &str) -> bool {
 }
 
 /// Whether a sentence-initial capitalised word is just an ordinary word.
-pub fn ordinary(word: &str, lower_words: &std::collections::HashSet<String>) -> bool {
+pub fn ordinary(word: &str, lower_words: &rustc_hash::FxHashSet<String>) -> bool {
     let l = word.to_lowercase();
     is_stopword(&l) || lower_words.contains(&l)
 }

@@ -535,7 +535,10 @@ pub fn parse_tokens(chars: &[char], toks: &[Token]) -> Vec<Quantity> {
             tol = 0.0;
         }
         // "1.2–2kW", "$10-12 billion": the first end takes the second's unit.
-        if let Some(prev) = out.last_mut() {
+        if let Some(prev) = out
+            .last_mut()
+            .filter(|p| toks[start_i].start.saturating_sub(p.end) <= 4)
+        {
             let between: String = chars[prev.end as usize..toks[start_i].start as usize]
                 .iter()
                 .collect();

@@ -1,17 +1,42 @@
 //! Lexical support (a triage signal, never a pass) and polarity: a claim
 //! that negates, or says the opposite of, what its cited records say.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::text::{is_stopword, stem, Token};
 
+/// A stemmer that stems each distinct word once.
+pub struct Stems {
+    stemmer: rust_stemmers::Stemmer,
+    memo: HashMap<String, String>,
+}
+
+impl Default for Stems {
+    fn default() -> Self {
+        Stems { stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English), memo: HashMap::default() }
+    }
+}
+
+impl Stems {
+    pub fn get(&mut self, w: &str) -> String {
+        if let Some(s) = self.memo.get(w) {
+            return s.clone();
+        }
+        let s = stem(&self.stemmer, w);
+        self.memo.insert(w.to_string(), s.clone());
+        s
+    }
+}
+
 /// Content stems of a token list (no stopwords, no bare numbers).
-pub fn content(stemmer: &rust_stemmers::Stemmer, toks: &[Token]) -> Vec<String> {
+pub fn content(stems: &mut Stems, toks: &[Token]) -> Vec<String> {
     toks.iter()
         .filter(|t| {
             t.norm.chars().any(char::is_alphabetic) && !is_stopword(&t.norm) && t.norm.len() > 1
         })
-        .map(|t| stem(stemmer, &t.norm))
+        .map(|t| stems.get(&t.norm))
         .collect()
 }
 
@@ -76,15 +101,15 @@ pub struct Polar {
     pub plain: HashSet<String>,
 }
 
-pub fn polar(stemmer: &rust_stemmers::Stemmer, toks: &[Token]) -> Polar {
-    let mut all = HashSet::new();
-    let mut negated = HashSet::new();
-    let mut plain = HashSet::new();
+pub fn polar(stems: &mut Stems, toks: &[Token]) -> Polar {
+    let mut all = HashSet::default();
+    let mut negated = HashSet::default();
+    let mut plain = HashSet::default();
     // Words left in which a negation cue may still find its word.
     let mut window = 0usize;
     for t in toks {
         let w = t.norm.as_str();
-        all.insert(stem(stemmer, w));
+        all.insert(stems.get(w));
         if is_cue(w) {
             window = 4;
             continue;
@@ -93,7 +118,7 @@ pub fn polar(stemmer: &rust_stemmers::Stemmer, toks: &[Token]) -> Polar {
             continue;
         }
         if !is_stopword(w) && w.len() > 1 {
-            let s = stem(stemmer, w);
+            let s = stems.get(w);
             if window > 0 {
                 // The cue binds to the first content word after it.
                 negated.insert(s);
