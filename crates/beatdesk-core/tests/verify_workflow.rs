@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use beatdesk_core::{Beatdesk, CoreError, DocumentEdit, FixedClock, DEMO_BEAT};
-use beatdesk_types::{CheckStatus, ExportFormat, SignOffRequest, StoryStatus};
+use beatdesk_types::{CheckKind, CheckStatus, ClaimPart, ExportFormat, SignOffRequest, StoryStatus};
 use chrono::{TimeZone, Utc};
 
 fn desk() -> Beatdesk {
@@ -55,6 +55,14 @@ fn the_offline_draft_verifies_clean_and_the_report_has_the_contract_shape() {
     assert_eq!(r.summary.fail, 0, "{:#?}", r.claims.iter().filter(|c| c.status == CheckStatus::Fail).collect::<Vec<_>>());
     assert!(r.summary.quotes_checked > 0 && r.summary.quotes_checked == r.summary.quotes_ok);
     assert_eq!(r.summary.citation_coverage, 1.0);
+    // Headline and dek quote a record and say whose words they are.
+    for part in [ClaimPart::Headline, ClaimPart::Dek] {
+        let c = r.claims.iter().find(|c| c.location.part == part).unwrap();
+        assert!(
+            c.checks.iter().any(|k| k.kind == CheckKind::Quote && k.status == CheckStatus::Pass),
+            "{part:?} must quote a cited record: {c:#?}"
+        );
+    }
     assert_eq!(r.summary.claims as usize, r.claims.len());
     let v = serde_json::to_value(&r).unwrap();
     let keys = |o: &serde_json::Value| {
