@@ -23,6 +23,7 @@ mod relations;
 mod review;
 mod secrets;
 mod usage;
+mod verify;
 mod views;
 
 use std::path::{Path, PathBuf};

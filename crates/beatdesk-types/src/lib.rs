@@ -9,6 +9,7 @@ mod links;
 mod record;
 mod sources;
 mod story;
+mod verify;
 mod writers;
 
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
@@ -20,6 +21,10 @@ pub use story::{
     StorySummary, StoryView,
 };
 
+pub use verify::{
+    Check, CheckKind, CheckStatus, Claim, ClaimLocation, ClaimPart, Evidence, SignOffRequest,
+    VerifyReport, VerifySummary,
+};
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
