@@ -9,6 +9,7 @@ mod links;
 mod record;
 mod sources;
 mod story;
+mod targets;
 mod writers;
 
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
@@ -21,6 +22,7 @@ pub use story::{
 };
 
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
+pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).
