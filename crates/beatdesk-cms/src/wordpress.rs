@@ -220,7 +220,7 @@ impl WordPress {
                 let detail = params
                     .and_then(|p| p.values().next())
                     .and_then(|v| v.as_str())
-                    .map(|s| format!("{message} {s}"))
+                    .map(|s| s.to_string())
                     .unwrap_or(message);
                 CmsError::Rejected {
                     target: self.http.target.clone(),

@@ -25,6 +25,9 @@ pub enum CoreError {
         code: &'static str,
         message: String,
     },
+    /// An export target failed: which target, what it said, in the editor's terms.
+    #[error(transparent)]
+    Cms(#[from] beatdesk_cms::CmsError),
     #[error("keychain unavailable: {0}")]
     Keychain(String),
     #[error("{path}: {error}")]
@@ -61,6 +64,7 @@ impl CoreError {
             CoreError::Write(_) => "no_evidence",
             CoreError::Model { .. } => "model_failed",
             CoreError::Keychain(_) => "keychain_unavailable",
+            CoreError::Cms(e) => e.code(),
             _ => "error",
         }
     }
