@@ -35,6 +35,9 @@ pub enum CoreError {
         revision: i64,
         failures: Vec<String>,
     },
+    /// An export target failed: which target, what it said, in the editor's terms.
+    #[error(transparent)]
+    Cms(#[from] beatdesk_cms::CmsError),
     #[error("keychain unavailable: {0}")]
     Keychain(String),
     #[error("{path}: {error}")]
@@ -73,6 +76,7 @@ impl CoreError {
             CoreError::Keychain(_) => "keychain_unavailable",
             CoreError::Stale(_) => "stale_revision",
             CoreError::Unverified { .. } => "verification_failed",
+            CoreError::Cms(e) => e.code(),
             _ => "error",
         }
     }

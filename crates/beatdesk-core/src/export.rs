@@ -52,7 +52,7 @@ pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
     Ok(line)
 }
 
-fn cited_records(
+pub(crate) fn cited_records(
     conn: &Connection,
     draft: &Draft,
     known: &HashMap<i64, &Record>,

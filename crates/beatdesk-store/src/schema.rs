@@ -179,7 +179,41 @@ BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
 CREATE TRIGGER exports_no_delete BEFORE DELETE ON exports
 BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
 
--- v7 (CMS export, issue 12)
+-- v7 (CMS export, issue 12): export targets by name (their secrets live in the
+-- keychain, never here) and every export attempt to them, append-only, with the
+-- remote post id an update goes to. A removed target keeps its history.
+CREATE TABLE targets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('wordpress','ghost','webhook')),
+    url         TEXT NOT NULL,
+    username    TEXT,
+    created_at  TEXT NOT NULL,
+    removed_at  TEXT
+);
+CREATE UNIQUE INDEX targets_live_name ON targets(name) WHERE removed_at IS NULL;
+CREATE TABLE target_exports (
+    id                INTEGER PRIMARY KEY,
+    target_id         INTEGER NOT NULL REFERENCES targets(id),
+    story_id          INTEGER NOT NULL REFERENCES stories(id),
+    draft_id          INTEGER NOT NULL REFERENCES drafts(id),
+    action            TEXT NOT NULL CHECK (action IN ('create','update','none','failed')),
+    remote_id         TEXT,
+    url               TEXT,
+    remote_updated_at TEXT,
+    status            TEXT,
+    event             TEXT,
+    content_hash      TEXT NOT NULL,
+    error_code        TEXT,
+    error             TEXT,
+    actor             TEXT NOT NULL,
+    created_at        TEXT NOT NULL
+);
+CREATE INDEX target_exports_story ON target_exports(story_id, target_id);
+CREATE TRIGGER target_exports_no_update BEFORE UPDATE ON target_exports
+BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
+CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
+BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
 
 -- v8 (review desk, issue 11)
 
@@ -384,8 +418,41 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
         // v6 (verify and workflow, issue 10): sign-off overrides, append-only
         // drafts, sign-offs and exports (see CURRENT_SQL).
         5 => tx.execute_batch(V6_SQL)?,
-        // v7 (CMS export, issue 12): reserved.
-        6 => {}
+        // v7 (CMS export, issue 12): targets and export attempts (see CURRENT_SQL).
+        6 => tx.execute_batch(
+            "CREATE TABLE targets (
+                 id          INTEGER PRIMARY KEY,
+                 name        TEXT NOT NULL,
+                 kind        TEXT NOT NULL CHECK (kind IN ('wordpress','ghost','webhook')),
+                 url         TEXT NOT NULL,
+                 username    TEXT,
+                 created_at  TEXT NOT NULL,
+                 removed_at  TEXT
+             );
+             CREATE UNIQUE INDEX targets_live_name ON targets(name) WHERE removed_at IS NULL;
+             CREATE TABLE target_exports (
+                 id                INTEGER PRIMARY KEY,
+                 target_id         INTEGER NOT NULL REFERENCES targets(id),
+                 story_id          INTEGER NOT NULL REFERENCES stories(id),
+                 draft_id          INTEGER NOT NULL REFERENCES drafts(id),
+                 action            TEXT NOT NULL CHECK (action IN ('create','update','none','failed')),
+                 remote_id         TEXT,
+                 url               TEXT,
+                 remote_updated_at TEXT,
+                 status            TEXT,
+                 event             TEXT,
+                 content_hash      TEXT NOT NULL,
+                 error_code        TEXT,
+                 error             TEXT,
+                 actor             TEXT NOT NULL,
+                 created_at        TEXT NOT NULL
+             );
+             CREATE INDEX target_exports_story ON target_exports(story_id, target_id);
+             CREATE TRIGGER target_exports_no_update BEFORE UPDATE ON target_exports
+             BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
+             CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
+             BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;",
+        )?,
         // v8 (review desk, issue 11): reserved.
         7 => {}
         other => {

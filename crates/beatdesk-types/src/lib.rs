@@ -10,6 +10,7 @@ mod record;
 mod sources;
 mod story;
 mod verify;
+mod targets;
 mod writers;
 
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
@@ -26,6 +27,7 @@ pub use verify::{
     VerifyReport, VerifySummary,
 };
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
+pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).
