@@ -294,3 +294,17 @@ impl Beatdesk {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{bounded, MAX_AUDIT_REPLY};
+
+    #[test]
+    fn a_failed_reply_kept_in_the_audit_log_is_bounded_and_says_so() {
+        let reply = "é".repeat(MAX_AUDIT_REPLY);
+        let kept = bounded(&reply, MAX_AUDIT_REPLY);
+        assert!(kept.len() < MAX_AUDIT_REPLY + 64, "{}", kept.len());
+        assert!(kept.ends_with(&format!("of {} bytes]", reply.len())), "{}", &kept[kept.len() - 40..]);
+        assert_eq!(bounded("short", MAX_AUDIT_REPLY), "short");
+    }
+}
