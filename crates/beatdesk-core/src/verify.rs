@@ -129,6 +129,8 @@ impl Beatdesk {
             if !failures.is_empty() && reason.is_none() {
                 return Err(CoreError::Unverified { story_id, revision: draft.revision, failures });
             }
+            // An override only means something over failures; without any it is a plain sign-off.
+            let reason = if failures.is_empty() { None } else { reason };
             let kept: &[String] = if reason.is_some() { &failures } else { &[] };
             let s = signoffs::insert(
                 tx,
