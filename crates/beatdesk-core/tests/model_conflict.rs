@@ -45,7 +45,14 @@ fn model_server(home: std::path::PathBuf, story: i64) -> (u16, std::thread::Join
         let mut doc = latest.document.clone();
         doc.headline.push_str(" (editor's version)");
         editor
-            .save_document(story, &DocumentEdit { document: doc, base_revision: latest.revision, editor: "Ana Ruiz".into() })
+            .save_document(
+                story,
+                &DocumentEdit {
+                    document: doc,
+                    base_revision: latest.revision,
+                    editor: "Ana Ruiz".into(),
+                },
+            )
             .unwrap();
         let doc = serde_json::json!({
             "headline": "A model's headline",
@@ -68,24 +75,60 @@ fn a_model_draft_landing_on_a_newer_revision_keeps_the_conflict_visible() {
     let dir = tempfile::tempdir().unwrap();
     let d = open(dir.path());
     d.demo().unwrap();
-    let story = d.stories(DEMO_BEAT).unwrap().into_iter().find(|s| s.status == StoryStatus::Drafted).unwrap().id;
+    let story = d
+        .stories(DEMO_BEAT)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.status == StoryStatus::Drafted)
+        .unwrap()
+        .id;
     let started = d.latest_draft(story).unwrap().revision;
-    d.sign_off(story, &SignOffRequest { editor: "Ana Ruiz".into(), note: None, revision: started, override_reason: None })
-        .unwrap();
+    d.sign_off(
+        story,
+        &SignOffRequest {
+            editor: "Ana Ruiz".into(),
+            note: None,
+            revision: started,
+            override_reason: None,
+        },
+    )
+    .unwrap();
     let (port, server) = model_server(dir.path().to_path_buf(), story);
-    d.add_model(ModelConfig::new("loop", ProviderKind::Openai, &format!("http://127.0.0.1:{port}/v1"), "m"))
-        .unwrap();
+    d.add_model(ModelConfig::new(
+        "loop",
+        ProviderKind::Openai,
+        &format!("http://127.0.0.1:{port}/v1"),
+        "m",
+    ))
+    .unwrap();
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let draft = rt.block_on(d.draft_with_model(story, "loop", None, &|_| {})).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let draft = rt
+        .block_on(d.draft_with_model(story, "loop", None, &|_| {}))
+        .unwrap();
     server.join().unwrap();
 
-    assert_eq!(draft.revision, started + 2, "kept as a revision on top of the editor's");
+    assert_eq!(
+        draft.revision,
+        started + 2,
+        "kept as a revision on top of the editor's"
+    );
     let conflict = &draft.meta["conflict"];
     assert_eq!(conflict["started_from_revision"], started);
     assert_eq!(conflict["latest_when_saved"], started + 1);
     let audit = d.audit(Some(story)).unwrap();
     let entry = audit.iter().rev().find(|a| a.action == "draft").unwrap();
-    assert_eq!(entry.detail["conflict"]["latest_when_saved"], started + 1, "the conflict is in the audit log too");
-    assert_eq!(d.story(story).unwrap().story.status, StoryStatus::InReview, "an approved story goes back to review");
+    assert_eq!(
+        entry.detail["conflict"]["latest_when_saved"],
+        started + 1,
+        "the conflict is in the audit log too"
+    );
+    assert_eq!(
+        d.story(story).unwrap().story.status,
+        StoryStatus::InReview,
+        "an approved story goes back to review"
+    );
 }

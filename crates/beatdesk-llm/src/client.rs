@@ -250,12 +250,17 @@ impl<'a> Caller<'a> {
         if !(200..300).contains(&status) {
             let retry_after = retry_after(resp.headers());
             // An error body is read up to a cap: only its head says what went wrong.
-            let body = read_capped(resp, MAX_ERROR_BODY).await.map(|(t, _)| t).unwrap_or_default();
+            let body = read_capped(resp, MAX_ERROR_BODY)
+                .await
+                .map(|(t, _)| t)
+                .unwrap_or_default();
             let info = self.parse_error(status, &body);
             return Err(self.http_failure(status, info, retry_after));
         }
         if !stream {
-            let (body, cut) = read_capped(resp, MAX_REPLY_BYTES).await.map_err(|e| self.transport(e))?;
+            let (body, cut) = read_capped(resp, MAX_REPLY_BYTES)
+                .await
+                .map_err(|e| self.transport(e))?;
             if cut {
                 return Err(self.too_large());
             }
@@ -371,7 +376,9 @@ impl<'a> Caller<'a> {
     fn too_large(&self) -> Failure {
         LlmError::InvalidReply {
             model: self.label(),
-            reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes; it was not read further"),
+            reason: format!(
+                "the reply is larger than {MAX_REPLY_BYTES} bytes; it was not read further"
+            ),
             raw: String::new(),
         }
         .into()
@@ -400,7 +407,10 @@ pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Reads a body up to `max` bytes; says whether it was cut there.
-async fn read_capped(resp: reqwest::Response, max: usize) -> Result<(String, bool), reqwest::Error> {
+async fn read_capped(
+    resp: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
     let mut body = resp.bytes_stream();
     let mut buf: Vec<u8> = Vec::new();
     while let Some(chunk) = body.next().await {

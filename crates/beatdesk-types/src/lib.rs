@@ -21,11 +21,11 @@ pub use story::{
     StorySummary, StoryView,
 };
 
+pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
 pub use verify::{
     Check, CheckKind, CheckStatus, Claim, ClaimLocation, ClaimPart, Evidence, SignOffRequest,
     VerifyReport, VerifySummary,
 };
-pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).

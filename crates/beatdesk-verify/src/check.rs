@@ -523,7 +523,9 @@ impl Verifier {
         let stems = support::content(&mut st, &toks);
         let claim_polar = support::polar(&mut st, &toks);
         // Words that describe sources rather than claim anything ("This draft rests on 5 records").
-        let known = |w: &String| FACT_WORDS.contains(&w.as_str()) || cited.iter().any(|p| p.stems.contains(w));
+        let known = |w: &String| {
+            FACT_WORDS.contains(&w.as_str()) || cited.iter().any(|p| p.stems.contains(w))
+        };
         let r = if stems.is_empty() {
             1.0
         } else {

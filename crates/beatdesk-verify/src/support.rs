@@ -15,7 +15,10 @@ pub struct Stems {
 
 impl Default for Stems {
     fn default() -> Self {
-        Stems { stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English), memo: HashMap::default() }
+        Stems {
+            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+            memo: HashMap::default(),
+        }
     }
 }
 
