@@ -101,26 +101,23 @@ pub async fn add_manual(
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(String::from);
-        let (id, created, status) = match dedup.apply(
-            tx,
-            &item,
-            None,
-            note.clone(),
-            Some(by.trim().to_string()),
-            &policy,
-        )? {
-            Outcome::New { id, verdict } => (
-                id,
-                true,
-                match verdict {
-                    Verdict::Kept => RecordStatus::Kept,
-                    Verdict::Rejected { .. } => RecordStatus::Rejected,
-                    Verdict::Duplicate { .. } => RecordStatus::Duplicate,
-                },
-            ),
-            Outcome::Updated { id } => (id, false, beatdesk_store::records::get(tx, id)?.status),
-            Outcome::Repeated => unreachable!("a fresh index has seen nothing"),
-        };
+        let audit_note = note.clone();
+        let (id, created, status) =
+            match dedup.apply(tx, &item, None, note, Some(by.trim().to_string()), &policy)? {
+                Outcome::New { id, verdict } => (
+                    id,
+                    true,
+                    match verdict {
+                        Verdict::Kept => RecordStatus::Kept,
+                        Verdict::Rejected { .. } => RecordStatus::Rejected,
+                        Verdict::Duplicate { .. } => RecordStatus::Duplicate,
+                    },
+                ),
+                Outcome::Updated { id } => {
+                    (id, false, beatdesk_store::records::get(tx, id)?.status)
+                }
+                Outcome::Repeated => unreachable!("a fresh index has seen nothing"),
+            };
         if let Some(sid) = story_id {
             stories::add_link(tx, sid, id, now)?;
         }
@@ -131,7 +128,7 @@ pub async fn add_manual(
             by.trim(),
             "add_source",
             story_id,
-            &serde_json::json!({ "record_id": id, "created": created, "note": note }),
+            &serde_json::json!({ "record_id": id, "created": created, "note": audit_note }),
         )?;
         Ok(ManualAdded {
             record_id: id,
