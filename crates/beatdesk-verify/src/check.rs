@@ -148,7 +148,6 @@ impl Verifier {
                 let b = tokens.partition_point(|t| t.end <= start + len);
                 let toks = &tokens[a..b.max(a)];
                 sentences.push(RecordSentence {
-                    stems: support::content(&mut st, toks).into_iter().collect(),
                     polar: support::polar(&mut st, toks),
                     start,
                     end: start + len,
