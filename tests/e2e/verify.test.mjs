@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { By } from "selenium-webdriver";
 import * as ui from "./support.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "beatdesk-e2e-verify-"));
@@ -18,6 +19,7 @@ let driver;
 let close;
 let storyId;
 let revision;
+let original;
 
 before(async () => {
   beatdesk("demo");
@@ -27,6 +29,7 @@ before(async () => {
   const view = JSON.parse(beatdesk("show", String(storyId), "--json"));
   const doc = view.draft.document;
   const p = doc.sections[0].paragraphs[0];
+  original = p.text;
   const open = p.text.indexOf("\u201c");
   const start = p.text.indexOf(" ", open) + 1;
   const end = p.text.indexOf(" ", start);
@@ -58,6 +61,17 @@ test("a failed claim is marked, opens its record at the closest span, and holds 
   await ui.waitText(driver, "signoff-blocked", "1 failed check");
 });
 
+test("checks re-run as the editor types: fixing the quote clears the failure", async () => {
+  await ui.click(driver, "edit");
+  await ui.type(driver, "edit-paragraph", original, { clear: true });
+  // Debounced, checked in the core: the panel updates without a save.
+  await ui.waitText(driver, "verify-summary", ", 0 fail");
+  ui.screenshot("verify-02-typing.png");
+  const cancel = await driver.findElement(By.xpath("//button[normalize-space()='Cancel']"));
+  await cancel.click();
+  await ui.waitText(driver, "signoff-blocked", "1 failed check");
+});
+
 test("an override with a reason signs off the revision read and is recorded", async () => {
   await ui.click(driver, "signoff-override");
   await ui.type(driver, "editor-name-input", "Ana Ruiz");
@@ -65,7 +79,7 @@ test("an override with a reason signs off the revision read and is recorded", as
   await ui.type(driver, "override-reason-input", REASON);
   await ui.click(driver, "override-reason-confirm");
   await ui.waitText(driver, "status", "Approved");
-  ui.screenshot("verify-02-override.png");
+  ui.screenshot("verify-03-override.png");
   const rows = ui.sql(home, "SELECT s.editor, d.revision, s.override_reason, s.failures FROM signoffs s JOIN drafts d ON d.id = s.draft_id");
   assert.equal(rows.length, 1);
   assert.deepEqual(rows[0].slice(0, 3), ["Ana Ruiz", revision, REASON]);
