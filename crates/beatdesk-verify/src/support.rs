@@ -146,7 +146,8 @@ pub fn polar(stems: &mut Stems, toks: &[Token]) -> Polar {
     for t in toks {
         let w = t.norm.as_str();
         let s = stems.get(w);
-        opp |= opp_bit(&s);
+        // The list holds plain words ("before") and stems ("increas"): try both.
+        opp |= opp_bit(&s) | opp_bit(w);
         if is_cue(w) {
             window = 4;
             continue;
@@ -209,9 +210,24 @@ pub fn polarity(
     }
     for (a, b) in OPPOSITES {
         for (x, y) in [(a, b), (b, a)] {
-            if claim.has(x) && !claim.has(y) && !near.iter().any(|s| s.polar.has(x)) {
+            if !claim.has(x) || claim.has(y) {
+                continue;
+            }
+            let says = || {
+                format!(
+                    "the claim says \u{2018}{x}\u{2019} where the record says \u{2018}{y}\u{2019}"
+                )
+            };
+            // The closest sentence says the opposite, or every resembling one does.
+            if near
+                .first()
+                .is_some_and(|s| s.polar.has(y) && !s.polar.has(x))
+            {
+                return Some((says(), 0));
+            }
+            if !near.iter().any(|s| s.polar.has(x)) {
                 if let Some(i) = near.iter().position(|s| s.polar.has(y)) {
-                    return Some((format!("the claim says \u{2018}{x}\u{2019} where the record says \u{2018}{y}\u{2019}"), i));
+                    return Some((says(), i));
                 }
             }
         }

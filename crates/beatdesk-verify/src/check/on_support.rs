@@ -31,14 +31,15 @@ impl Verifier {
             .iter()
             .flat_map(|p| p.sentences.iter().map(move |s| (*p, s)))
             .collect();
-        let near: Vec<(&Prepared, &RecordSentence)> = all
+        // Sentences that resemble the claim, closest first.
+        let mut near: Vec<(&Prepared, &RecordSentence, f64)> = all
             .iter()
-            .copied()
-            .filter(|(_, s)| {
-                support::overlap(&stems, s) >= 0.3
-                    || support::overlap(&stems, s) * stems.len() as f64 >= 3.0
-            })
+            .map(|(p, s)| (*p, *s, support::overlap(&stems, s)))
+            .filter(|(_, _, o)| *o >= 0.3 || *o * stems.len() as f64 >= 3.0)
             .collect();
+        near.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let near: Vec<(&Prepared, &RecordSentence)> =
+            near.into_iter().map(|(p, s, _)| (p, s)).collect();
         let near_s: Vec<&RecordSentence> = near.iter().map(|x| x.1).collect();
         let all_s: Vec<&RecordSentence> = all.iter().map(|x| x.1).collect();
         if let Some((why, i)) = support::polarity(&claim_polar, &near_s, &all_s) {
