@@ -180,7 +180,11 @@ impl OfflineWriter {
         let dek = if dek_sentence.is_empty() {
             String::new()
         } else {
-            format!("{}: {}", attribution(dek_source), quote(&[dek_sentence.as_str()]))
+            format!(
+                "{}: {}",
+                attribution(dek_source),
+                quote(&[dek_sentence.as_str()])
+            )
         };
 
         // Rank a record's sentences: numbers and story terms first, in text order on ties.
