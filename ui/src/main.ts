@@ -364,6 +364,7 @@ async function openTargets() {
       check: (name) => backend.checkTarget(name),
       plan: (target, status, tags) => backend.planExport(v!.story.id, target, status, tags),
       send: async (target, status, tags) => backend.exportToTarget(v!.story.id, target, status, tags, await editor()),
+      history: () => (v ? backend.listTargetExports(v.story.id) : Promise.resolve([])),
       message: errorMessage,
     },
     v ? { id: v.story.id, title: v.story.title } : null,

@@ -31,6 +31,10 @@ function actions(over: Partial<TargetActions> = {}): TargetActions & { sent: str
       sent.push([t, s ?? "", ...tags]);
       return { target: t, kind: "wordpress", action: "create", remote_id: "41", url: "https://news.example.org/?p=41", revision: 2, status: "draft", recovered: false };
     },
+    history: async () =>
+      sent.length
+        ? [{ id: 1, target: "desk", kind: "wordpress", story_id: 7, revision: 2, action: "create", remote_id: "41", url: "https://news.example.org/?p=41", status: "draft", event: "approved", error: null, actor: "Ana Ruiz", created_at: "2026-12-02T03:00:00Z" }]
+        : [],
     message: (e) => String((e as Error).message ?? e),
     ...over,
   };
@@ -55,6 +59,8 @@ describe("targets dialog", () => {
     await tick();
     expect(a.sent).toEqual([["desk", "draft", "AI", "Chips"]]);
     expect(q("targets-status").textContent).toContain("Created wordpress post 41");
+    await tick();
+    expect(q("export-history").textContent).toContain("desk · r2 · create · draft · Ana Ruiz");
     document.querySelector("dialog")?.remove();
   });
 

@@ -1,5 +1,6 @@
 import type { ExportOutcome } from "../bindings/ExportOutcome";
 import type { ExportPlan } from "../bindings/ExportPlan";
+import type { TargetExport } from "../bindings/TargetExport";
 import type { TargetInfo } from "../bindings/TargetInfo";
 import { clear, h, showModal } from "../dom";
 
@@ -11,6 +12,8 @@ export interface TargetActions {
   check: (name: string) => Promise<string>;
   plan: (target: string, status: string | null, tags: string[]) => Promise<ExportPlan>;
   send: (target: string, status: string | null, tags: string[]) => Promise<ExportOutcome>;
+  /** The open story's export attempts, newest first. */
+  history: () => Promise<TargetExport[]>;
   message: (e: unknown) => string;
 }
 
@@ -49,9 +52,30 @@ export function targetsDialog(a: TargetActions, story: { id: number; title: stri
       status: h("select", { "data-testid": "export-status" }, h("option", { value: "draft" }, "draft"), h("option", { value: "pending" }, "pending review"), h("option", { value: "publish" }, "publish")),
       tags: h("input", { placeholder: "tags, comma-separated", "data-testid": "export-tags" }),
       preview: h("div", { class: "preview", "data-testid": "export-preview" }),
+      history: h("ul", { class: "model-list", "data-testid": "export-history" }),
       send: h("button", { class: "btn primary", type: "button", disabled: true, "data-testid": "export-send" }, "Send"),
     };
     const tags = () => exp.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
+    const showHistory = async () => {
+      if (!story) return;
+      try {
+        const list = await a.history();
+        clear(
+          exp.history,
+          list.map((e) =>
+            h(
+              "li",
+              {},
+              `${e.created_at.slice(0, 16).replace("T", " ")} · ${e.target} · r${e.revision} · ${e.action}${e.status ? ` · ${e.status}` : ""} · ${e.actor}`,
+              e.url ? h("span", { class: "muted" }, ` · ${e.url}`) : null,
+              e.error ? h("span", { class: "warn" }, ` · ${e.error}`) : null,
+            ),
+          ),
+        );
+      } catch (e) {
+        clear(exp.history, h("li", { class: "warn" }, a.message(e)));
+      }
+    };
 
     const refresh = (next: TargetInfo[]) => {
       targets = next;
@@ -122,6 +146,7 @@ export function targetsDialog(a: TargetActions, story: { id: number; title: stri
       } catch (e) {
         say(a.message(e));
       }
+      await showHistory();
     });
 
     const exportSection = story
@@ -133,6 +158,8 @@ export function targetsDialog(a: TargetActions, story: { id: number; title: stri
           h("div", { class: "grid3" }, exp.target, exp.status, exp.tags),
           h("div", { class: "row" }, h("button", { class: "btn", type: "button", "data-testid": "export-preview-button", onclick: () => void preview() }, "Preview"), exp.send),
           exp.preview,
+          h("h3", {}, "Sent so far"),
+          exp.history,
         )
       : null;
 
@@ -177,5 +204,6 @@ export function targetsDialog(a: TargetActions, story: { id: number; title: stri
     };
     refresh([]);
     a.list().then(refresh, (e) => say(a.message(e)));
+    void showHistory();
   });
 }
