@@ -287,12 +287,12 @@ async fn wordpress_wrong_password_and_invalid_status_are_explained() {
         .export_to_target(id, "wp", &opts(Some("bogus"), &[]), "x")
         .await
         .unwrap_err();
-    let CoreError::Cms(beatdesk_cms::CmsError::Rejected {
+    let beatdesk_cms::CmsError::Rejected {
         field,
         detail,
         status,
         ..
-    }) = &err
+    } = cms(&err)
     else {
         panic!("{err:?}")
     };
@@ -519,7 +519,10 @@ async fn ghost_collision_is_shown_and_never_overwritten() {
         .export_to_target(id, "ghost", &opts(None, &[]), "Ana Ruiz")
         .await
         .unwrap_err();
-    let CoreError::Cms(beatdesk_cms::CmsError::Collision { changed_fields, .. }) = &err else {
+    let CoreError::Cms(boxed) = &err else {
+        panic!("{err:?}")
+    };
+    let beatdesk_cms::CmsError::Collision { changed_fields, .. } = boxed.as_ref() else {
         panic!("{err:?}")
     };
     assert!(
@@ -586,12 +589,12 @@ async fn ghost_wrong_keys_and_invalid_status_are_explained() {
         .export_to_target(id, "ghost", &opts(Some("bogus"), &[]), "x")
         .await
         .unwrap_err();
-    let CoreError::Cms(beatdesk_cms::CmsError::Rejected {
+    let beatdesk_cms::CmsError::Rejected {
         field,
         detail,
         status,
         ..
-    }) = &err
+    } = cms(&err)
     else {
         panic!("{err:?}")
     };
@@ -694,6 +697,13 @@ async fn ghost_reaches_nothing_beyond_loopback() {
         !log.contains("Sent webmention"),
         "no webmention left the machine"
     );
+}
+
+fn cms(err: &CoreError) -> &beatdesk_cms::CmsError {
+    match err {
+        CoreError::Cms(e) => e,
+        other => panic!("not a target error: {other:?}"),
+    }
 }
 
 fn urlencode(s: &str) -> String {

@@ -158,6 +158,53 @@ async fn webhook_deliveries_are_signed_verified_and_replays_refused() {
     );
     assert_ne!(last.header("webhook-id"), first.header("webhook-id"));
 
+    // Spiking after export withdraws it: a `spiked` event, ninjs `canceled`.
+    // (The workflow that spikes a story is another workstream's; set the status directly.)
+    d.store()
+        .write(|tx| {
+            beatdesk_store::stories::set_status(
+                tx,
+                id,
+                beatdesk_types::StoryStatus::Spiked,
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let spiked = d
+        .export_to_target(id, "wire", &opts(), "Ana Ruiz")
+        .await
+        .unwrap();
+    assert_eq!(
+        (spiked.action.as_str(), spiked.status.as_str()),
+        ("update", "spiked")
+    );
+    let last = seen.lock().unwrap().last().unwrap().clone();
+    let body: Value = serde_json::from_slice(&last.body).unwrap();
+    assert_eq!(
+        (
+            body["type"].as_str(),
+            body["data"]["ninjs"]["pubstatus"].as_str()
+        ),
+        (Some("story.spiked"), Some("canceled"))
+    );
+    assert_valid(&body["data"]["ninjs"]);
+    let other = signed_stories(&d, 2)[1];
+    d.store()
+        .write(|tx| {
+            beatdesk_store::stories::set_status(
+                tx,
+                other,
+                beatdesk_types::StoryStatus::Spiked,
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let err = d
+        .plan_export(other, "wire", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("spiked and was never sent"), "{err}");
+
     // A target with another secret is refused by the receiver, in the editor's terms.
     add(
         &d,
@@ -181,7 +228,7 @@ async fn webhook_deliveries_are_signed_verified_and_replays_refused() {
             .filter(|e| e.target == "wire")
             .map(|e| e.action.as_str())
             .collect::<Vec<_>>(),
-        ["update", "none", "create"]
+        ["update", "update", "none", "create"]
     );
 }
 
