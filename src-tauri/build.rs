@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "plan_export",
     "export_to_target",
     "list_target_exports",
+    "verify_story",
+    "verify_document",
 ];
 
 fn main() {

@@ -56,6 +56,8 @@ pub fn run() {
             commands::targets::plan_export,
             commands::targets::export_to_target,
             commands::targets::list_target_exports,
+            commands::verify::verify_story,
+            commands::verify::verify_document,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

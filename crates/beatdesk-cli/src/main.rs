@@ -5,6 +5,7 @@
 mod ingest_cmd;
 mod models_cmd;
 mod output;
+mod verify_cmd;
 mod target_cmd;
 
 use std::path::PathBuf;
@@ -130,16 +131,12 @@ enum Command {
         #[arg(long, group = "fmt")]
         html: bool,
     },
-    /// Sign off a story's latest revision under an editor's name.
-    Signoff {
-        story_id: i64,
-        #[arg(long)]
-        editor: String,
-        #[arg(long)]
-        note: Option<String>,
-        #[command(flatten)]
-        json: Json,
-    },
+    /// Sign off the revision you read; refused over hard verification failures without --override.
+    Signoff(verify_cmd::SignoffArgs),
+    /// Check every claim of a revision against the records it cites.
+    Verify(verify_cmd::VerifyArgs),
+    /// Save a new revision from a JSON document (the shape of `show --json`'s `draft.document`).
+    Edit(verify_cmd::EditArgs),
     /// Export a story: to a file (markdown, html, ninjs) or to a target (see `target add`).
     Export {
         story_id: i64,
@@ -314,15 +311,9 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 print!("{}", app.render(story_id, html)?);
             }
         }
-        Command::Signoff {
-            story_id,
-            editor,
-            note,
-            json,
-        } => output::signoff(
-            &app.sign_off(story_id, &editor, note.as_deref())?,
-            json.json,
-        ),
+        Command::Signoff(a) => verify_cmd::signoff(&app, a)?,
+        Command::Verify(a) => verify_cmd::verify(&app, a)?,
+        Command::Edit(a) => verify_cmd::edit(&app, a)?,
         Command::Target { command } => target_cmd::target(&app, command)?,
         Command::Export {
             story_id,

@@ -64,7 +64,7 @@ fn correct(d: &Beatdesk, id: i64, headline: &str) {
         },
     )
     .unwrap();
-    d.sign_off(id, "Ana Ruiz", Some("correction")).unwrap();
+    sign(&d, id, Some("correction"));
 }
 
 fn marker(d: &Beatdesk, story_id: i64) -> String {

@@ -143,7 +143,7 @@ async fn webhook_deliveries_are_signed_verified_and_replays_refused() {
 
     // A correction goes out as `corrected` with a new delivery id.
     correct(&d, id, "Corrected headline");
-    d.sign_off(id, "Ana Ruiz", None).unwrap();
+    sign(&d, id, None);
     let upd = d
         .export_to_target(id, "wire", &opts(), "Ana Ruiz")
         .await
@@ -254,7 +254,7 @@ async fn only_the_signed_revision_goes_out_and_a_dry_run_sends_nothing() {
         matches!(err, CoreError::Invalid(_)) && err.to_string().contains("sign it off first"),
         "{err}"
     );
-    d.sign_off(id, "Ana Ruiz", None).unwrap();
+    sign(&d, id, None);
     let plan = d.plan_export(id, "wire", &opts()).unwrap();
     assert_eq!(
         (
@@ -502,7 +502,7 @@ fn ninjs_files_validate_against_the_official_schema_signed_or_not() {
         "files may be written before sign-off, marked as such"
     );
 
-    d.sign_off(id, "Ana Ruiz", None).unwrap();
+    sign(&d, id, None);
     let doc = d.ninjs(id).unwrap();
     assert_valid(&doc);
     assert_eq!(doc["pubstatus"], "usable");

@@ -10,6 +10,7 @@ mod time;
 
 pub mod audit;
 pub mod beats;
+pub mod decisions;
 pub mod drafts;
 pub mod exports;
 pub mod links;

@@ -9,6 +9,7 @@ mod links;
 mod record;
 mod sources;
 mod story;
+mod verify;
 mod targets;
 mod writers;
 
@@ -21,6 +22,10 @@ pub use story::{
     StorySummary, StoryView,
 };
 
+pub use verify::{
+    Check, CheckKind, CheckStatus, Claim, ClaimLocation, ClaimPart, Evidence, SignOffRequest,
+    VerifyReport, VerifySummary,
+};
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
 pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};

@@ -4,4 +4,5 @@ pub mod settings;
 pub mod sources;
 pub mod stories;
 pub mod targets;
+pub mod verify;
 pub mod writers;

@@ -32,9 +32,25 @@ pub fn signed_stories(d: &Beatdesk, n: usize) -> Vec<i64> {
         .collect();
     assert_eq!(ids.len(), n, "the demo drafts at least {n} stories");
     for id in &ids {
-        d.sign_off(*id, "Ana Ruiz", Some("checked")).unwrap();
+        sign(&d, *id, Some("checked"));
     }
     ids
+}
+
+/// Signs off the story's latest revision as the editor read it.
+#[allow(dead_code)]
+pub fn sign(d: &Beatdesk, story_id: i64, note: Option<&str>) {
+    let revision = d.latest_draft(story_id).unwrap().revision;
+    d.sign_off(
+        story_id,
+        &beatdesk_types::SignOffRequest {
+            editor: "Ana Ruiz".into(),
+            note: note.map(str::to_string),
+            revision,
+            override_reason: None,
+        },
+    )
+    .unwrap();
 }
 
 /// A setting the CMS test script exports; missing means the servers are not up,
