@@ -130,7 +130,7 @@ export function targetsDialog(a: TargetActions, story: { id: number; title: stri
           h("p", {}, h("strong", {}, p.title)),
           p.excerpt ? h("p", { class: "muted" }, p.excerpt) : null,
           p.tags.length ? h("p", { class: "muted" }, `Tags: ${p.tags.join(", ")}`) : null,
-          h("pre", { class: "html-source", "data-testid": "export-body" }, p.body_html),
+          h("pre", { class: "html-source", "data-testid": "export-body", style: "white-space:pre-wrap;overflow-wrap:anywhere;max-height:18rem;overflow:auto" }, p.body_html),
         );
         exp.send.disabled = p.action === "none";
       } catch (e) {
