@@ -25,6 +25,13 @@ const COMMANDS: &[&str] = &[
     "set_beat_config",
     "add_source",
     "set_account",
+    "list_targets",
+    "add_target",
+    "remove_target",
+    "check_target",
+    "plan_export",
+    "export_to_target",
+    "list_target_exports",
     "verify_story",
     "verify_document",
 ];

@@ -49,6 +49,13 @@ pub fn run() {
             commands::sources::set_beat_config,
             commands::sources::add_source,
             commands::sources::set_account,
+            commands::targets::list_targets,
+            commands::targets::add_target,
+            commands::targets::remove_target,
+            commands::targets::check_target,
+            commands::targets::plan_export,
+            commands::targets::export_to_target,
+            commands::targets::list_target_exports,
             commands::verify::verify_story,
             commands::verify::verify_document,
         ])

@@ -15,6 +15,7 @@ import { panel, type Tab } from "./views/panel";
 import { sidebar } from "./views/sidebar";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
+import { targetsDialog } from "./views/targets";
 import { addSourceDialog, sourcesDialog } from "./views/sources";
 import { VerifyController } from "./views/verify";
 
@@ -345,6 +346,7 @@ function render() {
         { class: "who" },
         state.busy ? h("span", { class: "spinner", "aria-label": "Working" }) : null,
         h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Settings"),
+        h("button", { class: "link", "data-testid": "targets", onclick: () => void openTargets() }, "Export targets"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),
@@ -361,6 +363,26 @@ async function overrideSignOff(failures: string[]) {
   const reason = await askText({ title: `Override ${failures.length} failed check(s)`, label: failures.join("\n") + "\n\nWhy sign off anyway?", confirm: "Sign off with override", testid: "override-reason" });
   if (!reason) return;
   await setView(await act(() => backend.signOff(v.story.id, name, null, v.draft!.revision, reason)), `Signed off by ${name} with an override.`);
+}
+
+/** Settings → export targets, and the preview-then-send export of the open story. */
+async function openTargets() {
+  const v = state.view;
+  const editor = async () => (await editorName()) ?? "editor";
+  await targetsDialog(
+    {
+      list: () => backend.listTargets(),
+      add: async (t) => backend.addTarget(t, await editor()),
+      remove: async (name) => backend.removeTarget(name, await editor()),
+      check: (name) => backend.checkTarget(name),
+      plan: (target, status, tags) => backend.planExport(v!.story.id, target, status, tags),
+      send: async (target, status, tags) => backend.exportToTarget(v!.story.id, target, status, tags, await editor()),
+      history: () => (v ? backend.listTargetExports(v.story.id) : Promise.resolve([])),
+      message: errorMessage,
+    },
+    v ? { id: v.story.id, title: v.story.title } : null,
+  );
+  if (v) await setView(await act(() => backend.getStory(v.story.id)));
 }
 
 async function openWriters() {

@@ -16,6 +16,10 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { StorySummary } from "../bindings/StorySummary";
 import type { StoryView } from "../bindings/StoryView";
+import type { ExportOutcome } from "../bindings/ExportOutcome";
+import type { ExportPlan } from "../bindings/ExportPlan";
+import type { TargetExport } from "../bindings/TargetExport";
+import type { TargetInfo } from "../bindings/TargetInfo";
 import type { StoryDocument } from "../bindings/StoryDocument";
 import type { VerifyReport } from "../bindings/VerifyReport";
 
@@ -79,6 +83,16 @@ export const backend = {
   onBeatUpdated: (f: (s: IngestSummary) => void): Promise<UnlistenFn> => listen<IngestSummary>("beat-updated", (e) => f(e.payload)),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
+  listTargets: () => invoke<TargetInfo[]>("list_targets"),
+  addTarget: (t: { name: string; kind: string; url: string; user: string | null; secret: string }, editor: string) =>
+    invoke<TargetInfo>("add_target", { ...t, editor }),
+  removeTarget: (name: string, editor: string) => invoke<TargetInfo[]>("remove_target", { name, editor }),
+  checkTarget: (name: string) => invoke<string>("check_target", { name }),
+  planExport: (storyId: number, target: string, status: string | null, tags: string[]) =>
+    invoke<ExportPlan>("plan_export", { storyId, target, status, tags }),
+  exportToTarget: (storyId: number, target: string, status: string | null, tags: string[], editor: string) =>
+    invoke<ExportOutcome>("export_to_target", { storyId, target, status, tags, editor }),
+  listTargetExports: (storyId: number) => invoke<TargetExport[]>("list_target_exports", { storyId }),
   /** Opens a source in the system browser; only http(s) URLs are allowed. */
   openExternal: (url: string) => (/^https?:\/\//i.test(url) ? openUrl(url) : Promise.resolve()),
 };
