@@ -98,9 +98,8 @@ impl Clusterer {
         found
     }
 
-    /// Joins lone short posts (added from `first` on, or a little before) to
-    /// the one story whose vocabulary explains them.
-    /// A small story of short social posts only: what this pass may move.
+    /// A small story of short posts or aggregators' pointers only (no
+    /// article of its own): what this pass may move.
     fn is_chatter(&self, c: u32) -> bool {
         let cl = &self.clusters[c as usize];
         cl.docs.len() <= MAX_MARKED
@@ -108,7 +107,7 @@ impl Clusterer {
             && !cl.roundup
             && cl.docs.iter().all(|&d| {
                 let m = &self.meta[d as usize];
-                matches!(m.platform, Platform::Bluesky | Platform::Reddit) && m.words <= MAX_WORDS
+                !m.reporting && m.platform != Platform::Manual && m.words <= MAX_WORDS
             })
     }
 
