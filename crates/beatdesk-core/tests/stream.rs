@@ -293,6 +293,10 @@ async fn structure_joins_stories_and_traps_stay_apart() {
         "noise stays out"
     );
     assert_eq!(origins[&deal], 1, "the copy credits Northwind: one origin");
+    // The draft's methodology says so.
+    bd.draft(deal, "offline").unwrap();
+    let md = bd.render(deal, false).unwrap();
+    assert!(md.contains("Single-sourced"), "{md}");
 
     // The relations are stored as the platforms stated them.
     let links = bd
