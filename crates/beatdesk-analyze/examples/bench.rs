@@ -41,7 +41,8 @@ fn cpu_ms() -> f64 {
         .ok()
         .and_then(|s| {
             let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-            let ticks: f64 = rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
+            let ticks: f64 =
+                rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?;
             Some(ticks * 10.0)
         })
         .unwrap_or(f64::NAN)

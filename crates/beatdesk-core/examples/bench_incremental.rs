@@ -71,14 +71,16 @@ fn main() {
         .with_clock(Arc::new(FixedClock(now)));
     let beat = bd.add_beat("Bench", None).unwrap();
     let (first, more) = (lines(&records), lines(&extra));
-    step(&format!("import {n} records + first (full) analysis"), || {
-        bd.import_jsonl("Bench", "first.jsonl", &first).unwrap()
-    });
+    step(
+        &format!("import {n} records + first (full) analysis"),
+        || bd.import_jsonl("Bench", "first.jsonl", &first).unwrap(),
+    );
     // What storing the 1 000 costs without a big beat behind them.
     bd.add_beat("Small", None).unwrap();
-    step("import the same 1000 into an empty beat (storing + a 1k full pass)", || {
-        bd.import_jsonl("Small", "more.jsonl", &more).unwrap()
-    });
+    step(
+        "import the same 1000 into an empty beat (storing + a 1k full pass)",
+        || bd.import_jsonl("Small", "more.jsonl", &more).unwrap(),
+    );
     let r = step("import 1000 more + incremental analysis", || {
         bd.import_jsonl("Bench", "more.jsonl", &more).unwrap();
         bd.last_analysis(beat.id).unwrap()
@@ -87,5 +89,7 @@ fn main() {
     step("refresh with nothing new (stamp check)", || {
         bd.refresh_analysis(beat.id).unwrap()
     });
-    step("full analyze (beatdesk analyze)", || bd.analyze("Bench").unwrap());
+    step("full analyze (beatdesk analyze)", || {
+        bd.analyze("Bench").unwrap()
+    });
 }

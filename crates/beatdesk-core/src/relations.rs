@@ -146,7 +146,10 @@ pub(crate) fn for_analysis(
         .into_iter()
         .filter_map(|l| Some((l.record_id, l.target_record_id?)))
         .collect();
-    for r in records.iter().filter(|r| r.status != RecordStatus::Rejected) {
+    for r in records
+        .iter()
+        .filter(|r| r.status != RecordStatus::Rejected)
+    {
         derived(r, &index, &mut out);
     }
     for (web, citing) in beatdesk_ingest::citations_for_beat(tx, beat_id)? {
@@ -168,14 +171,11 @@ pub(crate) fn for_new(
     index.add(new);
     let mut out = Vec::new();
     for (id, record_id, key, target) in links::after(tx, beat_id, after_id)? {
-        match target.or_else(|| index.lookup(&key)) {
-            Some(t) => {
-                if target.is_none() {
-                    links::set_target(tx, id, t)?;
-                }
-                out.push((record_id, t));
+        if let Some(t) = target.or_else(|| index.lookup(&key)) {
+            if target.is_none() {
+                links::set_target(tx, id, t)?;
             }
-            None => {}
+            out.push((record_id, t));
         }
     }
     for r in new.iter().filter(|r| r.status != RecordStatus::Rejected) {

@@ -56,7 +56,11 @@ fn groups(d: &Beatdesk) -> BTreeSet<BTreeSet<String>> {
                 .unwrap()
                 .iter()
                 .map(|r| {
-                    assert!(seen.insert(r.record.id), "record {} in two live stories", r.record.id);
+                    assert!(
+                        seen.insert(r.record.id),
+                        "record {} in two live stories",
+                        r.record.id
+                    );
                     ext[&r.record.id].clone()
                 })
                 .collect()
@@ -90,16 +94,24 @@ fn agreement(a: &BTreeSet<BTreeSet<String>>, b: &BTreeSet<BTreeSet<String>>) -> 
 #[test]
 fn an_import_after_the_first_pass_is_incremental_and_ends_like_a_full_pass() {
     let (lines, gold) = fixture();
-    let d = Beatdesk::in_memory(Arc::new(FixedClock("2026-03-12T12:00:00Z".parse().unwrap()))).unwrap();
+    let d = Beatdesk::in_memory(Arc::new(FixedClock(
+        "2026-03-12T12:00:00Z".parse().unwrap(),
+    )))
+    .unwrap();
     d.add_beat(BEAT, None).unwrap();
     let cut = lines.len() * 2 / 3;
     let beat = d.beat(BEAT).unwrap().id;
-    d.import_jsonl(BEAT, "first.jsonl", &lines[..cut].join("\n")).unwrap();
-    assert!(!d.last_analysis(beat).unwrap().incremental, "the first pass is full");
+    d.import_jsonl(BEAT, "first.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    assert!(
+        !d.last_analysis(beat).unwrap().incremental,
+        "the first pass is full"
+    );
     let first = groups(&d);
 
     // The second import clusters only its records.
-    d.import_jsonl(BEAT, "second.jsonl", &lines[cut..].join("\n")).unwrap();
+    d.import_jsonl(BEAT, "second.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
     let report = d.last_analysis(beat).unwrap();
     assert!(report.incremental, "{report:?}");
     let incremental = groups(&d);
@@ -112,12 +124,18 @@ fn an_import_after_the_first_pass_is_incremental_and_ends_like_a_full_pass() {
     assert!(!full_report.incremental);
     let full = groups(&d);
     let a = agreement(&incremental, &full);
-    assert!(a >= 0.98, "incremental and full passes agree on {a:.3} of pairs");
+    assert!(
+        a >= 0.98,
+        "incremental and full passes agree on {a:.3} of pairs"
+    );
 
     // And the incremental grouping is as good against the labels.
     let mut gold_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for (id, l) in &gold {
-        gold_groups.entry(l.as_str()).or_default().insert(id.clone());
+        gold_groups
+            .entry(l.as_str())
+            .or_default()
+            .insert(id.clone());
     }
     let gold: BTreeSet<BTreeSet<String>> = gold_groups.into_values().collect();
     assert!(agreement(&incremental, &gold) >= 0.97);
@@ -126,19 +144,30 @@ fn an_import_after_the_first_pass_is_incremental_and_ends_like_a_full_pass() {
 #[test]
 fn a_full_analyze_or_a_correction_in_between_is_noticed() {
     let (lines, _) = fixture();
-    let d = Beatdesk::in_memory(Arc::new(FixedClock("2026-03-12T12:00:00Z".parse().unwrap()))).unwrap();
+    let d = Beatdesk::in_memory(Arc::new(FixedClock(
+        "2026-03-12T12:00:00Z".parse().unwrap(),
+    )))
+    .unwrap();
     let beat = d.add_beat(BEAT, None).unwrap();
-    d.import_jsonl(BEAT, "first.jsonl", &lines[..60].join("\n")).unwrap();
+    d.import_jsonl(BEAT, "first.jsonl", &lines[..60].join("\n"))
+        .unwrap();
     // An editor moves a record: the stored grouping changed behind the
     // analyzer's back, so the next pass is a full one and keeps the move.
     let stories = d.stories(BEAT).unwrap();
     let (a, b) = (&stories[0], &stories[1]);
     let moved = d.story_records(a.id).unwrap()[0].record.id;
     d.move_record(moved, b.id, "Ana").unwrap();
-    d.import_jsonl(BEAT, "second.jsonl", &lines[60..].join("\n")).unwrap();
-    assert!(!d.last_analysis(beat.id).unwrap().incremental, "a full pass after the move");
+    d.import_jsonl(BEAT, "second.jsonl", &lines[60..].join("\n"))
+        .unwrap();
     assert!(
-        d.story_records(b.id).unwrap().iter().any(|r| r.record.id == moved),
+        !d.last_analysis(beat.id).unwrap().incremental,
+        "a full pass after the move"
+    );
+    assert!(
+        d.story_records(b.id)
+            .unwrap()
+            .iter()
+            .any(|r| r.record.id == moved),
         "the editor's move holds"
     );
     let again = d.refresh_analysis(beat.id).unwrap();

@@ -119,7 +119,7 @@ fn t3(id: &str, title: &str, selftext: &str, url: &str, extra: Value) -> Value {
             "id": id, "name": format!("t3_{id}"), "subreddit": "ChipDeals", "title": title,
             "selftext": selftext, "url": url, "permalink": format!("/r/ChipDeals/comments/{id}/x/"),
             "author": "mod_mira", "created_utc": 1_794_310_000.0, "score": 40, "num_comments": 2,
-            "over_18": false, "is_self": selftext.len() > 0, "stickied": false
+            "over_18": false, "is_self": !selftext.is_empty(), "stickied": false
         }
     });
     if let Value::Object(m) = extra {

@@ -75,13 +75,11 @@ pub fn resolve_with(
     Ok(n)
 }
 
-/// Relations stored for records after `after_id`, as (row id, record id,
-/// target key, target record id).
-pub fn after(
-    conn: &Connection,
-    beat_id: i64,
-    after_id: i64,
-) -> Result<Vec<(i64, i64, String, Option<i64>)>> {
+/// A stored relation row: (row id, record id, target key, target record id).
+pub type LinkRow = (i64, i64, String, Option<i64>);
+
+/// Relations stored for records after `after_id`.
+pub fn after(conn: &Connection, beat_id: i64, after_id: i64) -> Result<Vec<LinkRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, record_id, target_key, target_record_id FROM record_links
          WHERE beat_id = ?1 AND record_id > ?2 ORDER BY id",
