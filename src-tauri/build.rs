@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "set_beat_config",
     "add_source",
     "set_account",
+    "verify_story",
+    "verify_document",
 ];
 
 fn main() {

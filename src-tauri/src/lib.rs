@@ -49,6 +49,8 @@ pub fn run() {
             commands::sources::set_beat_config,
             commands::sources::add_source,
             commands::sources::set_account,
+            commands::verify::verify_story,
+            commands::verify::verify_document,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

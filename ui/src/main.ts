@@ -16,6 +16,7 @@ import { sidebar } from "./views/sidebar";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
 import { addSourceDialog, sourcesDialog } from "./views/sources";
+import { VerifyController } from "./views/verify";
 
 interface State {
   settings: AppSettings | null;
@@ -57,6 +58,7 @@ const state: State = {
 };
 
 const root = document.getElementById("app")!;
+const verify = new VerifyController(() => render());
 
 function say(kind: "ok" | "error", text: string) {
   state.message = { kind, text };
@@ -235,7 +237,7 @@ function main() {
               optional: true,
             });
             if (note === null) return;
-            await setView(await act(() => backend.signOff(v.story.id, name, note || null)), `Signed off by ${name}.`);
+            await setView(await act(() => backend.signOff(v.story.id, name, note || null, v.draft?.revision ?? 0)), `Signed off by ${name}.`);
           },
           onExport: async (format) => {
             const name = (await editorName()) ?? "editor";
@@ -348,6 +350,17 @@ function render() {
     ),
     main(),
   );
+  verify.attach(root, state.view, state.editing, (failures) => void overrideSignOff(failures));
+}
+
+/** Sign-off over hard failures: the editor's reason goes to the audit log and the export. */
+async function overrideSignOff(failures: string[]) {
+  const v = state.view;
+  const name = await editorName();
+  if (!v?.draft || !name) return;
+  const reason = await askText({ title: `Override ${failures.length} failed check(s)`, label: failures.join("\n") + "\n\nWhy sign off anyway?", confirm: "Sign off with override", testid: "override-reason" });
+  if (!reason) return;
+  await setView(await act(() => backend.signOff(v.story.id, name, null, v.draft!.revision, reason)), `Signed off by ${name} with an override.`);
 }
 
 async function openWriters() {

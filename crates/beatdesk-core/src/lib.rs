@@ -19,11 +19,14 @@ mod import;
 mod incremental;
 mod ingest;
 mod models;
+mod publish;
 mod regenerate;
 mod relations;
 mod review;
 mod secrets;
+mod targets;
 mod usage;
+mod verify;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ use beatdesk_types::{Beat, Record, StorySummary, StoryView};
 
 pub use accounts::Account;
 pub use analysis::AnalysisReport;
+pub use beatdesk_cms::RetryPolicy;
 pub use beatdesk_ingest::ManualAdded;
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
 pub use beatdesk_types::DocumentEdit;
@@ -45,7 +49,9 @@ pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
 pub use ingest::{check_beat_config, SourceTarget};
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
+pub use publish::ExportOptions;
 pub use regenerate::Part;
+pub use targets::{secret_env as target_secret_env, NewTarget};
 
 /// Settings keys.
 pub const SETTING_EDITOR_NAME: &str = "editor_name";

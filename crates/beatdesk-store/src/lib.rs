@@ -19,6 +19,7 @@ pub mod settings;
 pub mod signoffs;
 pub mod sources;
 pub mod stories;
+pub mod targets;
 
 use std::path::Path;
 use std::sync::Mutex;
