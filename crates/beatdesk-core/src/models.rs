@@ -244,7 +244,10 @@ impl Beatdesk {
 
 /// A writer's revision that started from `started_from` but lands on `latest`:
 /// kept, with the conflict in its meta and the audit log, never silently on top.
-pub(crate) fn conflict_meta(started_from: Option<i64>, latest: Option<i64>) -> Option<serde_json::Value> {
+pub(crate) fn conflict_meta(
+    started_from: Option<i64>,
+    latest: Option<i64>,
+) -> Option<serde_json::Value> {
     (started_from != latest).then(|| {
         json!({
             "started_from_revision": started_from,

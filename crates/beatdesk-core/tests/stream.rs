@@ -316,6 +316,15 @@ async fn structure_joins_stories_and_traps_stay_apart() {
             "{kind:?} stored: {links:?}"
         );
     }
+    // The facade shows them per record, both ways.
+    let card = id_of("/3aaa1");
+    let rel = bd.record_relations(card).unwrap();
+    assert!(rel
+        .iter()
+        .any(|l| l.record_id == card && l.kind == LinkKind::LinksTo));
+    assert!(rel
+        .iter()
+        .any(|l| l.target_record_id == Some(card) && l.kind == LinkKind::Quotes));
     let c2 = id_of("t1_c2");
     assert!(
         links.iter().any(|l| l.record_id == c2
