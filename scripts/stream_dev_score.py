@@ -73,8 +73,12 @@ for path in ("ingest", "import"):
             continue
         best = max(counts, key=counts.get)
         s = stories.get(best, {})
-        print(f"  {sid}: main story {best} holds {counts[best]}/{len(members)}, {s.get('records')} records, "
-              f"{s.get('independent_origins')} independent origins, signal {s.get('signal', 0):.2f}")
+        web = sum(1 for r in dump["records"] if r["platform"] == "web" and f"s{r['story']}" == best)
+        truth_origins = len({truth["items"][k]["file"] if truth["items"][k]["file"] != "articles" else k
+                             for k in members if truth["items"][k]["role"] == "report"})
+        print(f"  {sid}: main story {best} holds {counts[best]}/{len(members)}, {s.get('records')} records · {web} web citations, "
+              f"{s.get('independent_origins')} independent origins (truth: {truth_origins} outlet(s) with reports), "
+              f"signal {s.get('signal', 0):.2f}")
         if verbose:
             for w in s.get("why", [])[:4]:
                 print("     ", w)

@@ -1,6 +1,7 @@
 //! The background refresh: every minute, each beat's due sources are fetched
 //! (each source is due on its beat's refresh interval, later after errors).
-//! The window hears `beat-updated` and reloads what it shows.
+//! New records are analyzed incrementally on a blocking thread; the window
+//! hears `beat-updated` and reloads what it shows.
 
 use std::time::Duration;
 
@@ -29,7 +30,11 @@ pub fn start(handle: AppHandle) {
                 let progress = move |p: beatdesk_types::IngestProgress| {
                     let _ = h.emit("ingest-progress", p);
                 };
-                if let Ok(summary) = app.ingest(id, false, &progress).await {
+                if let Ok(summary) = app.ingest_sources(id, false, &progress).await {
+                    // Analysis is CPU and SQLite work: off the async workers,
+                    // and incremental (only what just arrived is clustered).
+                    let a = app.clone();
+                    let _ = tauri::async_runtime::spawn_blocking(move || a.refresh_analysis(id)).await;
                     let _ = handle.emit("beat-updated", summary);
                 }
             }

@@ -98,9 +98,8 @@ impl Clusterer {
         found
     }
 
-    /// Joins lone short posts (added from `first` on, or a little before) to
-    /// the one story whose vocabulary explains them.
-    /// A small story of short social posts only: what this pass may move.
+    /// A small story of short posts or aggregators' pointers only (no
+    /// article of its own): what this pass may move.
     fn is_chatter(&self, c: u32) -> bool {
         let cl = &self.clusters[c as usize];
         cl.docs.len() <= MAX_MARKED
@@ -108,24 +107,18 @@ impl Clusterer {
             && !cl.roundup
             && cl.docs.iter().all(|&d| {
                 let m = &self.meta[d as usize];
-                matches!(m.platform, Platform::Bluesky | Platform::Reddit) && m.words <= MAX_WORDS
+                !m.reporting && m.platform != Platform::Manual && m.words <= MAX_WORDS
             })
     }
 
     /// Joins small stories of short posts (holding a record added from
-    /// `first` on, or a little before) to the one story whose markers or
-    /// vocabulary explain them. A move can make another one clear, so the
-    /// pass repeats a few times.
+    /// `first` on) to the one story whose markers or vocabulary explain
+    /// them. A move can make another one clear, so the pass runs twice.
     pub(crate) fn attach_pass(&mut self, first: u32) {
-        let n = self.meta.len() as u32;
-        if first >= n {
-            return;
-        }
-        let since = self.meta[first as usize].t - (MAX_GAP_DAYS * 86_400.0) as i64;
-        let docs: Vec<u32> = (0..n)
-            .filter(|&d| d >= first || self.meta[d as usize].t >= since)
-            .collect();
-        for _ in 0..3 {
+        // The records just added; older ones wait for the next full pass
+        // (scanning every record on each small add would cost the increment).
+        let docs: Vec<u32> = (first..self.meta.len() as u32).collect();
+        for _ in 0..2 {
             if !self.attach_round(&docs) {
                 break;
             }

@@ -48,10 +48,19 @@ pub struct DocMeta {
 
 /// Lowercase letters and digits only: "Harbor & Signal" → "harborsignal".
 pub fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    squash_upto(s, usize::MAX)
+}
+
+/// [`squash`], stopping after `max` bytes of output.
+fn squash_upto(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max));
+    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+        if out.len() >= max {
+            break;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// An aggregator's pointer (Google News): a headline and a publisher.
@@ -96,8 +105,9 @@ fn outlet_of(r: &Record) -> (Option<String>, Vec<String>) {
     (name, keys)
 }
 
-/// How much of an article's text is kept for attribution lookups.
-const SAID_CHARS: usize = 4000;
+/// How much of an article's text is kept for attribution lookups: credits
+/// ("X reported on Wednesday") come in the first paragraphs.
+const SAID_CHARS: usize = 1500;
 
 fn fnv(bytes: &[u8], seed: u64) -> u64 {
     let mut h = 0xcbf29ce484222325u64 ^ seed.wrapping_mul(0x9e3779b97f4a7c15);
@@ -215,15 +225,7 @@ impl DocMeta {
             outlet: outlet.0,
             outlet_keys: outlet.1,
             said: if matches!(r.platform, Platform::News | Platform::Web) {
-                let mut s = squash(&r.text);
-                if s.len() > SAID_CHARS {
-                    let mut end = SAID_CHARS;
-                    while !s.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    s.truncate(end);
-                }
-                s
+                squash_upto(&r.text, SAID_CHARS)
             } else {
                 String::new()
             },

@@ -144,7 +144,13 @@ impl Clusterer {
         now: DateTime<Utc>,
     ) -> Analysis {
         let dups = duplicate_counts(records);
-        let mut live: Vec<&Cluster> = self.live().collect();
+        let mut live_ids: Vec<u32> = (0..self.clusters.len() as u32)
+            .filter(|&c| self.is_live(c))
+            .collect();
+        let mut live: Vec<&Cluster> = live_ids
+            .iter()
+            .map(|&c| &self.clusters[c as usize])
+            .collect();
         let mut ordered: Vec<Vec<u32>> = live
             .iter()
             .map(|c| {
@@ -162,6 +168,7 @@ impl Clusterer {
             )
         });
         live = order.iter().map(|&i| live[i]).collect();
+        live_ids = order.iter().map(|&i| live_ids[i]).collect();
         ordered = order
             .iter()
             .map(|&i| std::mem::take(&mut ordered[i]))
@@ -196,8 +203,9 @@ impl Clusterer {
             .map(|p| (p.story_id, p.record_ids.iter().copied().collect()))
             .collect();
         let mut stories: Vec<StoryCandidate> = Vec::with_capacity(live.len());
-        for (((c, docs), (rids, sid)), signal) in live
+        for ((((c, ci), docs), (rids, sid)), signal) in live
             .iter()
+            .zip(&live_ids)
             .zip(&ordered)
             .zip(ids.into_iter().zip(story_ids))
             .zip(signals)
@@ -228,6 +236,7 @@ impl Clusterer {
                 signal,
                 new_record_ids,
                 roundup: c.roundup,
+                cluster: *ci,
             });
         }
         stories.sort_by(|a, b| {
@@ -241,6 +250,88 @@ impl Clusterer {
 }
 
 impl Clusterer {
+    /// Whether a story of the clusterer is still live (not merged away).
+    pub fn is_live(&self, c: u32) -> bool {
+        self.clusters
+            .get(c as usize)
+            .is_some_and(|cl| cl.alive && !cl.docs.is_empty())
+    }
+
+    /// Live stories holding a record added at or after position `since`
+    /// (what the last `add` changed).
+    pub fn touched(&self, since: usize) -> Vec<u32> {
+        let mut out: Vec<u32> = (since..self.meta.len())
+            .map(|d| self.doc_cluster[d])
+            .filter(|&c| self.is_live(c))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Candidates for some live stories (an incremental pass), each with its
+    /// signal against the whole beat; `dups` counts records collapsed into
+    /// each kept record. `story_id` is set for pinned stories only.
+    pub fn analysis_of(
+        &self,
+        clusters: &[u32],
+        dups: &std::collections::HashMap<i64, usize>,
+        now: DateTime<Utc>,
+    ) -> Vec<StoryCandidate> {
+        let input = |c: &Cluster| {
+            let mut docs = c.docs.clone();
+            docs.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
+            StoryInput {
+                duplicates: docs
+                    .iter()
+                    .map(|&d| dups.get(&self.meta[d as usize].id).copied().unwrap_or(0))
+                    .sum(),
+                docs: docs.iter().map(|&d| &self.meta[d as usize]).collect(),
+                roundup: c.roundup,
+            }
+        };
+        let all: Vec<StoryInput<'_>> = self.live().map(input).collect();
+        let ctx = crate::signal::BeatContext::new(&all, now);
+        clusters
+            .iter()
+            .filter(|&&c| self.is_live(c))
+            .map(|&ci| {
+                let c = &self.clusters[ci as usize];
+                let inp = input(c);
+                let signal = crate::signal::story_signal(&ctx, &inp);
+                let docs: Vec<u32> = inp
+                    .docs
+                    .iter()
+                    .map(|m| self.doc_of(m.id).expect("clustered"))
+                    .collect();
+                let central = *docs
+                    .iter()
+                    .max_by(|&&a, &&b| {
+                        self.headline_score(a, c)
+                            .total_cmp(&self.headline_score(b, c))
+                            .then(b.cmp(&a))
+                    })
+                    .expect("live stories have records");
+                let record_ids: Vec<i64> = inp.docs.iter().map(|m| m.id).collect();
+                StoryCandidate {
+                    story_id: c.pinned,
+                    new_record_ids: Vec::new(),
+                    title: self.meta[central as usize].title.clone(),
+                    central_record_id: self.meta[central as usize].id,
+                    top_terms: self.top_terms(c),
+                    why: docs
+                        .iter()
+                        .map(|&d| (self.meta[d as usize].id, self.why(d, c)))
+                        .collect(),
+                    signal,
+                    record_ids,
+                    roundup: c.roundup,
+                    cluster: ci,
+                }
+            })
+            .collect()
+    }
+
     /// Signals of the live stories only (no titles or reasons): what a
     /// re-rank needs. Stories in the same order as [`Clusterer::groups`].
     pub fn signals(&self, now: DateTime<Utc>) -> Vec<beatdesk_types::Signal> {

@@ -76,6 +76,8 @@ pub struct StoryCandidate {
     pub new_record_ids: Vec<i64>,
     /// A roundup that mentions several stories, kept apart from them.
     pub roundup: bool,
+    /// The clusterer's story this came from (for incremental passes).
+    pub cluster: u32,
 }
 
 /// Stories ranked by signal, strongest first.

@@ -154,7 +154,9 @@ pub fn trace(docs: &[&DocMeta]) -> Origins {
         }
     }
     let mut attributes = vec![false; arts.len()];
-    for (i, a) in arts.iter().enumerate() {
+    // One outlet only: nothing to credit.
+    let credits = by_key.len() > 1;
+    for (i, a) in arts.iter().enumerate().filter(|_| credits) {
         for (k, &j) in &by_key {
             if !a.outlet_keys.iter().any(|own| own == k) && a.said.contains(k) {
                 uf.union(i as u32, j);

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use beatdesk_analyze::{analyze_linked, Config, PriorStory};
+use beatdesk_analyze::{duplicate_counts, Clusterer, Config, PriorStory};
 use beatdesk_store::{decisions, records, stories, Transaction};
 use beatdesk_types::{Platform, StoryStatus};
 use chrono::{DateTime, Utc};
@@ -16,10 +16,24 @@ pub struct AnalysisReport {
     pub stories: usize,
     pub new_stories: usize,
     pub retired: usize,
+    /// Only the records new since the last pass were clustered.
+    pub incremental: bool,
 }
 
+/// A full pass: every record of the beat clustered anew.
 pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<AnalysisReport> {
+    Ok(run_with_state(tx, beat_id, now)?.0)
+}
+
+/// A full pass that also hands back the clusterer and what an incremental
+/// pass needs to continue from it.
+pub(crate) fn run_with_state(
+    tx: &Transaction,
+    beat_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(AnalysisReport, crate::incremental::BeatState)> {
     let all = records::list_for_beat(tx, beat_id)?;
+    let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -63,8 +77,17 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
         .into_iter()
         .filter(|r| !attached.contains(&r.id))
         .collect();
-    let relations = crate::relations::for_analysis(tx, beat_id, &input)?;
-    let analysis = analyze_linked(&input, &prior, &relations, now, Config::default());
+    let (relations, index) = crate::relations::for_analysis(tx, beat_id, &input)?;
+    let mut clusterer = Clusterer::new(Config::default());
+    for p in prior.iter().filter(|p| p.pinned) {
+        clusterer.pin(p.story_id, &p.record_ids);
+    }
+    for &(from, to) in &relations {
+        clusterer.relate(from, to);
+    }
+    clusterer.add(&input);
+    let analysis = clusterer.analysis(&input, &prior, now);
+    let mut story_of = HashMap::new();
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
     for cand in &analysis.stories {
@@ -76,6 +99,7 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
             }
         };
         alive.insert(id);
+        story_of.insert(cand.cluster, id);
         let mut links: Vec<(i64, Vec<String>)> = cand
             .record_ids
             .iter()
@@ -99,5 +123,15 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
         }
     }
     report.stories = alive.len();
-    Ok(report)
+    let state = crate::incremental::BeatState {
+        clusterer,
+        last_record,
+        stamp: crate::incremental::stamp(tx, beat_id, last_record)?,
+        story_of,
+        dups: duplicate_counts(&input).into_iter().collect(),
+        manual,
+        index,
+        last: AnalysisReport::default(),
+    };
+    Ok((report, state))
 }

@@ -61,6 +61,16 @@ fn decide(
 }
 
 impl Beatdesk {
+    /// A record's relations as the platforms stated them, both ways: what
+    /// it replies to, quotes or links to, and what replies to, quotes or
+    /// links to it (for "reply to …", "quotes …", "links to …" in a window).
+    pub fn record_relations(&self, record_id: i64) -> Result<Vec<beatdesk_types::RecordLink>> {
+        self.store.read(|c| {
+            records::get(c, record_id)?;
+            Ok(beatdesk_store::links::for_record(c, record_id)?)
+        })
+    }
+
     /// Moves a record into another story of its beat.
     pub fn move_record(&self, record_id: i64, to_story_id: i64, actor: &str) -> Result<()> {
         let actor = actor_of(actor)?;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use beatdesk_store::{records, signoffs, Connection};
+use beatdesk_store::{records, signoffs, stories, Connection};
 use beatdesk_types::{Draft, Record};
 use beatdesk_write::{
     methodology_line, render_html, render_markdown, MethodologyFacts, RenderContext,
@@ -43,6 +43,12 @@ pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
         writer,
         signed_off_by: signed,
     });
+    // From the story's stored signal: a single origin is said, not hidden.
+    if let Ok(story) = stories::get(conn, draft.story_id) {
+        if story.signal.independent_origins == 1 && count("records") > 1 {
+            line.push_str(" Single-sourced: every record traces to one origin; unconfirmed.");
+        }
+    }
     if let Some(editors) = meta.get("edited_by").and_then(|v| v.as_array()) {
         let names: Vec<&str> = editors.iter().filter_map(|v| v.as_str()).collect();
         if !names.is_empty() {

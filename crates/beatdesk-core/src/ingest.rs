@@ -174,8 +174,22 @@ impl Beatdesk {
             .collect())
     }
 
-    /// Fetches the beat's due sources (all of them with `force`), then re-analyzes.
+    /// Fetches the beat's due sources (all of them with `force`), then
+    /// clusters what arrived (incrementally once the beat has been analyzed).
     pub async fn ingest(
+        &self,
+        beat_id: i64,
+        force: bool,
+        on_progress: &(dyn Fn(IngestProgress) + Send + Sync),
+    ) -> Result<IngestSummary> {
+        let summary = self.ingest_sources(beat_id, force, on_progress).await?;
+        self.refresh_analysis(beat_id)?;
+        Ok(summary)
+    }
+
+    /// Fetches the beat's due sources without analyzing: a front end runs
+    /// [`Beatdesk::refresh_analysis`] afterwards on a blocking thread.
+    pub async fn ingest_sources(
         &self,
         beat_id: i64,
         force: bool,
@@ -199,7 +213,6 @@ impl Beatdesk {
             |p| on_progress(progress(beat.id, &p)),
         )
         .await;
-        self.store.write(|tx| analysis::run(tx, beat.id, now))?;
         Ok(summary(&report))
     }
 

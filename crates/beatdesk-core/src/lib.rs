@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod home;
 mod import;
+mod incremental;
 mod ingest;
 mod models;
 mod publish;
@@ -57,6 +58,9 @@ pub const SETTING_EDITOR_NAME: &str = "editor_name";
 
 pub struct Beatdesk {
     store: Store,
+    /// Each beat's live clusterer, for incremental analysis after ingest
+    /// and import (built by the first pass).
+    analyzers: std::sync::Mutex<std::collections::HashMap<i64, incremental::BeatState>>,
     secrets: Arc<dyn beatdesk_ingest::SecretStore>,
     clock: Arc<dyn Clock>,
     home: Option<PathBuf>,
@@ -72,6 +76,7 @@ impl Beatdesk {
         let store = Store::open(&home.join(DB_FILE))?;
         Ok(Beatdesk {
             store,
+            analyzers: Default::default(),
             secrets: secrets::open_keychain(),
             clock: Arc::new(SystemClock),
             home: Some(home.to_path_buf()),
@@ -83,6 +88,7 @@ impl Beatdesk {
         let secrets = Arc::new(beatdesk_ingest::MemorySecrets::new());
         Ok(Beatdesk {
             store: Store::open_in_memory()?,
+            analyzers: Default::default(),
             secrets,
             clock,
             home: None,
@@ -161,11 +167,61 @@ impl Beatdesk {
     ) -> Result<ImportReport> {
         let beat = self.beat(beat_name)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.with_analyzer(beat.id, |tx, st| {
             let report = import::import_jsonl(tx, beat.id, source_name, text, now)?;
-            analysis::run(tx, beat.id, now)?;
+            Self::analyze_new(tx, beat.id, now, st)?;
             Ok(report)
         })
+    }
+
+    /// Clusters what the beat received since its last pass (a full pass the
+    /// first time, or when the stored stories changed meanwhile) and
+    /// rewrites only the stories that changed. Blocking: front ends run it
+    /// off their async threads.
+    pub fn refresh_analysis(&self, beat_id: i64) -> Result<AnalysisReport> {
+        let now = self.now();
+        self.with_analyzer(beat_id, |tx, st| Self::analyze_new(tx, beat_id, now, st))
+    }
+
+    fn analyze_new(
+        tx: &beatdesk_store::Transaction,
+        beat_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        st: &mut Option<incremental::BeatState>,
+    ) -> Result<AnalysisReport> {
+        if let Some(state) = st.as_mut() {
+            if let Some(report) = incremental::run(tx, beat_id, now, state)? {
+                state.last = report.clone();
+                return Ok(report);
+            }
+        }
+        let (report, mut state) = analysis::run_with_state(tx, beat_id, now)?;
+        state.last = report.clone();
+        *st = Some(state);
+        Ok(report)
+    }
+
+    /// What the beat's last pass after an ingest or import did (incremental
+    /// or full), if one ran in this process.
+    pub fn last_analysis(&self, beat_id: i64) -> Option<AnalysisReport> {
+        let all = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
+        all.get(&beat_id).map(|s| s.last.clone())
+    }
+
+    /// Runs `f` in one transaction with the beat's analyzer state; a failed
+    /// transaction drops the state (it may hold what was rolled back).
+    fn with_analyzer<T>(
+        &self,
+        beat_id: i64,
+        f: impl FnOnce(&beatdesk_store::Transaction, &mut Option<incremental::BeatState>) -> Result<T>,
+    ) -> Result<T> {
+        let mut all = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = all.remove(&beat_id);
+        let out = self.store.write(|tx| f(tx, &mut st));
+        if let (Ok(_), Some(st)) = (&out, st) {
+            all.insert(beat_id, st);
+        }
+        out
     }
 
     pub fn records(&self, beat_name: &str) -> Result<Vec<Record>> {

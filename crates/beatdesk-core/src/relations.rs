@@ -13,7 +13,7 @@ use beatdesk_types::{post_key, Platform, Record, RecordStatus};
 use crate::Result;
 
 /// Lookups from a relation's target key to a record of the beat.
-struct Index {
+pub(crate) struct Index {
     by_key: HashMap<String, i64>,
     by_url: HashMap<String, i64>,
     dup_of: HashMap<i64, i64>,
@@ -21,33 +21,47 @@ struct Index {
 
 impl Index {
     fn new(records: &[Record]) -> Index {
-        let mut by_key = HashMap::with_capacity(records.len());
-        let mut by_url = HashMap::with_capacity(records.len());
-        let mut dup_of = HashMap::new();
-        // Kept records first, so a URL names the kept record over its copies.
+        let mut index = Index {
+            by_key: HashMap::with_capacity(records.len()),
+            by_url: HashMap::with_capacity(records.len()),
+            dup_of: HashMap::new(),
+        };
+        index.add(records);
+        index
+    }
+
+    /// Adds records (kept ones first, so a URL names the kept record over
+    /// its copies; a key already held keeps its record).
+    pub(crate) fn add(&mut self, records: &[Record]) {
         let mut order: Vec<&Record> = records
             .iter()
             .filter(|r| r.status != RecordStatus::Rejected)
             .collect();
         order.sort_by_key(|r| (r.status != RecordStatus::Kept, r.id));
         for r in order {
-            by_key
+            self.by_key
                 .entry(post_key(r.platform, &r.external_id))
                 .or_insert(r.id);
             for u in [&r.canonical_url, &r.url] {
                 for c in canonical_forms(u) {
-                    by_url.entry(c).or_insert(r.id);
+                    self.by_url.entry(c).or_insert(r.id);
                 }
             }
             if let (RecordStatus::Duplicate, Some(of)) = (r.status, r.duplicate_of) {
-                dup_of.insert(r.id, of);
+                self.dup_of.insert(r.id, of);
             }
         }
-        Index {
-            by_key,
-            by_url,
-            dup_of,
+    }
+
+    /// Every key a relation can name a record by.
+    fn keys_of(r: &Record) -> Vec<String> {
+        let mut keys = vec![post_key(r.platform, &r.external_id)];
+        for u in [&r.canonical_url, &r.url] {
+            keys.extend(canonical_forms(u));
         }
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     fn lookup(&self, key: &str) -> Option<i64> {
@@ -59,7 +73,7 @@ impl Index {
     }
 
     /// The kept record a record stands for (itself, or what it duplicates).
-    fn kept(&self, mut id: i64) -> i64 {
+    pub(crate) fn kept(&self, mut id: i64) -> i64 {
         for _ in 0..16 {
             match self.dup_of.get(&id) {
                 Some(&of) => id = of,
@@ -94,9 +108,38 @@ fn reddit_post_of_comment(r: &Record) -> Option<String> {
     (!post.is_empty()).then(|| post_key(Platform::Reddit, &format!("t3_{post}")))
 }
 
+/// Relations a record's own fields state: a Reddit comment's post, links
+/// in its text to records held.
+fn derived(r: &Record, index: &Index, out: &mut Vec<(i64, i64)>) {
+    if let Some(post) = reddit_post_of_comment(r).and_then(|k| index.lookup(&k)) {
+        out.push((r.id, post));
+    }
+    for link in beatdesk_ingest::normalize::links_in_text(&r.text) {
+        if let Some(t) = index.lookup(&link) {
+            out.push((r.id, t));
+        }
+    }
+}
+
+/// Kept-record pairs, each once.
+fn finish(out: Vec<(i64, i64)>, index: &Index) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = out
+        .into_iter()
+        .map(|(a, b)| (index.kept(a), index.kept(b)))
+        .filter(|(a, b)| a != b)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Resolves the beat's stored relations and returns every relation between
-/// two kept records as (from, to).
-pub fn for_analysis(tx: &Transaction, beat_id: i64, records: &[Record]) -> Result<Vec<(i64, i64)>> {
+/// two kept records as (from, to), with the lookup index for later passes.
+pub(crate) fn for_analysis(
+    tx: &Transaction,
+    beat_id: i64,
+    records: &[Record],
+) -> Result<(Vec<(i64, i64)>, Index)> {
     let index = Index::new(records);
     links::resolve_with(tx, beat_id, |k| index.lookup(k))?;
     let mut out: Vec<(i64, i64)> = links::for_beat(tx, beat_id)?
@@ -107,24 +150,46 @@ pub fn for_analysis(tx: &Transaction, beat_id: i64, records: &[Record]) -> Resul
         .iter()
         .filter(|r| r.status != RecordStatus::Rejected)
     {
-        if let Some(post) = reddit_post_of_comment(r).and_then(|k| index.lookup(&k)) {
-            out.push((r.id, post));
-        }
-        for link in beatdesk_ingest::normalize::links_in_text(&r.text) {
-            if let Some(t) = index.lookup(&link) {
-                out.push((r.id, t));
-            }
-        }
+        derived(r, &index, &mut out);
     }
     for (web, citing) in beatdesk_ingest::citations_for_beat(tx, beat_id)? {
         out.extend(citing.into_iter().map(|c| (c, web)));
     }
-    let mut out: Vec<(i64, i64)> = out
-        .into_iter()
-        .map(|(a, b)| (index.kept(a), index.kept(b)))
-        .filter(|(a, b)| a != b)
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+    Ok((finish(out, &index), index))
+}
+
+/// The relations that records stored after `after_id` bring: their own
+/// (resolved now), older relations that named them and were unresolved
+/// until they arrived, and what their fields state. `index` learns them.
+pub(crate) fn for_new(
+    tx: &Transaction,
+    beat_id: i64,
+    after_id: i64,
+    new: &[Record],
+    index: &mut Index,
+) -> Result<Vec<(i64, i64)>> {
+    index.add(new);
+    let mut out = Vec::new();
+    for (id, record_id, key, target) in links::after(tx, beat_id, after_id)? {
+        if let Some(t) = target.or_else(|| index.lookup(&key)) {
+            if target.is_none() {
+                links::set_target(tx, id, t)?;
+            }
+            out.push((record_id, t));
+        }
+    }
+    for r in new.iter().filter(|r| r.status != RecordStatus::Rejected) {
+        for key in Index::keys_of(r) {
+            for (id, from) in links::unresolved_to(tx, beat_id, &key)? {
+                links::set_target(tx, id, r.id)?;
+                out.push((from, r.id));
+            }
+        }
+        derived(r, index, &mut out);
+        if r.platform == Platform::Web {
+            let by = beatdesk_ingest::cited_by(r.note.as_deref());
+            out.extend(by.into_iter().map(|c| (c, r.id)));
+        }
+    }
+    Ok(finish(out, index))
 }

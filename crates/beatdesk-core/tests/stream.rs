@@ -119,7 +119,7 @@ fn t3(id: &str, title: &str, selftext: &str, url: &str, extra: Value) -> Value {
             "id": id, "name": format!("t3_{id}"), "subreddit": "ChipDeals", "title": title,
             "selftext": selftext, "url": url, "permalink": format!("/r/ChipDeals/comments/{id}/x/"),
             "author": "mod_mira", "created_utc": 1_794_310_000.0, "score": 40, "num_comments": 2,
-            "over_18": false, "is_self": selftext.len() > 0, "stickied": false
+            "over_18": false, "is_self": !selftext.is_empty(), "stickied": false
         }
     });
     if let Value::Object(m) = extra {
@@ -293,6 +293,10 @@ async fn structure_joins_stories_and_traps_stay_apart() {
         "noise stays out"
     );
     assert_eq!(origins[&deal], 1, "the copy credits Northwind: one origin");
+    // The draft's methodology says so.
+    bd.draft(deal, "offline").unwrap();
+    let md = bd.render(deal, false).unwrap();
+    assert!(md.contains("Single-sourced"), "{md}");
 
     // The relations are stored as the platforms stated them.
     let links = bd
@@ -312,6 +316,15 @@ async fn structure_joins_stories_and_traps_stay_apart() {
             "{kind:?} stored: {links:?}"
         );
     }
+    // The facade shows them per record, both ways.
+    let card = id_of("/3aaa1");
+    let rel = bd.record_relations(card).unwrap();
+    assert!(rel
+        .iter()
+        .any(|l| l.record_id == card && l.kind == LinkKind::LinksTo));
+    assert!(rel
+        .iter()
+        .any(|l| l.target_record_id == Some(card) && l.kind == LinkKind::Quotes));
     let c2 = id_of("t1_c2");
     assert!(
         links.iter().any(|l| l.record_id == c2

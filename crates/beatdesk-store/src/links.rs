@@ -75,6 +75,38 @@ pub fn resolve_with(
     Ok(n)
 }
 
+/// A stored relation row: (row id, record id, target key, target record id).
+pub type LinkRow = (i64, i64, String, Option<i64>);
+
+/// Relations stored for records after `after_id`.
+pub fn after(conn: &Connection, beat_id: i64, after_id: i64) -> Result<Vec<LinkRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, record_id, target_key, target_record_id FROM record_links
+         WHERE beat_id = ?1 AND record_id > ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![beat_id, after_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unresolved relations naming `target_key`, as (row id, record id).
+pub fn unresolved_to(conn: &Connection, beat_id: i64, target_key: &str) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, record_id FROM record_links
+         WHERE beat_id = ?1 AND target_key = ?2 AND target_record_id IS NULL",
+    )?;
+    let rows = stmt.query_map(params![beat_id, target_key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Points one relation at the record it names.
+pub fn set_target(conn: &Connection, id: i64, target_record_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE record_links SET target_record_id = ?2 WHERE id = ?1")?
+        .execute(params![id, target_record_id])?;
+    Ok(())
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<i64>)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }

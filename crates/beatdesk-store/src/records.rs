@@ -259,6 +259,16 @@ pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<Record>> {
     )
 }
 
+/// Records of a beat stored after `after_id` (ids only grow): what an
+/// incremental analysis has not seen yet.
+pub fn list_for_beat_after(conn: &Connection, beat_id: i64, after_id: i64) -> Result<Vec<Record>> {
+    query(
+        conn,
+        "WHERE beat_id = ?1 AND id > ?2 ORDER BY published_at, id",
+        params![beat_id, after_id],
+    )
+}
+
 /// The kept record holding this canonical URL, if any.
 pub fn find_kept_by_canonical(
     conn: &Connection,

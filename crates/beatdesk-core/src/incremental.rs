@@ -1,0 +1,173 @@
+//! Incremental analysis: the clusterer of each beat stays alive between
+//! passes (built once by a full pass), and after an ingest or import only
+//! the new records are clustered; only the stories they changed are
+//! rewritten, and stories merged away are retired.
+//!
+//! The state is trusted only while the stored result is the one it wrote:
+//! a [`Stamp`] of the beat's stories, story links, decisions and records is
+//! compared first, and anything else having changed them (a full
+//! `analyze`, an editor's correction, a record collapsed into another, a
+//! reporter's manual source) makes the next pass a full one.
+
+use std::collections::{HashMap, HashSet};
+
+use beatdesk_analyze::Clusterer;
+use beatdesk_store::{records, stories, Transaction};
+use beatdesk_types::{Platform, RecordStatus};
+use chrono::{DateTime, Utc};
+
+use crate::analysis::AnalysisReport;
+use crate::relations::{self, Index};
+use crate::Result;
+
+/// What the stored analysis of a beat looked like after the last pass.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stamp {
+    stories: (i64, i64, i64),
+    links: (i64, f64),
+    decisions: (i64, String),
+    kept: (i64, i64),
+}
+
+/// Cheap aggregates that change whenever the stored grouping does.
+/// `last_record`: the kept records up to it are counted, so new records
+/// do not change the stamp but a held record changing status does.
+pub(crate) fn stamp(tx: &Transaction, beat_id: i64, last_record: i64) -> Result<Stamp> {
+    let stories = tx
+        .query_row(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(retired), 0) FROM stories WHERE beat_id = ?1",
+            [beat_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
+    let links = tx
+        .query_row(
+            "SELECT COUNT(*), TOTAL(sr.record_id * sr.story_id + sr.included) FROM story_records sr
+             JOIN stories s ON s.id = sr.story_id WHERE s.beat_id = ?1",
+            [beat_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
+    let decisions = tx
+        .query_row(
+            "SELECT COUNT(*), COALESCE(MAX(created_at), '') FROM story_decisions WHERE beat_id = ?1",
+            [beat_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
+    let kept = tx
+        .query_row(
+            "SELECT COUNT(*), COALESCE(SUM(id), 0) FROM records WHERE beat_id = ?1 AND status = 'kept' AND id <= ?2",
+            [beat_id, last_record],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
+    Ok(Stamp {
+        stories,
+        links,
+        decisions,
+        kept,
+    })
+}
+
+/// A beat's live clusterer and how its stories map to stored ones.
+pub(crate) struct BeatState {
+    pub clusterer: Clusterer,
+    /// The highest record id the clusterer has seen (ids only grow).
+    pub last_record: i64,
+    pub stamp: Stamp,
+    /// Clusterer story → stored story id.
+    pub story_of: HashMap<u32, i64>,
+    /// Kept record → records collapsed into it.
+    pub dups: HashMap<i64, usize>,
+    /// Reporters' manual sources, which stay with the story they were added to.
+    pub manual: HashSet<i64>,
+    pub index: Index,
+    /// The report of the last pass.
+    pub last: AnalysisReport,
+}
+
+/// Clusters the records stored since the last pass and rewrites the
+/// stories they changed. `None`: the state no longer matches the store, and
+/// a full pass is needed.
+pub(crate) fn run(
+    tx: &Transaction,
+    beat_id: i64,
+    now: DateTime<Utc>,
+    st: &mut BeatState,
+) -> Result<Option<AnalysisReport>> {
+    if stamp(tx, beat_id, st.last_record)? != st.stamp {
+        return Ok(None);
+    }
+    let new = records::list_for_beat_after(tx, beat_id, st.last_record)?;
+    if new.is_empty() {
+        return Ok(Some(AnalysisReport {
+            stories: st.story_of.len(),
+            incremental: true,
+            ..AnalysisReport::default()
+        }));
+    }
+    if new.iter().any(|r| r.platform == Platform::Manual) {
+        return Ok(None);
+    }
+    let relations = relations::for_new(tx, beat_id, st.last_record, &new, &mut st.index)?;
+    for r in new.iter().filter(|r| r.status == RecordStatus::Duplicate) {
+        let kept = st.index.kept(r.id);
+        if kept != r.id {
+            *st.dups.entry(kept).or_default() += 1;
+        }
+    }
+    for &(from, to) in &relations {
+        st.clusterer.relate(from, to);
+    }
+    let first = st.clusterer.len();
+    st.clusterer.add(&new);
+    st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);
+
+    let mut report = AnalysisReport {
+        incremental: true,
+        ..AnalysisReport::default()
+    };
+    // Stories merged into others by this pass are retired.
+    let gone: Vec<u32> = st
+        .story_of
+        .keys()
+        .copied()
+        .filter(|&c| !st.clusterer.is_live(c))
+        .collect();
+    for c in gone {
+        let id = st.story_of.remove(&c).expect("listed");
+        let s = stories::get(tx, id)?;
+        if !s.retired {
+            stories::set_records(tx, id, &[], now)?;
+            stories::set_analysis(tx, id, &s.title, &s.signal, &s.top_terms, true)?;
+            report.retired += 1;
+        }
+    }
+    let touched = st.clusterer.touched(first);
+    for cand in st.clusterer.analysis_of(&touched, &st.dups, now) {
+        let id = match st.story_of.get(&cand.cluster).copied().or(cand.story_id) {
+            Some(id) => id,
+            None => {
+                report.new_stories += 1;
+                stories::insert(tx, beat_id, &cand.title, now)?
+            }
+        };
+        st.story_of.insert(cand.cluster, id);
+        let mut links: Vec<(i64, Vec<String>)> = cand
+            .record_ids
+            .iter()
+            .map(|r| (*r, cand.why.get(r).cloned().unwrap_or_default()))
+            .collect();
+        for l in stories::links(tx, id)? {
+            if st.manual.contains(&l.record_id) && !cand.record_ids.contains(&l.record_id) {
+                links.push((l.record_id, l.why));
+            }
+        }
+        stories::set_records(tx, id, &links, now)?;
+        stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
+    }
+    report.stories = st.story_of.len();
+    st.stamp = stamp(tx, beat_id, st.last_record)?;
+    Ok(Some(report))
+}
