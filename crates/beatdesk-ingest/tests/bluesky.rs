@@ -77,7 +77,7 @@ fn routes() -> Vec<Route> {
 
 fn config(base: &str, extra: &str) -> BeatConfig {
     BeatConfig::parse(&format!(
-        "[[source]]\nkind = \"bluesky\"\nquery = \"export rules\"\nhandle = \"desk.example.org\"\nbase_url = \"{base}/entry\"\n{extra}"
+        "allow_private_links = true\n[[source]]\nkind = \"bluesky\"\nquery = \"export rules\"\nhandle = \"desk.example.org\"\nbase_url = \"{base}/entry\"\n{extra}"
     ))
     .unwrap()
 }
