@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::error::{IngestError, Result};
 use crate::http::Http;
-use crate::normalize::{canonical_url, host_of};
+use crate::normalize::canonical_url;
 use crate::pipeline::{Dedup, Outcome, Policy};
 use crate::web::{add_citations, fetch_article};
 
@@ -70,6 +70,18 @@ struct Job {
     link: String,
     host: String,
     ids: Vec<i64>,
+}
+
+/// `host:port`: what fails together (a dead server, a refused tunnel).
+fn origin(link: &str) -> String {
+    match url::Url::parse(link) {
+        Ok(u) => format!(
+            "{}:{}",
+            u.host_str().unwrap_or(""),
+            u.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => link.to_string(),
+    }
 }
 
 /// Links of earlier runs still to fetch: `(citing record id, link)`.
@@ -146,7 +158,7 @@ pub async fn cite(
             jobs.push(Job {
                 key: key.clone(),
                 link: link.clone(),
-                host: host_of(link).unwrap_or_default(),
+                host: origin(link),
                 ids: Vec::new(),
             });
             jobs.len() - 1

@@ -600,6 +600,7 @@ pub fn is_permanent(detail: &str) -> bool {
         "no address found",
         "connection refused",
         "unsuccessful tunnel",
+        "tunnel error",
         "proxy authentication required",
         "invalid certificate",
         "invalid peer certificate",
