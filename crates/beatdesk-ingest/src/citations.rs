@@ -3,7 +3,7 @@
 //! concurrently (a small pool, at most two per host, a deadline per page and a
 //! budget per run) and attached as they arrive. A host that fails in a way
 //! another try cannot fix (DNS, connection refused, a proxy refusing the
-//! tunnel, TLS, 4xx, a private address) is not tried again in the run. What was
+//! tunnel, TLS, 4xx) or misses a page's deadline is not tried again in the run. What was
 //! not fetched is reported with the reason and kept in `pending_citations`,
 //! to be tried at later runs, `max_attempts` times at most.
 
@@ -240,6 +240,8 @@ pub async fn cite(
             }
             Err(_) => {
                 let err = format!("{}: no page within the {:.1} s deadline", job.link, deadline.as_secs_f64());
+                // A host this slow would hold the pool: its other pages wait for a later run.
+                dead.insert(job.host.clone(), err.clone());
                 settle(store, beat_id, job, Err(err), false, dedup, policy, opts, &mut report, &mut on_result);
             }
         }
