@@ -11,7 +11,9 @@
 
 use std::time::{Duration, Instant};
 
-use beatdesk_ingest::{ingest_beat_with, BeatConfig, Http, HttpOptions, IngestOptions, MemorySecrets};
+use beatdesk_ingest::{
+    ingest_beat_with, BeatConfig, Http, HttpOptions, IngestOptions, MemorySecrets,
+};
 use beatdesk_store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -29,7 +31,8 @@ fn listing(sub: &str, links: &[String], created: f64) -> String {
             }})
         })
         .collect();
-    serde_json::json!({"kind": "Listing", "data": {"after": null, "children": children}}).to_string()
+    serde_json::json!({"kind": "Listing", "data": {"after": null, "children": children}})
+        .to_string()
 }
 
 /// Serves `/r/<sub>/new.json` from the prepared listings.
@@ -43,7 +46,14 @@ async fn api_server(listings: Vec<(String, String)>) -> String {
                 let mut buf = vec![0u8; 8192];
                 let n = s.read(&mut buf).await.unwrap_or(0);
                 let head = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = head.split(' ').nth(1).unwrap_or("").split('?').next().unwrap_or("").to_string();
+                let path = head
+                    .split(' ')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('?')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 let body = listings
                     .iter()
                     .find(|(sub, _)| path == format!("/r/{sub}/new.json"))
@@ -76,7 +86,13 @@ async fn silent_server() -> u16 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dead: Vec<u16> = (0..10)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port())
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
         .collect();
     let subs: Vec<String> = (0..8).map(|i| format!("beat{i}")).collect();
     let silent = silent_server().await;
@@ -88,13 +104,18 @@ async fn main() {
                 .map(|j| format!("http://127.0.0.1:{}/article/{i}-{j}", dead[(i + j) % 10]))
                 .collect();
             links.push(format!("http://127.0.0.1:{silent}/slow/{i}"));
-            (sub.clone(), listing(sub, &links, chrono::Utc::now().timestamp() as f64 - 3600.0))
+            (
+                sub.clone(),
+                listing(sub, &links, chrono::Utc::now().timestamp() as f64 - 3600.0),
+            )
         })
         .collect();
     let base = api_server(listings).await;
     let mut toml = String::from("max_web_citations = 3\nallow_private_links = true\n");
     for sub in &subs {
-        toml.push_str(&format!("[[source]]\nkind = \"reddit\"\nsubreddit = \"{sub}\"\nbase_url = \"{base}\"\n"));
+        toml.push_str(&format!(
+            "[[source]]\nkind = \"reddit\"\nsubreddit = \"{sub}\"\nbase_url = \"{base}\"\n"
+        ));
     }
     let cfg = BeatConfig::parse(&toml).unwrap();
     let store = Store::open_in_memory().unwrap();
@@ -118,8 +139,8 @@ async fn main() {
         let r = ingest_beat_with(&store, beat, &cfg, &http, &secrets, now, &opts, |_| {}).await;
         let secs = t.elapsed().as_secs_f64();
         let new: usize = r.sources.iter().map(|s| s.new).sum();
-        let not_fetched: usize =
-            r.sources.iter().map(|s| s.web.errors.len()).sum::<usize>() + r.web_retried.errors.len();
+        let not_fetched: usize = r.sources.iter().map(|s| s.web.errors.len()).sum::<usize>()
+            + r.web_retried.errors.len();
         println!(
             "run {run}: {secs:.2} s wall, {} sources, {new} new records, {} new web records, {not_fetched} links not fetched (page deadline {:.0} s)",
             r.sources.len(),

@@ -71,17 +71,30 @@ impl Tally {
         let (tp, fp, fneg) = score(pred, truth);
         let has_pred = !tokens(pred).is_empty();
         if has_pred {
-            self.precision.push(if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 });
+            self.precision
+                .push(if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 });
         } else {
             self.empty += 1;
         }
         let mut r = 0.0;
         if !tokens(truth).is_empty() {
-            r = if has_pred && tp + fneg > 0.0 { tp / (tp + fneg) } else { 0.0 };
+            r = if has_pred && tp + fneg > 0.0 {
+                tp / (tp + fneg)
+            } else {
+                0.0
+            };
             self.recall.push(r);
         }
-        let p = if has_pred && tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let p = if has_pred && tp + fp > 0.0 {
+            tp / (tp + fp)
+        } else {
+            0.0
+        };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         self.pages.push((f, sha.to_string()));
         if tokens(pred) == tokens(truth) {
             self.exact += 1;
@@ -91,7 +104,11 @@ impl Tally {
     fn line(&self, name: &str, secs: f64) -> String {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         let (p, r) = (mean(&self.precision), mean(&self.recall));
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         format!(
             "{name:<16} F1 {f1:.3}  P {p:.3}  R {r:.3}  exact {:>3}  no text {:>2}  {:.1} ms/page",
             self.exact,
@@ -120,12 +137,21 @@ fn main() {
             .read_to_end(&mut bytes)
             .unwrap_or_else(|e| panic!("{sha}: {e}"));
         let html = String::from_utf8_lossy(&bytes).into_owned();
-        let url = v["url"].as_str().unwrap_or("https://example.com/").to_string();
+        let url = v["url"]
+            .as_str()
+            .unwrap_or("https://example.com/")
+            .to_string();
         let body = v["articleBody"].as_str().unwrap_or("").to_string();
         pages.push((sha.clone(), url, html, body));
     }
     println!("{} pages from {dir}", pages.len());
-    let names = ["beatdesk", "rs-trafilatura", "trafilatura+clean", "json-ld", "readability"];
+    let names = [
+        "beatdesk",
+        "rs-trafilatura",
+        "trafilatura+clean",
+        "json-ld",
+        "readability",
+    ];
     let mut tallies: Vec<Tally> = names.iter().map(|_| Tally::default()).collect();
     let mut secs = vec![0.0f64; names.len()];
     let show = std::env::var("SHOW").ok();
@@ -136,9 +162,15 @@ fn main() {
         let t = Instant::now();
         let c = candidates(html, url);
         let cand_secs = t.elapsed().as_secs_f64();
-        for (i, text) in [ours.clone(), c.trafilatura, c.trafilatura_clean, c.json_ld, c.readability]
-            .iter()
-            .enumerate()
+        for (i, text) in [
+            ours.clone(),
+            c.trafilatura,
+            c.trafilatura_clean,
+            c.json_ld,
+            c.readability,
+        ]
+        .iter()
+        .enumerate()
         {
             if i > 0 {
                 secs[i] += cand_secs / 4.0;
@@ -155,7 +187,10 @@ fn main() {
     for (i, name) in names.iter().enumerate() {
         println!("{}", tallies[i].line(name, secs[i]));
     }
-    if let Some(n) = std::env::var("WORST").ok().and_then(|n| n.parse::<usize>().ok()) {
+    if let Some(n) = std::env::var("WORST")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
         let mut worst = tallies[0].pages.clone();
         worst.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (f, sha) in worst.iter().take(n) {

@@ -195,19 +195,45 @@ pub async fn cite(
         while in_flight.len() < opts.pool.max(1) {
             let left = opts.run_budget.saturating_sub(start.elapsed());
             let Some(pos) = queue.iter().position(|j| {
-                dead.contains_key(&j.host) || per_host.get(&j.host).copied().unwrap_or(0) < opts.per_host.max(1)
+                dead.contains_key(&j.host)
+                    || per_host.get(&j.host).copied().unwrap_or(0) < opts.per_host.max(1)
             }) else {
                 break;
             };
             let job = queue.remove(pos).expect("position is in the queue");
             if let Some(why) = dead.get(&job.host) {
                 let err = format!("{} failed earlier in this run ({why})", job.host);
-                settle(store, beat_id, job, Err(err), false, dedup, policy, opts, &mut report, &mut on_result);
+                settle(
+                    store,
+                    beat_id,
+                    job,
+                    Err(err),
+                    false,
+                    dedup,
+                    policy,
+                    opts,
+                    &mut report,
+                    &mut on_result,
+                );
                 continue;
             }
             if left.is_zero() {
-                let err = format!("not tried: the run's {:.0} s budget for linked pages was used up", opts.run_budget.as_secs_f64());
-                settle(store, beat_id, job, Err(err), false, dedup, policy, opts, &mut report, &mut on_result);
+                let err = format!(
+                    "not tried: the run's {:.0} s budget for linked pages was used up",
+                    opts.run_budget.as_secs_f64()
+                );
+                settle(
+                    store,
+                    beat_id,
+                    job,
+                    Err(err),
+                    false,
+                    dedup,
+                    policy,
+                    opts,
+                    &mut report,
+                    &mut on_result,
+                );
                 continue;
             }
             *per_host.entry(job.host.clone()).or_default() += 1;
@@ -229,20 +255,57 @@ pub async fn cite(
         }
         match got {
             Ok(Ok((item, _))) => {
-                settle(store, beat_id, job, Ok(item), false, dedup, policy, opts, &mut report, &mut on_result);
+                settle(
+                    store,
+                    beat_id,
+                    job,
+                    Ok(item),
+                    false,
+                    dedup,
+                    policy,
+                    opts,
+                    &mut report,
+                    &mut on_result,
+                );
             }
             Ok(Err(e)) => {
                 let private = matches!(e, IngestError::PrivateAddress { .. });
                 if e.is_permanent() && !private {
                     dead.insert(job.host.clone(), e.to_string());
                 }
-                settle(store, beat_id, job, Err(e.to_string()), private, dedup, policy, opts, &mut report, &mut on_result);
+                settle(
+                    store,
+                    beat_id,
+                    job,
+                    Err(e.to_string()),
+                    private,
+                    dedup,
+                    policy,
+                    opts,
+                    &mut report,
+                    &mut on_result,
+                );
             }
             Err(_) => {
-                let err = format!("{}: no page within the {:.1} s deadline", job.link, deadline.as_secs_f64());
+                let err = format!(
+                    "{}: no page within the {:.1} s deadline",
+                    job.link,
+                    deadline.as_secs_f64()
+                );
                 // A host this slow would hold the pool: its other pages wait for a later run.
                 dead.insert(job.host.clone(), err.clone());
-                settle(store, beat_id, job, Err(err), false, dedup, policy, opts, &mut report, &mut on_result);
+                settle(
+                    store,
+                    beat_id,
+                    job,
+                    Err(err),
+                    false,
+                    dedup,
+                    policy,
+                    opts,
+                    &mut report,
+                    &mut on_result,
+                );
             }
         }
     }
@@ -305,18 +368,34 @@ fn settle(
         }
         Err(reason) => {
             let noted = store.write(|tx| {
-                note_failure(tx, beat_id, &job, &reason, give_up_now, policy, opts.max_attempts)
+                note_failure(
+                    tx,
+                    beat_id,
+                    &job,
+                    &reason,
+                    give_up_now,
+                    policy,
+                    opts.max_attempts,
+                )
             });
             match noted {
                 Ok(true) => {
                     one.given_up += 1;
-                    one.errors.push(format!("web citation {} not fetched (given up): {reason}", job.link));
+                    one.errors.push(format!(
+                        "web citation {} not fetched (given up): {reason}",
+                        job.link
+                    ));
                 }
                 Ok(false) => {
                     one.pending += 1;
-                    one.errors.push(format!("web citation {} not fetched (will retry): {reason}", job.link));
+                    one.errors.push(format!(
+                        "web citation {} not fetched (will retry): {reason}",
+                        job.link
+                    ));
                 }
-                Err(e) => one.errors.push(format!("web citation {}: {reason}; {e}", job.link)),
+                Err(e) => one
+                    .errors
+                    .push(format!("web citation {}: {reason}; {e}", job.link)),
             }
         }
     }

@@ -140,7 +140,13 @@ fn meta(doc: &Document, selectors: &[&str], attr: &str) -> Option<String> {
 /// The readability path: boilerplate removed, dom_smoothie picks the main
 /// text. Returns (title, text, byline, site name, published) or None when
 /// readability found nothing.
-type Readable = (String, String, Option<String>, Option<String>, Option<String>);
+type Readable = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn readability(html: &str, url: &str) -> Result<Option<Readable>> {
     let doc = Document::from(html);
@@ -212,7 +218,8 @@ pub fn json_ld_body(doc: &Document) -> Option<String> {
             walk(&v, &mut best);
         }
     }
-    best.map(|b| html_to_text(&b)).filter(|t| !t.trim().is_empty())
+    best.map(|b| html_to_text(&b))
+        .filter(|t| !t.trim().is_empty())
 }
 
 /// The page without the elements that are never the article.

@@ -187,7 +187,13 @@ mod tests {
         ] {
             assert_eq!(private_reason(ip.parse().unwrap()), Some(want), "{ip}");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700::1111", "172.32.0.1", "100.128.0.1"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "172.32.0.1",
+            "100.128.0.1",
+        ] {
             assert_eq!(private_reason(ip.parse().unwrap()), None, "{ip}");
         }
     }
@@ -202,7 +208,10 @@ mod tests {
         assert!(check("http://[::1]:8080/").is_some());
         assert!(check("http://LOCALHOST./admin").is_some());
         assert!(check("http://api.localhost/").is_some());
-        assert!(check("http://0x7f000001/").is_some(), "hex IPv4 literal is parsed as 127.0.0.1");
+        assert!(
+            check("http://0x7f000001/").is_some(),
+            "hex IPv4 literal is parsed as 127.0.0.1"
+        );
         assert!(check("https://github.com/x").is_none());
     }
 }

@@ -272,7 +272,14 @@ pub struct Http {
 fn proxy_hosts(opts: &HttpOptions) -> Vec<String> {
     let mut urls: Vec<String> = opts.proxy.iter().cloned().collect();
     if opts.env_proxy {
-        for k in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
+        for k in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ] {
             if let Ok(v) = std::env::var(k) {
                 urls.push(v);
             }
@@ -280,8 +287,15 @@ fn proxy_hosts(opts: &HttpOptions) -> Vec<String> {
     }
     urls.iter()
         .filter_map(|u| {
-            let u = if u.contains("://") { u.clone() } else { format!("http://{u}") };
-            url::Url::parse(&u).ok()?.host_str().map(str::to_ascii_lowercase)
+            let u = if u.contains("://") {
+                u.clone()
+            } else {
+                format!("http://{u}")
+            };
+            url::Url::parse(&u)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
         })
         .collect()
 }
@@ -408,7 +422,10 @@ impl Http {
                 Err(e) => Some(format!("not a URL ({e})")),
             };
             if let Some(why) = why {
-                return Err(IngestError::PrivateAddress { url: shown, detail: why });
+                return Err(IngestError::PrivateAddress {
+                    url: shown,
+                    detail: why,
+                });
             }
         }
         let mut last_err = None;

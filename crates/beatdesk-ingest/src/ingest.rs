@@ -11,8 +11,10 @@ use beatdesk_store::{sources, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::citations::{cite, pending_for_beat, CitationReport, CiteOptions};
 use crate::config::{BeatConfig, SourceConfig};
 use crate::error::Result;
+use crate::guard::{NameLookup, SystemLookup};
 use crate::http::Http;
 use crate::pipeline::{fingerprint, Dedup, Fingerprint, Outcome, Policy, Verdict};
 use crate::secrets::{bluesky_app_password, reddit_credentials, std_env, SecretStore};
@@ -20,8 +22,6 @@ use crate::sources::bluesky::BlueskySource;
 use crate::sources::feed::FeedSource;
 use crate::sources::reddit::RedditSource;
 use crate::sources::{FetchState, Fetched, Page, Source};
-use crate::citations::{cite, pending_for_beat, CitationReport, CiteOptions};
-use crate::guard::{NameLookup, SystemLookup};
 
 /// Per-source figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -57,7 +57,11 @@ pub struct IngestReport {
 
 impl IngestReport {
     pub fn new_records(&self) -> usize {
-        self.sources.iter().map(|s| s.new + s.web.new).sum::<usize>() + self.web_retried.new
+        self.sources
+            .iter()
+            .map(|s| s.new + s.web.new)
+            .sum::<usize>()
+            + self.web_retried.new
     }
     pub fn error_count(&self) -> usize {
         self.errors.len()
@@ -307,7 +311,20 @@ pub async fn ingest_beat_with(
         });
         report.sources.push(sr);
     }
-    cite_links(store, beat_id, config, http, &mut dedup, citing, citer_source, &policy, opts, &progress, &mut report).await;
+    cite_links(
+        store,
+        beat_id,
+        config,
+        http,
+        &mut dedup,
+        citing,
+        citer_source,
+        &policy,
+        opts,
+        &progress,
+        &mut report,
+    )
+    .await;
     report
 }
 
@@ -382,7 +399,10 @@ async fn cite_links(
         into.given_up += one.given_up;
         into.errors.extend(one.errors.iter().cloned());
     };
-    cite(store, beat_id, dedup, &client, &citing, policy, &opts.cite, attribute).await;
+    cite(
+        store, beat_id, dedup, &client, &citing, policy, &opts.cite, attribute,
+    )
+    .await;
     report.web_retried = elsewhere;
 }
 

@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod sources;
 pub mod web;
 
+pub use citations::{CitationReport, CiteOptions};
 pub use config::{BeatConfig, SourceConfig};
 pub use error::{IngestError, Result};
 pub use http::{Http, HttpOptions};
@@ -28,5 +29,4 @@ pub use ingest::{
 };
 pub use manual::{add_manual, ManualAdded};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretStore};
-pub use citations::{CitationReport, CiteOptions};
 pub use web::{citation_count_for_story, citations_for_beat, cited_by};

@@ -49,7 +49,9 @@ pub fn add_citations(
         conn.prepare_cached("SELECT platform, external_id FROM records WHERE id = ?1")?;
     for &c in citing {
         let found = stmt
-            .query_row([c], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_row([c], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .optional()?;
         let Some((platform, external_id)) = found else {
             continue;
@@ -80,7 +82,9 @@ pub fn citations_for_beat(
          WHERE beat_id = ?1 AND kind = 'cited_by' AND target_record_id IS NOT NULL
          ORDER BY record_id, target_record_id",
     )?;
-    let rows = stmt.query_map([beat_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map([beat_id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (web, by) = row?;
         if let Some(v) = out.get_mut(&web) {

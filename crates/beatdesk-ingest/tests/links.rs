@@ -31,7 +31,8 @@ fn listing(sub: &str, links: &[String]) -> String {
             }})
         })
         .collect();
-    serde_json::json!({"kind": "Listing", "data": {"after": null, "children": children}}).to_string()
+    serde_json::json!({"kind": "Listing", "data": {"after": null, "children": children}})
+        .to_string()
 }
 
 /// A port where nothing listens: connection refused.
@@ -72,7 +73,11 @@ async fn dead_hosts_and_a_silent_page_never_stall_the_beat_and_are_retried_a_few
             .map(|j| format!("http://127.0.0.1:{}/article/{i}-{j}", dead[(i + j) % 10]))
             .collect();
         links.push(format!("http://127.0.0.1:{silent}/slow/{i}"));
-        routes.push(route("GET", &format!("/r/{sub}/new.json"), vec![Resp::json(listing(sub, &links))]));
+        routes.push(route(
+            "GET",
+            &format!("/r/{sub}/new.json"),
+            vec![Resp::json(listing(sub, &links))],
+        ));
     }
     let replay = Replay::start(routes).await;
     let mut toml = String::from("max_web_citations = 3\nallow_private_links = true\n");
@@ -96,18 +101,34 @@ async fn dead_hosts_and_a_silent_page_never_stall_the_beat_and_are_retried_a_few
         assert_eq!(s.new, 11, "{}: every post stored: {:?}", s.label, s.errors);
         assert_eq!(s.web.new, 0);
     }
-    let web: Vec<String> = report.sources.iter().flat_map(|s| s.web.errors.clone()).collect();
+    let web: Vec<String> = report
+        .sources
+        .iter()
+        .flat_map(|s| s.web.errors.clone())
+        .collect();
     // 8 × 10 dead links and 8 silent pages (3 links per post at most: each post has one).
     assert_eq!(web.len(), 88, "{web:#?}");
-    assert!(web.iter().any(|e| e.contains("will retry") && e.contains("Connection refused")), "{web:#?}");
-    assert!(web.iter().any(|e| e.contains("/slow/") && e.contains("deadline")), "{web:#?}");
+    assert!(
+        web.iter()
+            .any(|e| e.contains("will retry") && e.contains("Connection refused")),
+        "{web:#?}"
+    );
+    assert!(
+        web.iter()
+            .any(|e| e.contains("/slow/") && e.contains("deadline")),
+        "{web:#?}"
+    );
     assert!(
         web.iter().any(|e| e.contains("failed earlier in this run")),
         "a refused host is not tried again in the run: {web:#?}"
     );
     let pending: i64 = store
         .read(|c| -> beatdesk_store::Result<i64> {
-            Ok(c.query_row("SELECT count(*) FROM pending_citations WHERE given_up = 0", [], |r| r.get(0))?)
+            Ok(c.query_row(
+                "SELECT count(*) FROM pending_citations WHERE given_up = 0",
+                [],
+                |r| r.get(0),
+            )?)
         })
         .unwrap();
     assert_eq!(pending, 88);
@@ -115,7 +136,8 @@ async fn dead_hosts_and_a_silent_page_never_stall_the_beat_and_are_retried_a_few
     // Later runs add nothing, retry the links, and give up after `max_attempts` runs.
     let before = records(&store, beat).len();
     for run in 2..=3 {
-        let again = ingest_beat_with(&store, beat, &cfg, &http, &secrets, now(), &opts, |_| {}).await;
+        let again =
+            ingest_beat_with(&store, beat, &cfg, &http, &secrets, now(), &opts, |_| {}).await;
         assert_eq!(again.new_records(), 0, "run {run}");
         assert_eq!(records(&store, beat).len(), before, "run {run}");
     }
@@ -194,12 +216,39 @@ async fn a_proxy_refusing_connect_fails_each_host_once_and_is_not_retried() {
         per_host: 1,
         ..quick_cite()
     };
-    let r = cite(&store, beat, &mut dedup, &http, &links, &policy(), &opts, |_, _| {}).await;
+    let r = cite(
+        &store,
+        beat,
+        &mut dedup,
+        &http,
+        &links,
+        &policy(),
+        &opts,
+        |_, _| {},
+    )
+    .await;
     assert_eq!((r.fetched, r.new, r.pending), (0, 0, 4), "{r:?}");
     assert!(r.errors[0].contains("cannot reach"), "{:#?}", r.errors);
-    let connects = proxy.requests().iter().filter(|l| l.method == "CONNECT").count();
-    assert_eq!(connects, 2, "one CONNECT per host, no retries: {:?}", proxy.requests());
-    assert!(r.errors.iter().filter(|e| e.contains("failed earlier in this run")).count() == 2, "{:#?}", r.errors);
+    let connects = proxy
+        .requests()
+        .iter()
+        .filter(|l| l.method == "CONNECT")
+        .count();
+    assert_eq!(
+        connects,
+        2,
+        "one CONNECT per host, no retries: {:?}",
+        proxy.requests()
+    );
+    assert!(
+        r.errors
+            .iter()
+            .filter(|e| e.contains("failed earlier in this run"))
+            .count()
+            == 2,
+        "{:#?}",
+        r.errors
+    );
     assert!(http.waits().is_empty(), "no back-off: {:?}", http.waits());
 }
 
@@ -221,13 +270,23 @@ async fn links_to_private_addresses_are_refused_after_dns_and_after_redirects() 
             "http://unresolvable.example/news/lab-ships-model",
             vec![Resp::new(200, "text/html; charset=utf-8", page)],
         ),
-        route("GET", "/secret", vec![Resp::new(200, "text/html", "<p>internal</p>")]),
+        route(
+            "GET",
+            "/secret",
+            vec![Resp::new(200, "text/html", "<p>internal</p>")],
+        ),
     ]);
     let lookup = Arc::new(StaticLookup(vec![
-        ("intranet.example".into(), vec!["10.0.0.1".parse::<IpAddr>().unwrap()]),
+        (
+            "intranet.example".into(),
+            vec!["10.0.0.1".parse::<IpAddr>().unwrap()],
+        ),
         (
             "mixed.example".into(),
-            vec!["93.184.216.34".parse().unwrap(), "192.168.1.5".parse().unwrap()],
+            vec![
+                "93.184.216.34".parse().unwrap(),
+                "192.168.1.5".parse().unwrap(),
+            ],
         ),
     ]));
     let (store, beat) = store_with_beat();
@@ -246,12 +305,34 @@ async fn links_to_private_addresses_are_refused_after_dns_and_after_redirects() 
     .iter()
     .map(|l| (id, l.to_string()))
     .collect();
-    let r = cite(&store, beat, &mut dedup, &direct, &links, &policy(), &quick_cite(), |_, _| {}).await;
+    let r = cite(
+        &store,
+        beat,
+        &mut dedup,
+        &direct,
+        &links,
+        &policy(),
+        &quick_cite(),
+        |_, _| {},
+    )
+    .await;
     assert_eq!((r.fetched, r.given_up), (0, 5), "{r:#?}");
     let says = |needle: &str| r.errors.iter().any(|e| e.contains(needle));
-    assert!(says("intranet.example resolves to 10.0.0.1 (private)"), "{:#?}", r.errors);
-    assert!(says("mixed.example resolves to 192.168.1.5 (private)"), "{:#?}", r.errors);
-    assert!(says("169.254.169.254 is a cloud metadata address"), "{:#?}", r.errors);
+    assert!(
+        says("intranet.example resolves to 10.0.0.1 (private)"),
+        "{:#?}",
+        r.errors
+    );
+    assert!(
+        says("mixed.example resolves to 192.168.1.5 (private)"),
+        "{:#?}",
+        r.errors
+    );
+    assert!(
+        says("169.254.169.254 is a cloud metadata address"),
+        "{:#?}",
+        r.errors
+    );
     assert!(says("localhost is this machine"), "{:#?}", r.errors);
     assert!(says("allow_private_links"), "{:#?}", r.errors);
 
@@ -266,20 +347,44 @@ async fn links_to_private_addresses_are_refused_after_dns_and_after_redirects() 
     .unwrap();
     let links = vec![
         (id, "http://public.example/story".to_string()),
-        (id, "http://unresolvable.example/news/lab-ships-model".to_string()),
+        (
+            id,
+            "http://unresolvable.example/news/lab-ships-model".to_string(),
+        ),
     ];
-    let r = cite(&store, beat, &mut dedup, &proxied, &links, &policy(), &quick_cite(), |_, _| {}).await;
+    let r = cite(
+        &store,
+        beat,
+        &mut dedup,
+        &proxied,
+        &links,
+        &policy(),
+        &quick_cite(),
+        |_, _| {},
+    )
+    .await;
     assert_eq!((r.fetched, r.new), (1, 1), "{r:#?}");
     assert!(
-        r.errors.iter().any(|e| e.contains("public.example") && e.contains("redirected to 127.0.0.1")),
+        r.errors
+            .iter()
+            .any(|e| e.contains("public.example") && e.contains("redirected to 127.0.0.1")),
         "{:#?}",
         r.errors
     );
-    assert_eq!(proxy.count("GET", "/secret"), 0, "the redirect target was never requested");
+    assert_eq!(
+        proxy.count("GET", "/secret"),
+        0,
+        "the redirect target was never requested"
+    );
     let web = records(&store, beat)
         .into_iter()
         .find(|r| r.platform == Platform::Web)
         .expect("the page behind the proxy was stored");
     assert!(web.text.contains("shipped the model"), "{}", web.text);
-    assert_eq!(store.read(|c| beatdesk_ingest::cited_by(c, web.id)).unwrap(), vec![id]);
+    assert_eq!(
+        store
+            .read(|c| beatdesk_ingest::cited_by(c, web.id))
+            .unwrap(),
+        vec![id]
+    );
 }

@@ -352,5 +352,9 @@ async fn server_errors_back_off_then_succeed_and_limits_hold() {
     assert!(matches!(e, IngestError::Unreachable { .. }), "{e}");
     assert!(e.is_permanent(), "{e}");
     // One wait: the host's rate-limit gate closed by `/limited` above; no back-off after it.
-    assert_eq!(http.waits().len(), n + 2, "no back-off for a refused connection");
+    assert_eq!(
+        http.waits().len(),
+        n + 2,
+        "no back-off for a refused connection"
+    );
 }
