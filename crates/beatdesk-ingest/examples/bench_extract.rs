@@ -10,13 +10,14 @@
 //! scored side by side: `beatdesk` (what web citations and `source add --url`
 //! use), `rs-trafilatura` alone, JSON-LD `articleBody` alone, and the
 //! readability-only pipeline that shipped before (`readability`).
-//! `SHOW=<sha>` prints one page's texts; `WORST=n` lists the n worst pages.
+//! `SHOW=<sha>` prints one page's texts; `WORST=n` lists the n worst pages;
+//! `DUMP=<dir>` writes every candidate's text per page.
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::time::Instant;
 
-use beatdesk_ingest::extract::{candidates, extract};
+use beatdesk_ingest::extract::{candidates, extract, filter_promos};
 
 fn tokens(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -148,8 +149,13 @@ fn main() {
     let names = [
         "beatdesk",
         "rs-trafilatura",
-        "trafilatura+clean",
+        "traf+clean",
+        "traf+ads",
+        "traf+promos",
+        "traf+ads+promos",
         "json-ld",
+        "json-ld|traf",
+        "json-ld>=0.8|traf",
         "readability",
     ];
     let mut tallies: Vec<Tally> = names.iter().map(|_| Tally::default()).collect();
@@ -162,18 +168,35 @@ fn main() {
         let t = Instant::now();
         let c = candidates(html, url);
         let cand_secs = t.elapsed().as_secs_f64();
-        for (i, text) in [
+        let ntok = |t: &str| tokens(t).len() as f64;
+        let or = |a: &str, b: &str, ratio: f64| {
+            if !a.trim().is_empty() && ntok(a) >= ratio * ntok(b) {
+                a.to_string()
+            } else {
+                b.to_string()
+            }
+        };
+        let texts = [
             ours.clone(),
-            c.trafilatura,
-            c.trafilatura_clean,
-            c.json_ld,
-            c.readability,
-        ]
-        .iter()
-        .enumerate()
-        {
+            c.trafilatura.clone(),
+            c.trafilatura_clean.clone(),
+            c.trafilatura_light.clone(),
+            filter_promos(&c.trafilatura),
+            filter_promos(&c.trafilatura_light),
+            c.json_ld.clone(),
+            or(&c.json_ld, &c.trafilatura, 0.0),
+            or(&c.json_ld, &c.trafilatura, 0.8),
+            c.readability.clone(),
+        ];
+        if let Ok(dir) = std::env::var("DUMP") {
+            for (i, text) in texts.iter().enumerate() {
+                let _ = std::fs::create_dir_all(format!("{dir}/{}", names[i]));
+                let _ = std::fs::write(format!("{dir}/{}/{sha}.txt", names[i]), text);
+            }
+        }
+        for (i, text) in texts.iter().enumerate() {
             if i > 0 {
-                secs[i] += cand_secs / 4.0;
+                secs[i] += cand_secs / 5.0;
             }
             if show.as_deref() == Some(sha.as_str()) {
                 println!("==== {} ====\n{text}\n", names[i]);
@@ -187,6 +210,7 @@ fn main() {
     for (i, name) in names.iter().enumerate() {
         println!("{}", tallies[i].line(name, secs[i]));
     }
+    stream_dev_articles(&dir);
     if let Some(n) = std::env::var("WORST")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
@@ -197,4 +221,47 @@ fn main() {
             println!("  F1 {f:.3}  {sha}");
         }
     }
+}
+
+/// The stream-dev set's article pages (a different, independent set): every
+/// required sentence kept, every forbidden line (promos, tickers, related
+/// links, credits) dropped.
+fn stream_dev_articles(bench_dir: &str) {
+    let dir = format!("{bench_dir}/../stream-dev");
+    let Ok(truth) = std::fs::read_to_string(format!("{dir}/truth.json")) else {
+        println!("stream-dev: {dir}/truth.json not found, skipped");
+        return;
+    };
+    let truth: serde_json::Value = serde_json::from_str(&truth).expect("truth.json is JSON");
+    let Some(articles) = truth["articles"].as_object() else {
+        return;
+    };
+    let (mut kept, mut required, mut leaked, mut forbidden) = (0, 0, 0, 0);
+    for (url, a) in articles {
+        let file = a["file"].as_str().unwrap_or_default();
+        let html = std::fs::read_to_string(format!("{dir}/{file}")).unwrap_or_default();
+        let text = extract(&html, url).map(|e| e.text).unwrap_or_default();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for s in a["required_sentences"].as_array().into_iter().flatten() {
+            required += 1;
+            let s = s.as_str().unwrap_or_default();
+            if flat.contains(s) {
+                kept += 1;
+            } else {
+                println!("  stream-dev {file}: missing {s:?}");
+            }
+        }
+        for s in a["forbidden"].as_array().into_iter().flatten() {
+            forbidden += 1;
+            let s = s.as_str().unwrap_or_default();
+            if flat.contains(s) {
+                leaked += 1;
+                println!("  stream-dev {file}: kept boilerplate {s:?}");
+            }
+        }
+    }
+    println!(
+        "stream-dev articles: {} pages, required sentences kept {kept}/{required}, forbidden lines kept {leaked}/{forbidden}",
+        articles.len()
+    );
 }
