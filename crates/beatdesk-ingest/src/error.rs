@@ -23,6 +23,9 @@ pub enum IngestError {
     /// A link found in a record that points at a private network address.
     #[error("not fetched: {url}: {detail} (links in records may not point at private networks; see allow_private_links)")]
     PrivateAddress { url: String, detail: String },
+    /// A password, client secret or token would travel in clear.
+    #[error("refused to send credentials to {url}: plain http is allowed only to this machine; use https")]
+    Insecure { url: String },
     #[error("request to {url} timed out after {secs:.0} s")]
     Timeout { url: String, secs: f64 },
     #[error("{url} answered HTTP {status}: {detail}")]

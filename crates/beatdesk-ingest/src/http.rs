@@ -416,6 +416,9 @@ impl Http {
             .and_then(|u| u.host_str().map(String::from))
             .unwrap_or_default();
         let shown = display_url(&req.url);
+        if carries_secret(req) && !url::Url::parse(&req.url).is_ok_and(|u| secure_for_secrets(&u)) {
+            return Err(IngestError::Insecure { url: shown });
+        }
         if self.guarded {
             let why = match url::Url::parse(&req.url) {
                 Ok(u) => literal_host_reason(&u),
@@ -604,6 +607,33 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// Whether a secret (password, client secret, token) may travel to `url`:
+/// over https, or over plain http only to this machine.
+pub fn secure_for_secrets(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                d == "localhost" || d.ends_with(".localhost")
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a request carries a secret: an Authorization header, or a JSON
+/// body with a password (Bluesky's createSession).
+fn carries_secret(req: &Request) -> bool {
+    req.headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        || matches!(&req.body, Body::Json(v) if v.get("password").is_some())
 }
 
 /// Failures that another attempt in the same run will not fix: the name does
