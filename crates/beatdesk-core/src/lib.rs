@@ -14,7 +14,7 @@ mod desk;
 mod error;
 mod export;
 mod home;
-mod import;
+pub mod import;
 mod ingest;
 mod models;
 mod regenerate;
