@@ -136,8 +136,8 @@ fn clear_pending(conn: &Connection, beat_id: i64, job: &Job) -> Result<()> {
 /// Stores web citations for `(citing record id, link)` pairs: each distinct
 /// page is fetched once; a page already held just gains citers. `http` is
 /// the links' client (guarded against private addresses unless the beat
-/// allows them). Returns the figures and, per distinct page, its first citer
-/// (to attribute figures to sources).
+/// allows them). Returns the figures; `on_result` also gets each page's
+/// figures with its first citer, so the caller can attribute them to sources.
 #[allow(clippy::too_many_arguments)]
 pub async fn cite(
     store: &Store,
