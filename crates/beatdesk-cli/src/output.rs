@@ -45,11 +45,12 @@ pub fn import(r: &ImportReport, json: bool) {
         return print_json(r);
     }
     println!(
-        "{} read, {} new, {} updated, {} duplicates, {} errors",
+        "{} read, {} new, {} updated, {} duplicates, {} relations, {} errors",
         r.read,
         r.new,
         r.updated,
         r.duplicates,
+        r.links,
         r.errors.len()
     );
     for e in &r.errors {

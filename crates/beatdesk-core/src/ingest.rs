@@ -46,7 +46,13 @@ pub fn summary(r: &IngestReport) -> IngestSummary {
     IngestSummary {
         beat_id: r.beat_id,
         new_records: r.new_records() as i64,
-        errors: r.errors.clone(),
+        // Links of earlier runs tried again: not fetched again is listed with the reason.
+        errors: r
+            .errors
+            .iter()
+            .chain(r.web_retried.errors.iter())
+            .cloned()
+            .collect(),
         sources: r
             .sources
             .iter()

@@ -15,7 +15,7 @@ mod desk;
 mod error;
 mod export;
 mod home;
-mod import;
+pub mod import;
 mod incremental;
 mod ingest;
 mod models;

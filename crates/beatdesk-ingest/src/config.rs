@@ -473,13 +473,19 @@ url = "https://example.org/feed/"
         .unwrap();
         assert_eq!(cfg.window_days, 3);
         assert!(cfg.allow_nsfw);
-        assert!(!cfg.allow_private_links, "private links are refused by default");
+        assert!(
+            !cfg.allow_private_links,
+            "private links are refused by default"
+        );
         let on = BeatConfig::parse("allow_private_links = true").unwrap();
         assert!(on.allow_private_links);
         let e = BeatConfig::parse("allow_private_links = 1")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("`allow_private_links`: expected true or false"), "{e}");
+        assert!(
+            e.contains("`allow_private_links`: expected true or false"),
+            "{e}"
+        );
         assert_eq!(cfg.sources.len(), 3);
         for (kind, params) in cfg.to_source_rows() {
             let back = SourceConfig::from_params(&kind, &params).unwrap();

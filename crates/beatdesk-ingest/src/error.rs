@@ -16,6 +16,16 @@ pub enum IngestError {
     },
     #[error("request to {url} failed: {detail}")]
     Network { url: String, detail: String },
+    /// A failure another attempt in this run cannot fix (DNS, connection
+    /// refused, a proxy refusing the tunnel, TLS).
+    #[error("cannot reach {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    /// A link found in a record that points at a private network address.
+    #[error("not fetched: {url}: {detail} (links in records may not point at private networks; see allow_private_links)")]
+    PrivateAddress { url: String, detail: String },
+    /// A password, client secret or token would travel in clear.
+    #[error("refused to send credentials to {url}: plain http is allowed only to this machine; use https")]
+    Insecure { url: String },
     #[error("request to {url} timed out after {secs:.0} s")]
     Timeout { url: String, secs: f64 },
     #[error("{url} answered HTTP {status}: {detail}")]
@@ -77,10 +87,24 @@ impl IngestError {
         }
     }
 
+    /// Whether the same host will fail the same way for the rest of the run
+    /// (not worth another request to it now): unreachable, private, or a 4xx
+    /// other than 408/429.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            IngestError::Unreachable { .. } | IngestError::PrivateAddress { .. } => true,
+            IngestError::Status { status, .. } | IngestError::Blocked { status, .. } => {
+                (400..500).contains(status) && *status != 408 && *status != 429
+            }
+            _ => false,
+        }
+    }
+
     /// Whether retrying later could help (network trouble, rate limits, 5xx).
     pub fn is_transient(&self) -> bool {
         match self {
             IngestError::Network { .. }
+            | IngestError::Unreachable { .. }
             | IngestError::Timeout { .. }
             | IngestError::RateLimited { .. } => true,
             IngestError::Status { status, .. } => *status >= 500,

@@ -6,7 +6,7 @@
 //! stay fast while still checking what the server asked for (`Http::waits`).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -14,6 +14,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::error::{IngestError, Result};
+use crate::guard::{literal_host_reason, GuardedResolver, NameLookup, REFUSED};
 use crate::normalize::truncate;
 
 pub const USER_AGENT: &str = "desktop:beatdesk:0.1 (by /u/beatdesk)";
@@ -32,6 +33,8 @@ pub struct HttpOptions {
     pub max_wait: Duration,
     /// Honour HTTP_PROXY / HTTPS_PROXY / NO_PROXY (reqwest reads them).
     pub env_proxy: bool,
+    /// A proxy for every request (wins over the environment), e.g. `http://127.0.0.1:3128`.
+    pub proxy: Option<String>,
 }
 
 impl Default for HttpOptions {
@@ -45,6 +48,7 @@ impl Default for HttpOptions {
             backoff_base: Duration::from_secs(1),
             max_wait: Duration::from_secs(60),
             env_proxy: true,
+            proxy: None,
         }
     }
 }
@@ -260,28 +264,98 @@ pub struct Http {
     gates: Mutex<HashMap<String, Instant>>,
     /// Cached bearer tokens (Reddit app-only OAuth), by key.
     pub(crate) tokens: Mutex<HashMap<String, (String, Instant)>>,
+    /// Refuses private addresses (links found in records).
+    guarded: bool,
+}
+
+/// Host names of the proxies in use: the guard leaves them alone.
+fn proxy_hosts(opts: &HttpOptions) -> Vec<String> {
+    let mut urls: Vec<String> = opts.proxy.iter().cloned().collect();
+    if opts.env_proxy {
+        for k in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ] {
+            if let Ok(v) = std::env::var(k) {
+                urls.push(v);
+            }
+        }
+    }
+    urls.iter()
+        .filter_map(|u| {
+            let u = if u.contains("://") {
+                u.clone()
+            } else {
+                format!("http://{u}")
+            };
+            url::Url::parse(&u)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
+        })
+        .collect()
 }
 
 impl Http {
     pub fn new(opts: HttpOptions) -> Result<Http> {
+        Http::build(opts, None)
+    }
+
+    /// A client for links found in records: names that resolve to private
+    /// addresses are refused by `lookup`'s results, literal private hosts
+    /// before sending and at every redirect.
+    pub fn guarded(opts: HttpOptions, lookup: Arc<dyn NameLookup>) -> Result<Http> {
+        Http::build(opts, Some(lookup))
+    }
+
+    fn build(opts: HttpOptions, guard: Option<Arc<dyn NameLookup>>) -> Result<Http> {
+        let setup = |e: reqwest::Error| IngestError::Network {
+            url: "(client setup)".into(),
+            detail: e.to_string(),
+        };
+        let redirect = if guard.is_some() {
+            reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= 8 {
+                    return attempt.error("too many redirects");
+                }
+                match literal_host_reason(attempt.url()) {
+                    Some(why) => attempt.error(format!("{REFUSED}: redirected to {why}")),
+                    None => attempt.follow(),
+                }
+            })
+        } else {
+            reqwest::redirect::Policy::limited(8)
+        };
         let mut b = reqwest::Client::builder()
             .user_agent(opts.user_agent.clone())
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)
-            .redirect(reqwest::redirect::Policy::limited(8));
+            .redirect(redirect);
         if !opts.env_proxy {
             b = b.no_proxy();
         }
-        let client = b.build().map_err(|e| IngestError::Network {
-            url: "(client setup)".into(),
-            detail: e.to_string(),
-        })?;
+        if let Some(p) = &opts.proxy {
+            b = b.proxy(reqwest::Proxy::all(p).map_err(setup)?);
+        }
+        let guarded = guard.is_some();
+        if let Some(lookup) = guard {
+            b = b.dns_resolver(Arc::new(GuardedResolver {
+                lookup,
+                exempt: proxy_hosts(&opts),
+            }));
+        }
+        let client = b.build().map_err(setup)?;
         Ok(Http {
             client,
             opts,
             waits: Mutex::default(),
             gates: Mutex::default(),
             tokens: Mutex::default(),
+            guarded,
         })
     }
 
@@ -342,6 +416,21 @@ impl Http {
             .and_then(|u| u.host_str().map(String::from))
             .unwrap_or_default();
         let shown = display_url(&req.url);
+        if carries_secret(req) && !url::Url::parse(&req.url).is_ok_and(|u| secure_for_secrets(&u)) {
+            return Err(IngestError::Insecure { url: shown });
+        }
+        if self.guarded {
+            let why = match url::Url::parse(&req.url) {
+                Ok(u) => literal_host_reason(&u),
+                Err(e) => Some(format!("not a URL ({e})")),
+            };
+            if let Some(why) = why {
+                return Err(IngestError::PrivateAddress {
+                    url: shown,
+                    detail: why,
+                });
+            }
+        }
         let mut last_err = None;
         for attempt in 1..=self.opts.max_attempts.max(1) {
             self.pass_gate(&host).await;
@@ -372,6 +461,19 @@ impl Http {
             let resp = match rb.send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    let detail = error_chain(&e);
+                    // Retrying cannot help these: fail now, so the caller moves on.
+                    if let Some(refused) = detail.find(REFUSED) {
+                        return Err(IngestError::PrivateAddress {
+                            url: shown,
+                            detail: detail[refused + REFUSED.len()..]
+                                .trim_start_matches(": ")
+                                .to_string(),
+                        });
+                    }
+                    if !e.is_timeout() && is_permanent(&detail) {
+                        return Err(IngestError::Unreachable { url: shown, detail });
+                    }
                     let err = if e.is_timeout() {
                         IngestError::Timeout {
                             url: shown.clone(),
@@ -380,7 +482,7 @@ impl Http {
                     } else {
                         IngestError::Network {
                             url: shown.clone(),
-                            detail: error_chain(&e),
+                            detail,
                         }
                     };
                     if (e.is_timeout() || e.is_connect() || e.is_request())
@@ -414,7 +516,7 @@ impl Http {
                 expect: req.expect,
             };
             let throttled = status == 429 || (status == 200 && is_reddit_429_body(&response.body));
-            if throttled || (500..600).contains(&status) && status != 501 {
+            if throttled || status == 408 || (500..600).contains(&status) && status != 501 {
                 let wait = server_wait(&response.headers).unwrap_or_else(|| self.backoff(attempt));
                 if attempt < self.opts.max_attempts {
                     self.wait(wait).await;
@@ -505,6 +607,58 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// Whether a secret (password, client secret, token) may travel to `url`:
+/// over https, or over plain http only to this machine.
+pub fn secure_for_secrets(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                d == "localhost" || d.ends_with(".localhost")
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a request carries a secret: an Authorization header, or a JSON
+/// body with a password (Bluesky's createSession).
+fn carries_secret(req: &Request) -> bool {
+    req.headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        || matches!(&req.body, Body::Json(v) if v.get("password").is_some())
+}
+
+/// Failures that another attempt in the same run will not fix: the name does
+/// not resolve, nothing listens, the proxy refuses the tunnel, TLS fails.
+pub fn is_permanent(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    [
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no address found",
+        "connection refused",
+        "unsuccessful tunnel",
+        "tunnel error",
+        "proxy authentication required",
+        "invalid certificate",
+        "invalid peer certificate",
+        "certificate",
+        "tls handshake",
+        "handshake failure",
+        "unknown issuer",
+        "invalid dns name",
+    ]
+    .iter()
+    .any(|p| d.contains(p))
 }
 
 fn until_epoch(epoch: f64) -> Duration {

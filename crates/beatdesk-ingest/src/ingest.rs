@@ -3,15 +3,18 @@
 //! citations, with per-source figures and progress.
 //! One source failing (bad parameters, network, parse) never stops the others.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
+use std::sync::Arc;
 
 use beatdesk_store::{sources, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::citations::{cite, pending_for_beat, CitationReport, CiteOptions};
 use crate::config::{BeatConfig, SourceConfig};
 use crate::error::Result;
+use crate::guard::{NameLookup, SystemLookup};
 use crate::http::Http;
 use crate::pipeline::{fingerprint, Dedup, Fingerprint, Outcome, Policy, Verdict};
 use crate::secrets::{bluesky_app_password, reddit_credentials, std_env, SecretStore};
@@ -19,7 +22,6 @@ use crate::sources::bluesky::BlueskySource;
 use crate::sources::feed::FeedSource;
 use crate::sources::reddit::RedditSource;
 use crate::sources::{FetchState, Fetched, Page, Source};
-use crate::web::{cite, CitationReport};
 
 /// Per-source figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -49,14 +51,21 @@ pub struct IngestReport {
     pub sources: Vec<SourceReport>,
     /// Errors outside any one source (the store could not be read…).
     pub errors: Vec<String>,
+    /// Links of earlier runs' records, tried again in this run.
+    pub web_retried: CitationReport,
 }
 
 impl IngestReport {
     pub fn new_records(&self) -> usize {
-        self.sources.iter().map(|s| s.new + s.web.new).sum()
+        self.sources
+            .iter()
+            .map(|s| s.new + s.web.new)
+            .sum::<usize>()
+            + self.web_retried.new
     }
     pub fn error_count(&self) -> usize {
         self.errors.len()
+            + self.web_retried.errors.len()
             + self
                 .sources
                 .iter()
@@ -96,6 +105,11 @@ pub struct IngestOptions {
     pub force: bool,
     /// Environment lookup for the BEATDESK_* credential variables (injectable for tests).
     pub env: fn(&str) -> Option<String>,
+    /// The web-citation pass: pool, per-host limit, deadlines, attempts.
+    pub cite: CiteOptions,
+    /// DNS for links found in records (the private-address guard checks its
+    /// answers); None is the system resolver. Tests pass a table.
+    pub link_lookup: Option<Arc<dyn NameLookup>>,
 }
 
 impl Default for IngestOptions {
@@ -103,6 +117,8 @@ impl Default for IngestOptions {
         IngestOptions {
             force: false,
             env: std_env,
+            cite: CiteOptions::default(),
+            link_lookup: None,
         }
     }
 }
@@ -164,6 +180,10 @@ pub async fn ingest_beat_with(
         allow_nsfw: config.allow_nsfw,
         now,
     };
+    // Links of kept records, fetched after every source is stored: (record, link).
+    let mut citing: Vec<(i64, String)> = Vec::new();
+    // Citing record → index of its source's report, to attribute figures.
+    let mut citer_source: HashMap<i64, usize> = HashMap::new();
     for row in rows {
         let cfg = match SourceConfig::from_params(&row.kind, &row.params) {
             Ok(c) => c,
@@ -254,7 +274,10 @@ pub async fn ingest_beat_with(
                 run.pages(&mut src, &state, &mut sr).await
             }
         };
-        let citing = std::mem::take(&mut run.citing);
+        for (id, link) in std::mem::take(&mut run.citing) {
+            citer_source.insert(id, report.sources.len());
+            citing.push((id, link));
+        }
         let ok = outcome.is_ok();
         let last_error = outcome.as_ref().err().cloned();
         let state_write = store.write(|tx| -> Result<()> {
@@ -281,13 +304,6 @@ pub async fn ingest_beat_with(
         if let Err(e) = state_write {
             sr.errors.push(e.to_string());
         }
-        if !citing.is_empty() {
-            progress(SourceProgress::Citations {
-                source_id: row.id,
-                links: citing.len(),
-            });
-            sr.web = cite(store, &mut dedup, http, &citing, &policy).await;
-        }
         progress(SourceProgress::Finished {
             source_id: row.id,
             ok,
@@ -295,7 +311,99 @@ pub async fn ingest_beat_with(
         });
         report.sources.push(sr);
     }
+    cite_links(
+        store,
+        beat_id,
+        config,
+        http,
+        &mut dedup,
+        citing,
+        citer_source,
+        &policy,
+        opts,
+        &progress,
+        &mut report,
+    )
+    .await;
     report
+}
+
+/// The run's web-citation pass: this run's links plus those earlier runs
+/// could not fetch, through the links' client (guarded unless the beat allows
+/// private links). Figures go to the source of each page's first citer.
+#[allow(clippy::too_many_arguments)]
+async fn cite_links(
+    store: &Store,
+    beat_id: i64,
+    config: &BeatConfig,
+    http: &Http,
+    dedup: &mut Dedup,
+    mut citing: Vec<(i64, String)>,
+    citer_source: HashMap<i64, usize>,
+    policy: &Policy,
+    opts: &IngestOptions,
+    progress: &impl Fn(SourceProgress),
+    report: &mut IngestReport,
+) {
+    match store.read(|c| pending_for_beat(c, beat_id)) {
+        Ok(earlier) => citing.extend(earlier),
+        Err(e) => report.errors.push(format!("links to retry: {e}")),
+    }
+    if citing.is_empty() {
+        return;
+    }
+    let mut per_source: BTreeMap<usize, usize> = BTreeMap::new();
+    for (id, _) in &citing {
+        if let Some(&i) = citer_source.get(id) {
+            *per_source.entry(i).or_default() += 1;
+        }
+    }
+    for (i, links) in per_source {
+        progress(SourceProgress::Citations {
+            source_id: report.sources[i].source_id,
+            links,
+        });
+    }
+    // One page's retries must fit its deadline; links never wait minutes.
+    let mut link_opts = http.options().clone();
+    link_opts.max_attempts = link_opts.max_attempts.min(2);
+    link_opts.timeout = link_opts.timeout.min(opts.cite.page_deadline);
+    link_opts.max_wait = link_opts.max_wait.min(opts.cite.page_deadline / 4);
+    let client = if config.allow_private_links {
+        Http::new(link_opts)
+    } else {
+        let lookup = opts
+            .link_lookup
+            .clone()
+            .unwrap_or_else(|| Arc::new(SystemLookup));
+        Http::guarded(link_opts, lookup)
+    };
+    let client = match client {
+        Ok(c) => c,
+        Err(e) => {
+            report.errors.push(format!("web citations: {e}"));
+            return;
+        }
+    };
+    let sources = &mut report.sources;
+    let mut elsewhere = CitationReport::default();
+    let attribute = |citer: i64, one: &CitationReport| {
+        let into = match citer_source.get(&citer) {
+            Some(&i) => &mut sources[i].web,
+            None => &mut elsewhere,
+        };
+        into.fetched += one.fetched;
+        into.new += one.new;
+        into.linked += one.linked;
+        into.pending += one.pending;
+        into.given_up += one.given_up;
+        into.errors.extend(one.errors.iter().cloned());
+    };
+    cite(
+        store, beat_id, dedup, &client, &citing, policy, &opts.cite, attribute,
+    )
+    .await;
+    report.web_retried = elsewhere;
 }
 
 /// One source's paging through the store: what `ingest_beat` runs per

@@ -4,9 +4,11 @@
 //! calls `ingest_beat`, `add_manual` and `BeatConfig`, passing "now" in
 //! (the core owns the clock and its BEATDESK_NOW override).
 
+pub mod citations;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod http;
 pub mod ingest;
 pub mod manual;
@@ -17,6 +19,7 @@ pub mod secrets;
 pub mod sources;
 pub mod web;
 
+pub use citations::{CitationReport, CiteOptions};
 pub use config::{BeatConfig, SourceConfig};
 pub use error::{IngestError, Result};
 pub use http::{Http, HttpOptions};
@@ -26,4 +29,4 @@ pub use ingest::{
 };
 pub use manual::{add_manual, ManualAdded};
 pub use secrets::{KeyringSecrets, MemorySecrets, SecretStore};
-pub use web::{citation_count_for_story, citations_for_beat, cited_by, CitationReport};
+pub use web::{citation_count_for_story, citations_for_beat, cited_by};

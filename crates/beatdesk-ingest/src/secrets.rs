@@ -20,10 +20,9 @@ pub mod keys {
     pub fn bluesky_app_password(handle: &str) -> String {
         format!("bluesky-app-password:{handle}")
     }
-    /// The cached Bluesky session (JWTs and PDS), so createSession is rare.
-    pub fn bluesky_session(handle: &str) -> String {
-        format!("bluesky-session:{handle}")
-    }
+    /// The cached Bluesky session (JWTs and PDS), so createSession is rare;
+    /// keyed by service and handle.
+    pub use crate::sources::bluesky_session::session_key as bluesky_session;
 }
 
 /// Where secrets live. Implementations must never log values.

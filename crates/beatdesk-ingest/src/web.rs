@@ -1,46 +1,68 @@
 //! Web citations: articles that kept records link to, fetched, extracted and
-//! stored once each as a `web` record. Which records cite a web record is kept
-//! in its `note` as JSON, `{"cited_by":[12,40]}`, so the core can count
-//! citations per story for the methodology line (`citation_count_for_story`).
+//! stored once each as a `web` record. Which records cite a web record is a
+//! relation (`record_links`, kind `cited_by`: the web record → the citing
+//! post), so the core can count citations per story for the methodology line
+//! (`citation_count_for_story`) and `note` stays what a reporter wrote.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use beatdesk_store::{records, Store};
-use beatdesk_types::Platform;
+use beatdesk_store::links;
+use beatdesk_types::{post_key, LinkKind, Platform};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{IngestError, Result};
 use crate::extract::{extract, Extracted};
 use crate::http::{Expect, Http, Request};
 use crate::normalize::{canonical_url, host_of};
-use crate::pipeline::{Dedup, Outcome, Policy};
 use crate::sources::Item;
 
-/// The record ids a web record's note says cite it.
-pub fn cited_by(note: Option<&str>) -> Vec<i64> {
-    note.and_then(|n| serde_json::from_str::<serde_json::Value>(n).ok())
-        .and_then(|v| v.get("cited_by").cloned())
-        .and_then(|v| serde_json::from_value::<Vec<i64>>(v).ok())
-        .unwrap_or_default()
+/// The ids of the records that cite a web record, ascending.
+pub fn cited_by(conn: &Connection, web_id: i64) -> beatdesk_store::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT target_record_id FROM record_links
+         WHERE record_id = ?1 AND kind = 'cited_by' AND target_record_id IS NOT NULL
+         ORDER BY target_record_id",
+    )?;
+    let ids = stmt
+        .query_map([web_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
 }
 
-fn note_with(ids: &[i64]) -> String {
-    json!({ "cited_by": ids }).to_string()
-}
-
-/// Adds citing record ids to a web record's note (idempotent).
-pub fn add_citations(conn: &Connection, web_id: i64, citing: &[i64]) -> beatdesk_store::Result<()> {
-    let note = records::note(conn, web_id)?;
-    let mut ids = cited_by(note.as_deref());
-    for c in citing {
-        if !ids.contains(c) {
-            ids.push(*c);
-        }
+/// Records that `citing` cite the web record `web_id` (idempotent).
+pub fn add_citations(
+    conn: &Connection,
+    web_id: i64,
+    citing: &[i64],
+    now: DateTime<Utc>,
+) -> beatdesk_store::Result<()> {
+    let Some(beat_id) = conn
+        .query_row("SELECT beat_id FROM records WHERE id = ?1", [web_id], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT platform, external_id FROM records WHERE id = ?1")?;
+    for &c in citing {
+        let found = stmt
+            .query_row([c], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        let Some((platform, external_id)) = found else {
+            continue;
+        };
+        let key = match Platform::parse(&platform) {
+            Some(p) => post_key(p, &external_id),
+            None => format!("{platform}:{external_id}"),
+        };
+        links::insert(conn, beat_id, web_id, LinkKind::CitedBy, &key, Some(c), now)?;
     }
-    ids.sort_unstable();
-    records::set_note(conn, web_id, Some(&note_with(&ids)))
+    Ok(())
 }
 
 /// For a beat: web record id → ids of the records citing it.
@@ -48,14 +70,26 @@ pub fn citations_for_beat(
     conn: &Connection,
     beat_id: i64,
 ) -> beatdesk_store::Result<BTreeMap<i64, Vec<i64>>> {
-    let mut stmt = conn.prepare("SELECT id, note FROM records WHERE beat_id = ?1 AND platform = 'web' AND status != 'rejected'")?;
+    let mut out: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT id FROM records WHERE beat_id = ?1 AND platform = 'web' AND status != 'rejected'",
+    )?;
+    for id in stmt.query_map([beat_id], |r| r.get::<_, i64>(0))? {
+        out.insert(id?, Vec::new());
+    }
+    let mut stmt = conn.prepare(
+        "SELECT record_id, target_record_id FROM record_links
+         WHERE beat_id = ?1 AND kind = 'cited_by' AND target_record_id IS NOT NULL
+         ORDER BY record_id, target_record_id",
+    )?;
     let rows = stmt.query_map([beat_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
     })?;
-    let mut out = BTreeMap::new();
     for row in rows {
-        let (id, note) = row?;
-        out.insert(id, cited_by(note.as_deref()));
+        let (web, by) = row?;
+        if let Some(v) = out.get_mut(&web) {
+            v.push(by);
+        }
     }
     Ok(out)
 }
@@ -111,80 +145,4 @@ pub async fn fetch_article(
     item.author = ex.byline.clone().unwrap_or_default();
     item.community = ex.site_name.clone().or_else(|| host_of(&resp.url));
     Ok((item, ex))
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CitationReport {
-    /// Pages fetched.
-    pub fetched: usize,
-    /// New web records stored.
-    pub new: usize,
-    /// Citations recorded on web records (new or existing).
-    pub linked: usize,
-    pub errors: Vec<String>,
-}
-
-/// Stores web citations for `(citing record id, article link)` pairs: each
-/// distinct article is fetched once; a page already held just gains citers.
-pub async fn cite(
-    store: &Store,
-    dedup: &mut Dedup,
-    http: &Http,
-    citing: &[(i64, String)],
-    policy: &Policy,
-) -> CitationReport {
-    let mut report = CitationReport::default();
-    let mut by_link: HashMap<String, Vec<i64>> = HashMap::new();
-    let mut order = Vec::new();
-    for (id, link) in citing {
-        let key = canonical_url(link);
-        let entry = by_link.entry(key.clone()).or_default();
-        if entry.is_empty() {
-            order.push((key, link.clone()));
-        }
-        if !entry.contains(id) {
-            entry.push(*id);
-        }
-    }
-    for (key, link) in order {
-        let ids = by_link.remove(&key).unwrap_or_default();
-        if let Some(web_id) = dedup.id_of(Platform::Web, &key) {
-            match store.write(|tx| add_citations(tx, web_id, &ids)) {
-                Ok(()) => report.linked += ids.len(),
-                Err(e) => report.errors.push(format!("{link}: {e}")),
-            }
-            continue;
-        }
-        let (item, _) = match fetch_article(http, &link, Platform::Web, policy.now).await {
-            Ok(x) => x,
-            Err(e) => {
-                report.errors.push(format!("web citation {link}: {e}"));
-                continue;
-            }
-        };
-        report.fetched += 1;
-        let result = store.write(|tx| -> Result<bool> {
-            // The page's rel=canonical may name a page already held.
-            if let Some(web_id) = dedup.id_of(Platform::Web, &item.external_id) {
-                add_citations(tx, web_id, &ids)?;
-                return Ok(false);
-            }
-            match dedup.apply(tx, &item, None, Some(note_with(&ids)), None, policy)? {
-                Outcome::New { .. } => Ok(true),
-                Outcome::Updated { id } => {
-                    add_citations(tx, id, &ids)?;
-                    Ok(false)
-                }
-                Outcome::Repeated => Ok(false),
-            }
-        });
-        match result {
-            Ok(new) => {
-                report.linked += ids.len();
-                report.new += new as usize;
-            }
-            Err(e) => report.errors.push(format!("web citation {link}: {e}")),
-        }
-    }
-    report
 }

@@ -77,7 +77,7 @@ fn routes() -> Vec<Route> {
 
 fn config(base: &str, extra: &str) -> BeatConfig {
     BeatConfig::parse(&format!(
-        "[[source]]\nkind = \"bluesky\"\nquery = \"export rules\"\nhandle = \"desk.example.org\"\nbase_url = \"{base}/entry\"\n{extra}"
+        "allow_private_links = true\n[[source]]\nkind = \"bluesky\"\nquery = \"export rules\"\nhandle = \"desk.example.org\"\nbase_url = \"{base}/entry\"\n{extra}"
     ))
     .unwrap()
 }
@@ -135,7 +135,10 @@ async fn session_pds_cursor_expired_token_labels_facets_and_reingest() {
     assert!(login.body.contains("\"identifier\":\"desk.example.org\""));
     // The refreshed session is cached in the secret store.
     let cached = secrets
-        .get("bluesky-session:desk.example.org")
+        .get(&beatdesk_ingest::secrets::keys::bluesky_session(
+            &format!("{}/entry", replay.base),
+            "desk.example.org",
+        ))
         .unwrap()
         .unwrap();
     assert!(cached.contains("access-jwt-2") && cached.contains("/pds"));
@@ -307,4 +310,191 @@ async fn search_forbidden_is_not_no_results() {
     .await;
     let e = report.sources[0].errors.join(";");
     assert!(e.contains("blocked") && e.contains("403"), "{e}");
+}
+
+fn password() -> MemorySecrets {
+    MemorySecrets::with(&[(
+        "bluesky-app-password:desk.example.org",
+        "abcd-efgh-ijkl-mnop",
+    )])
+}
+
+fn cached_session(service: &str, pds: &str, token: &str) -> String {
+    serde_json::json!({
+        "accessJwt": token, "refreshJwt": "old-refresh", "did": "did:plc:desk",
+        "pds": pds, "service": service
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_cached_session_whose_pds_stopped_answering_signs_in_once_and_carries_on() {
+    let replay = Replay::start(routes()).await;
+    let (store, beat) = store_with_beat();
+    let secrets = password();
+    let service = format!("{}/entry", replay.base);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    secrets
+        .set(
+            &beatdesk_ingest::secrets::keys::bluesky_session(&service, "desk.example.org"),
+            &cached_session(&service, &format!("http://127.0.0.1:{dead}"), "old-access"),
+        )
+        .unwrap();
+    let cfg = config(&replay.base, "");
+    let report = ingest_beat_with(
+        &store,
+        beat,
+        &cfg,
+        &http(),
+        &secrets,
+        now(),
+        &forced(),
+        |_| {},
+    )
+    .await;
+    let s = &report.sources[0];
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.new, 4, "{s:#?}");
+    assert_eq!(
+        replay.count("POST", "/entry/xrpc/com.atproto.server.createSession"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_changed_base_url_never_reuses_another_services_session() {
+    let replay = Replay::start(routes()).await;
+    let (store, beat) = store_with_beat();
+    let secrets = password();
+    // A session from another service, under the old handle-only key and the new one.
+    let other = "https://pds.elsewhere.example";
+    let old = cached_session(other, &format!("{}/pds", replay.base), "other-access");
+    secrets
+        .set("bluesky-session:desk.example.org", &old)
+        .unwrap();
+    secrets
+        .set(
+            &beatdesk_ingest::secrets::keys::bluesky_session(other, "desk.example.org"),
+            &old,
+        )
+        .unwrap();
+    let cfg = config(&replay.base, "");
+    let report = ingest_beat_with(
+        &store,
+        beat,
+        &cfg,
+        &http(),
+        &secrets,
+        now(),
+        &forced(),
+        |_| {},
+    )
+    .await;
+    assert!(
+        report.sources[0].errors.is_empty(),
+        "{:?}",
+        report.sources[0].errors
+    );
+    assert_eq!(
+        replay.count("POST", "/entry/xrpc/com.atproto.server.createSession"),
+        1
+    );
+    assert!(
+        !replay
+            .requests()
+            .iter()
+            .any(|r| r.headers.iter().any(|(_, v)| v.contains("other-access"))),
+        "the other service's token was never sent"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_pds_address_is_not_used_and_does_not_panic() {
+    let session = r##"{"accessJwt":"access-jwt-1","refreshJwt":"refresh-jwt-1","did":"did:plc:desk","didDoc":{"service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"http://pds.example.net:notaport"}]}}"##;
+    let replay = Replay::start(vec![
+        route(
+            "POST",
+            "/entry/xrpc/com.atproto.server.createSession",
+            vec![Resp::json(session)],
+        ),
+        route(
+            "GET",
+            "/entry/xrpc/app.bsky.feed.searchPosts",
+            vec![Resp::json(fixture("bluesky/search_page1.json"))],
+        ),
+    ])
+    .await;
+    let (store, beat) = store_with_beat();
+    let cfg = config(&replay.base, "");
+    let report = ingest_beat_with(
+        &store,
+        beat,
+        &cfg,
+        &http(),
+        &password(),
+        now(),
+        &forced(),
+        |_| {},
+    )
+    .await;
+    let s = &report.sources[0];
+    assert!(
+        s.fetched > 0,
+        "calls went to the configured service: {s:#?}"
+    );
+    assert_eq!(
+        replay.count("GET", "/entry/xrpc/app.bsky.feed.searchPosts"),
+        s.pages
+    );
+}
+
+#[tokio::test]
+async fn credentials_never_travel_over_plain_http_except_to_this_machine() {
+    // A non-loopback http base_url: refused before anything is sent.
+    let (store, beat) = store_with_beat();
+    let cfg = BeatConfig::parse(
+        "[[source]]\nkind = \"bluesky\"\nquery = \"x\"\nhandle = \"desk.example.org\"\nbase_url = \"http://bsky.example.net\"\n",
+    )
+    .unwrap();
+    let report = ingest_beat_with(
+        &store,
+        beat,
+        &cfg,
+        &http(),
+        &password(),
+        now(),
+        &forced(),
+        |_| {},
+    )
+    .await;
+    let err = report.sources[0].errors.join("\n");
+    assert!(
+        err.contains("refused to send credentials to http://bsky.example.net/xrpc/com.atproto.server.createSession"),
+        "{err}"
+    );
+    assert!(!err.contains("abcd-efgh"), "{err}");
+    // The same request to this machine goes out (tests, a local PDS).
+    let http = http();
+    let req = beatdesk_ingest::http::Request::post_json(
+        "http://127.0.0.1:9/xrpc/com.atproto.server.createSession",
+        serde_json::json!({"identifier": "a", "password": "p"}),
+    );
+    let e = http.send(&req).await.unwrap_err();
+    assert!(
+        matches!(e, beatdesk_ingest::IngestError::Unreachable { .. }),
+        "{e}"
+    );
+    let req = beatdesk_ingest::http::Request::get(
+        "http://reddit.example.com/r/x/new.json",
+        beatdesk_ingest::http::Expect::Json,
+    )
+    .header("authorization", "bearer t");
+    assert!(matches!(
+        http.send(&req).await.unwrap_err(),
+        beatdesk_ingest::IngestError::Insecure { .. }
+    ));
 }

@@ -56,7 +56,7 @@ fn reddit_routes() -> Vec<Route> {
 
 fn config(base: &str) -> BeatConfig {
     BeatConfig::parse(&format!(
-        "window_days = 7\nmax_web_citations = 3\n[[source]]\nkind = \"reddit\"\nsubreddit = \"LocalLLaMA\"\nbase_url = \"{base}\"\nlimit = 50\n"
+        "window_days = 7\nmax_web_citations = 3\nallow_private_links = true\n[[source]]\nkind = \"reddit\"\nsubreddit = \"LocalLLaMA\"\nbase_url = \"{base}\"\nlimit = 50\n"
     ))
     .unwrap()
 }
@@ -156,7 +156,9 @@ async fn reddit_listing_paging_rejections_crossposts_retry_and_reingest() {
         })
         .expect("rel=canonical used");
     assert_eq!(
-        beatdesk_ingest::cited_by(chip.note.as_deref()),
+        store
+            .read(|c| beatdesk_ingest::cited_by(c, chip.id))
+            .unwrap(),
         vec![post.id]
     );
     assert_eq!(chip.community.as_deref(), Some("The Ledger"));

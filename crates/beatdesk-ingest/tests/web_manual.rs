@@ -240,7 +240,7 @@ async fn manual_url_and_text_with_story_and_citation_count() {
         .unwrap()
         .id();
     store
-        .write(|tx| beatdesk_ingest::web::add_citations(tx, web_id, &[text.record_id]))
+        .write(|tx| beatdesk_ingest::web::add_citations(tx, web_id, &[text.record_id], now()))
         .unwrap();
     assert_eq!(
         store.read(|c| citation_count_for_story(c, story)).unwrap(),
@@ -343,7 +343,8 @@ async fn server_errors_back_off_then_succeed_and_limits_hold() {
         "waits until the epoch in ratelimit-reset: {:?}",
         http.waits()
     );
-    // Connection refused on a closed port: a network error after bounded retries.
+    // Connection refused on a closed port: unreachable at once, no retries
+    // (another attempt in the same run cannot help).
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
@@ -354,5 +355,12 @@ async fn server_errors_back_off_then_succeed_and_limits_hold() {
         ))
         .await
         .unwrap_err();
-    assert!(matches!(e, IngestError::Network { .. }), "{e}");
+    assert!(matches!(e, IngestError::Unreachable { .. }), "{e}");
+    assert!(e.is_permanent(), "{e}");
+    // One wait: the host's rate-limit gate closed by `/limited` above; no back-off after it.
+    assert_eq!(
+        http.waits().len(),
+        n + 2,
+        "no back-off for a refused connection"
+    );
 }

@@ -149,7 +149,19 @@ CREATE TABLE record_links (
 CREATE INDEX record_links_beat ON record_links(beat_id, target_key);
 CREATE INDEX record_links_target ON record_links(target_record_id);
 
--- v4 (ingest, issue 8)
+-- v4 (ingest, issue 8): links found in records whose page could not be
+-- fetched yet, one row per citing record, retried at later runs up to a cap.
+CREATE TABLE pending_citations (
+    id          INTEGER PRIMARY KEY,
+    beat_id     INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    record_id   INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    url         TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT NOT NULL,
+    given_up    INTEGER NOT NULL DEFAULT 0,
+    updated_at  TEXT NOT NULL,
+    UNIQUE (beat_id, record_id, url)
+);
 
 -- v5 (analyze, issue 9)
 -- An editor's decision that a record belongs to a story (move, merge,
@@ -402,8 +414,27 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
              CREATE INDEX record_links_target ON record_links(target_record_id);
              UPDATE stories SET status = 'in_review' WHERE status = 'edited';",
         )?,
-        // v4 (ingest, issue 8): reserved.
-        3 => {}
+        // v4 (ingest, issue 8): links still to fetch, and web citations'
+        // citing posts moved from a JSON `note` into `record_links` (cited_by).
+        3 => tx.execute_batch(
+            "CREATE TABLE pending_citations (
+                id          INTEGER PRIMARY KEY,
+                beat_id     INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+                record_id   INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+                url         TEXT NOT NULL,
+                attempts    INTEGER NOT NULL DEFAULT 0,
+                last_error  TEXT NOT NULL,
+                given_up    INTEGER NOT NULL DEFAULT 0,
+                updated_at  TEXT NOT NULL,
+                UNIQUE (beat_id, record_id, url)
+             );
+             INSERT OR IGNORE INTO record_links (beat_id, record_id, kind, target_key, target_record_id, created_at)
+               SELECT w.beat_id, w.id, 'cited_by', c.platform || ':' || c.external_id, c.id, w.fetched_at
+               FROM records w, json_each(w.note, '$.cited_by') j JOIN records c ON c.id = j.value
+               WHERE w.platform = 'web' AND json_valid(w.note) AND json_type(w.note, '$.cited_by') = 'array';
+             UPDATE records SET note = NULL
+               WHERE platform = 'web' AND json_valid(note) AND json_type(note, '$.cited_by') = 'array';",
+        )?,
         // v5 (analyze, issue 9): editors' story decisions.
         4 => tx.execute_batch(
             "CREATE TABLE story_decisions (
@@ -543,6 +574,43 @@ mod tests {
             ("Old beat", 0),
             "data must survive the upgrade"
         );
+    }
+
+    #[test]
+    fn upgrading_moves_cited_by_notes_into_record_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V1_SQL).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO beats (name, config, created_at) VALUES ('Old beat', '', '2025-01-01T00:00:00Z');
+                 INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at, note)
+                   VALUES (1, 'reddit', 'p1', 'https://r.example/p1', 'https://r.example/p1', 'P', '', 'u', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', NULL),
+                          (1, 'web', 'https://w.example/a', 'https://w.example/a', 'https://w.example/a', 'A', 'a', '', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', '{\"cited_by\":[1]}'),
+                          (1, 'manual', 'm1', 'https://m.example/1', 'https://m.example/1', 'M', 'm', '', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 'primary document');",
+            )
+            .unwrap();
+        }
+        let mut upgraded = Connection::open(&path).unwrap();
+        init(&mut upgraded).unwrap();
+        let link: (i64, String, String, i64) = upgraded
+            .query_row(
+                "SELECT record_id, kind, target_key, target_record_id FROM record_links",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(link, (2, "cited_by".into(), "reddit:p1".into(), 1));
+        let notes: Vec<Option<String>> = upgraded
+            .prepare("SELECT note FROM records ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(notes, vec![None, None, Some("primary document".into())]);
     }
 
     #[test]

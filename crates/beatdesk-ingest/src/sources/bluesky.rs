@@ -9,11 +9,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::bluesky_session::{session_key, valid_pds};
 use super::{is_article_link, parse_rfc3339, FetchState, Fetched, Item, Page, Source};
 use crate::error::{IngestError, Result};
 use crate::http::{Expect, Http, Request, Response};
 use crate::normalize::{canonical_url, truncate};
-use crate::secrets::{keys, SecretStore};
+use crate::secrets::SecretStore;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Session {
@@ -24,6 +25,9 @@ pub struct Session {
     pub did: String,
     /// Where authenticated calls go: the DID document's `#atproto_pds` endpoint.
     pub pds: String,
+    /// The service (`base_url`) that created the session.
+    #[serde(default)]
+    pub service: String,
 }
 
 #[derive(Deserialize)]
@@ -47,7 +51,7 @@ fn pds_of(did_doc: Option<&Value>) -> Option<String> {
                 .is_some_and(|id| id.ends_with("#atproto_pds"))
         })
         .and_then(|s| s.get("serviceEndpoint")?.as_str())
-        .map(|s| s.trim_end_matches('/').to_string())
+        .and_then(valid_pds)
 }
 
 fn xrpc_error(resp: &Response) -> Option<String> {
@@ -68,6 +72,8 @@ pub struct BlueskySource<'a> {
     secrets: &'a dyn SecretStore,
     password: Box<dyn Fn() -> Result<String> + Send + Sync + 'a>,
     session: Option<Session>,
+    /// The session came from the store, not from this run's sign-in.
+    cached: bool,
 }
 
 impl<'a> BlueskySource<'a> {
@@ -93,12 +99,13 @@ impl<'a> BlueskySource<'a> {
             secrets,
             password,
             session: None,
+            cached: false,
         }
     }
 
     fn save(&mut self, s: Session) -> Result<()> {
         self.secrets.set(
-            &keys::bluesky_session(&self.handle),
+            &session_key(&self.base_url, &self.handle),
             &serde_json::to_string(&s).expect("session serializes"),
         )?;
         self.session = Some(s);
@@ -131,11 +138,13 @@ impl<'a> BlueskySource<'a> {
         }
         let a: SessionAnswer = resp.json()?;
         let pds = pds_of(a.did_doc.as_ref()).unwrap_or_else(|| self.base_url.clone());
+        self.cached = false;
         self.save(Session {
             access_jwt: a.access_jwt,
             refresh_jwt: a.refresh_jwt,
             did: a.did,
             pds,
+            service: self.base_url.clone(),
         })
     }
 
@@ -161,6 +170,7 @@ impl<'a> BlueskySource<'a> {
                 refresh_jwt: a.refresh_jwt,
                 did: a.did,
                 pds,
+                service: self.base_url.clone(),
             });
         }
         self.create_session(http).await
@@ -170,16 +180,24 @@ impl<'a> BlueskySource<'a> {
         if self.session.is_some() {
             return Ok(());
         }
-        if let Some(text) = self.secrets.get(&keys::bluesky_session(&self.handle))? {
+        if let Some(text) = self
+            .secrets
+            .get(&session_key(&self.base_url, &self.handle))?
+        {
             if let Ok(s) = serde_json::from_str::<Session>(&text) {
-                self.session = Some(s);
-                return Ok(());
+                // Another service's session (or one from before sessions were
+                // keyed by service) is never reused.
+                if s.service == self.base_url && valid_pds(&s.pds).is_some() {
+                    self.session = Some(s);
+                    self.cached = true;
+                    return Ok(());
+                }
             }
         }
         self.create_session(http).await
     }
 
-    fn url(&self, pds: &str, cursor: Option<&str>) -> String {
+    fn url(&self, pds: &str, cursor: Option<&str>) -> Result<String> {
         let per_page = self.limit.clamp(1, 100).to_string();
         let (method, mut pairs) = match (&self.query, &self.actor) {
             (Some(q), _) => (
@@ -198,9 +216,10 @@ impl<'a> BlueskySource<'a> {
         if let Some(c) = cursor {
             pairs.push(("cursor", c));
         }
-        let mut u = url::Url::parse(&format!("{pds}/xrpc/{method}")).expect("validated base URL");
+        let mut u = url::Url::parse(&format!("{pds}/xrpc/{method}"))
+            .map_err(|e| IngestError::parse(format!("Bluesky PDS address {pds:?}"), e))?;
         u.query_pairs_mut().extend_pairs(pairs);
-        u.to_string()
+        Ok(u.to_string())
     }
 }
 
@@ -218,10 +237,25 @@ impl Source for BlueskySource<'_> {
         self.ensure_session(http).await?;
         let mut renewed = false;
         loop {
-            let s = self.session.clone().expect("session ensured");
-            let req = Request::get(self.url(&s.pds, cursor), Expect::Json)
+            let Some(s) = self.session.clone() else {
+                return Err(IngestError::Auth {
+                    service: "Bluesky",
+                    detail: "no session after signing in".into(),
+                });
+            };
+            let req = Request::get(self.url(&s.pds, cursor)?, Expect::Json)
                 .header("authorization", format!("Bearer {}", s.access_jwt));
-            let resp = http.send(&req).await?;
+            let resp = match http.send(&req).await {
+                Ok(r) => r,
+                // A cached session's PDS that no longer answers: sign in once
+                // more (the service names the PDS anew) and carry on.
+                Err(e) if self.cached && !renewed && e.is_transient() => {
+                    renewed = true;
+                    self.create_session(http).await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if (200..300).contains(&resp.status) {
                 if resp.looks_like_html() {
                     return Err(resp.error());

@@ -3,6 +3,7 @@
 //! happen in `pipeline`.
 
 pub mod bluesky;
+pub mod bluesky_session;
 pub mod feed;
 pub mod reddit;
 

@@ -278,5 +278,6 @@ pub fn forced() -> beatdesk_ingest::IngestOptions {
     beatdesk_ingest::IngestOptions {
         force: true,
         env: no_env,
+        ..Default::default()
     }
 }
