@@ -7,21 +7,31 @@
 
 mod accounts;
 mod analysis;
+mod beats_admin;
+mod buffer;
 mod canonical;
+mod citations;
 mod clock;
 mod demo;
 mod desk;
+mod diff;
 mod error;
 mod export;
+mod history;
 mod home;
 mod import;
 mod ingest;
 mod models;
 mod regenerate;
+mod reporter_sources;
 mod review;
+mod search;
 mod secrets;
+#[cfg(test)]
+mod tests_support;
 mod usage;
 mod views;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +53,8 @@ pub use import::ImportReport;
 pub use ingest::{check_beat_config, SourceTarget};
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
 pub use regenerate::Part;
+pub use reporter_sources::check_url_input;
+pub use workflow::status_after_edit;
 
 /// Settings keys.
 pub const SETTING_EDITOR_NAME: &str = "editor_name";

@@ -77,6 +77,7 @@ impl Beatdesk {
             if latest.document == edit.document {
                 return Ok(());
             }
+            crate::citations::check_edit(tx, story_id, &latest.document, &edit.document)?;
             let mut meta = latest.meta.clone();
             let mut editors: Vec<String> = meta
                 .get("edited_by")
@@ -89,7 +90,8 @@ impl Beatdesk {
             meta["edited_by"] = json!(editors);
             meta["based_on_revision"] = json!(latest.revision);
             let d = drafts::insert(tx, story_id, &DraftAuthor::Editor(editor.clone()), &edit.document, &meta, now)?;
-            stories::set_status(tx, story_id, StoryStatus::InReview, now)?;
+            let status = crate::workflow::status_after_edit(stories::get(tx, story_id)?.status);
+            stories::set_status(tx, story_id, status, now)?;
             audit::append(tx, now, &editor, "edit", Some(story_id), &json!({ "revision": d.revision }))?;
             Ok(())
         })?;

@@ -69,3 +69,24 @@ pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Beat>> {
         .optional()?;
     row.map(finish).transpose()
 }
+
+pub fn rename(conn: &Connection, id: i64, name: &str) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE beats SET name = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    if n == 0 {
+        return Err(StoreError::not_found("beat", id));
+    }
+    Ok(())
+}
+
+/// Deletes a beat with its sources, records, stories and revisions (the
+/// audit log keeps its entries).
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    let n = conn.execute("DELETE FROM beats WHERE id = ?1", [id])?;
+    if n == 0 {
+        return Err(StoreError::not_found("beat", id));
+    }
+    Ok(())
+}

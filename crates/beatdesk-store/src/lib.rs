@@ -10,8 +10,10 @@ mod time;
 
 pub mod audit;
 pub mod beats;
+pub mod buffers;
 pub mod drafts;
 pub mod exports;
+pub mod labels;
 pub mod links;
 pub mod records;
 pub mod settings;

@@ -52,9 +52,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<i
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
-fn collect(
-    rows: Vec<(i64, String, String, Option<i64>)>,
-) -> Result<Vec<RecordLink>> {
+fn collect(rows: Vec<(i64, String, String, Option<i64>)>) -> Result<Vec<RecordLink>> {
     rows.into_iter()
         .map(|(record_id, kind, target_key, target_record_id)| {
             let kind = LinkKind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
@@ -125,7 +123,10 @@ mod tests {
         assert_eq!(links.len(), 3);
         assert_eq!(links[0].target_record_id, Some(1));
         assert_eq!(links[1].target_record_id, Some(3));
-        assert_eq!(links[2].target_record_id, None, "an unknown post stays unresolved");
+        assert_eq!(
+            links[2].target_record_id, None,
+            "an unknown post stays unresolved"
+        );
         let to_root = store.read(|c| for_record(c, 1)).unwrap();
         assert_eq!(to_root.len(), 1);
         assert_eq!(to_root[0].kind, LinkKind::ReplyTo);
