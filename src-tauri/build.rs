@@ -25,6 +25,23 @@ const COMMANDS: &[&str] = &[
     "set_beat_config",
     "add_source",
     "set_account",
+    // The review desk (issue 11).
+    "create_beat",
+    "rename_beat",
+    "remove_beat",
+    "search_stories",
+    "get_revision",
+    "compare_revisions",
+    "restore_revision",
+    "story_audit",
+    "spike_story",
+    "unspike_story",
+    "keep_edit",
+    "edit_buffer",
+    "discard_edit",
+    "remove_citations",
+    "add_attributed_source",
+    "remove_manual_source",
 ];
 
 fn main() {

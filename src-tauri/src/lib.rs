@@ -49,6 +49,22 @@ pub fn run() {
             commands::sources::set_beat_config,
             commands::sources::add_source,
             commands::sources::set_account,
+            commands::desk::create_beat,
+            commands::desk::rename_beat,
+            commands::desk::remove_beat,
+            commands::desk::search_stories,
+            commands::desk::get_revision,
+            commands::desk::compare_revisions,
+            commands::desk::restore_revision,
+            commands::desk::story_audit,
+            commands::desk::spike_story,
+            commands::desk::unspike_story,
+            commands::desk::keep_edit,
+            commands::desk::edit_buffer,
+            commands::desk::discard_edit,
+            commands::desk::remove_citations,
+            commands::desk::add_attributed_source,
+            commands::desk::remove_manual_source,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

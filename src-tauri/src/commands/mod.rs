@@ -1,4 +1,5 @@
 pub mod beats;
+pub mod desk;
 pub mod review;
 pub mod settings;
 pub mod sources;
