@@ -35,7 +35,8 @@ await session({}, async (driver) => {
   await cite.click();
   await shoot(driver, "source-evidence.png");
   await ui.click(driver, "edit");
-  await ui.type(driver, "edit-headline", " (edited)");
+  // Edit selects the headline: go to its end before typing.
+  await ui.type(driver, "edit-headline", "\uE010 (corrected figure)");
   await shoot(driver, "editor.png");
   await ui.click(driver, "save");
   await ui.waitText(driver, "revision", "Revision 2");
