@@ -31,6 +31,7 @@ interface State {
   stories: StorySummary[];
   storyId: number | null;
   query: StoryQuery;
+  listLimit: number;
   view: StoryView | null;
   editing: StoryDocument | null;
   /** The revision the edit started from. */
@@ -42,6 +43,7 @@ interface State {
   highlight: number | null;
   evidence: string | null;
   reading: Set<number>;
+  sourceLimit: number;
   /** Records ticked to split out. */
   selected: Set<number>;
   sourceSort: SourceSort;
@@ -67,6 +69,7 @@ const state: State = {
   stories: [],
   storyId: null,
   query: { text: "", status: null, platform: null, sort: "signal" },
+  listLimit: 200,
   view: null,
   editing: null,
   editBase: null,
@@ -77,6 +80,7 @@ const state: State = {
   highlight: null,
   evidence: null,
   reading: new Set(),
+  sourceLimit: Infinity,
   selected: new Set(),
   sourceSort: "label",
   openError: null,
@@ -306,6 +310,7 @@ async function refreshStories() {
 let queryTimer: number | undefined;
 function setQuery(q: StoryQuery) {
   state.query = q;
+  state.listLimit = 200;
   window.clearTimeout(queryTimer);
   queryTimer = window.setTimeout(async () => {
     await refreshStories();
@@ -330,14 +335,33 @@ async function selectStory(id: number, focusList = false) {
   state.diff = null;
   state.audit = null;
   state.message = null;
-  const v = await act(() => backend.getStory(id));
-  if (v && state.storyId === id) {
-    state.view = v;
-    resetCompare();
-    state.buffer = await backend.editBuffer(id).catch(() => null);
-    if (state.tab === "history") void loadAudit();
+  state.busy = true;
+  render();
+  try {
+    // One paint with everything: the story and any unsaved edit of it.
+    const [v, buffer] = await Promise.all([backend.getStory(id), backend.editBuffer(id).catch(() => null)]);
+    if (state.storyId === id) {
+      state.view = v;
+      state.buffer = buffer;
+      // A story with many sources paints its first cards now and the rest just after.
+      state.sourceLimit = v.records.length > 40 ? 40 : Infinity;
+      resetCompare();
+      if (state.tab === "history") void loadAudit();
+    }
+  } catch (e) {
+    state.message = { kind: "error", text: errorMessage(e) };
+  } finally {
+    state.busy = false;
   }
   render();
+  if (state.sourceLimit !== Infinity) {
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        state.sourceLimit = Infinity;
+        render();
+      }, 0),
+    );
+  }
   // The pane is kept across stories: a new story starts at its top.
   document.querySelector(".story-pane")?.scrollTo(0, 0);
   document.querySelector(".panel-body")?.scrollTo(0, 0);
@@ -372,7 +396,9 @@ async function setView(v: StoryView | undefined, ok?: string) {
 function moveStory(by: number) {
   if (!state.stories.length) return;
   const i = state.stories.findIndex((s) => s.id === state.storyId);
-  const next = state.stories[Math.min(state.stories.length - 1, Math.max(0, i < 0 ? 0 : i + by))];
+  const at = Math.min(state.stories.length - 1, Math.max(0, i < 0 ? 0 : i + by));
+  if (at >= state.listLimit) state.listLimit += 200;
+  const next = state.stories[at];
   if (next && next.id !== state.storyId) void selectStory(next.id, true);
 }
 
@@ -458,6 +484,11 @@ function main() {
       stories: state.stories,
       storyId: state.storyId,
       query: state.query,
+      limit: state.listLimit,
+      onMore: () => {
+        state.listLimit += 200;
+        render();
+      },
       usage: state.usage,
       onSources: () => void openSources(),
       onBeat: (id) => void selectBeat(id),
@@ -600,10 +631,18 @@ function main() {
             else state.selected.add(recordId);
             render();
           },
-          onMove: async (recordId, to) => {
-            const name = await editorName();
-            if (!name) return render();
+          sourceLimit: state.sourceLimit,
+          onMove: async (recordId) => {
             const sr = v.records.find((r) => r.record.id === recordId);
+            const to = await askPick(
+              `Move source [${sr?.label}] to another story`,
+              `“${sr?.record.title ?? ""}” leaves this story. The move is kept when the beat is analysed again.`,
+              state.stories.filter((s) => s.id !== v.story.id).map((s) => ({ value: s.id, label: `${s.title} · ${s.record_count} rec` })),
+              "Move here",
+              "move",
+            );
+            const name = to !== null ? await editorName() : null;
+            if (to === null || !name) return render();
             const target = state.stories.find((s) => s.id === to);
             await setView(await act(() => backend.moveRecord(v.story.id, recordId, to, name)), `Source [${sr?.label}] moved to “${target?.title ?? to}”. The move is kept when the beat is analysed again.`);
           },
@@ -834,8 +873,8 @@ function welcome() {
 }
 
 function render() {
-  patch(
-    root,
+  const t0 = performance.now();
+  const tree = [
     h(
       "header",
       { class: "topbar", "data-key": "topbar" },
@@ -858,7 +897,12 @@ function render() {
       ),
     ),
     main(),
-  );
+  ];
+  const t1 = performance.now();
+  patch(root, ...tree);
+  // The last renders' cost (build, patch) in ms, for tests/e2e/bench-window.mjs.
+  const w = window as unknown as { __renders?: number[][] };
+  w.__renders = [...(w.__renders ?? []).slice(-19), [t1 - t0, performance.now() - t1]];
 }
 
 async function openWriters() {

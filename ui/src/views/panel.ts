@@ -25,7 +25,9 @@ export interface PanelProps {
   others: { id: number; title: string }[];
   selected: Set<number>;
   onSelect: (recordId: number) => void;
-  onMove: (recordId: number, toStoryId: number) => void;
+  onMove: (recordId: number) => void;
+  /** Sources drawn so far: a big story paints its first cards at once, the rest a frame later. */
+  sourceLimit: number;
   onSplit: () => void;
   onTab: (t: Tab) => void;
   onToggle: (recordId: number, included: boolean) => void;
@@ -114,23 +116,7 @@ function source(p: PanelProps, sr: StoryRecord) {
       h("button", { class: "link", "data-testid": "read-source", "aria-expanded": open ? "true" : "false", onclick: () => p.onRead(r.id) }, open ? "Hide text" : "Read"),
       h("button", { class: "link", title: r.url, onclick: () => p.onOpen(r.id, r.url) }, "Open ↗"),
       r.platform === "manual" ? h("button", { class: "link danger", "data-testid": "remove-source", onclick: () => p.onRemoveSource(r.id) }, "Remove") : null,
-      p.others.length
-        ? h(
-            "select",
-            {
-              class: "move-to",
-              "aria-label": "Move this record to another story",
-              "data-testid": "move-to",
-              disabled: p.busy,
-              onchange: (e) => {
-                const to = Number((e.target as HTMLSelectElement).value);
-                if (to) p.onMove(r.id, to);
-              },
-            },
-            h("option", { value: "", selected: true }, "Move to…"),
-            p.others.map((o) => h("option", { value: o.id }, o.title.slice(0, 70))),
-          )
-        : null,
+      p.others.length ? h("button", { class: "link", "data-testid": "move-to", title: "Move this record to another story", disabled: p.busy, onclick: () => p.onMove(r.id) }, "Move…") : null,
       h(
         "label",
         { class: "toggle" },
@@ -242,7 +228,7 @@ export function panel(p: PanelProps) {
               ),
             ),
             p.view.records.length
-              ? h("ol", { class: "sources" }, sorted(p).map((r) => source(p, r)))
+              ? h("ol", { class: "sources" }, sorted(p).slice(0, p.sourceLimit).map((r) => source(p, r)))
               : h("p", { class: "muted" }, "No sources in this story. Add a reporter's source with + Add source."),
           ]
         : p.tab === "faq"

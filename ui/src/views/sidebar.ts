@@ -11,6 +11,9 @@ export interface SidebarProps {
   stories: StorySummary[];
   storyId: number | null;
   query: StoryQuery;
+  /** How many stories are drawn; the rest wait behind "Show more". */
+  limit: number;
+  onMore: () => void;
   onBeat: (id: number) => void;
   onStory: (id: number) => void;
   onQuery: (q: StoryQuery) => void;
@@ -89,7 +92,7 @@ export function sidebar(p: SidebarProps) {
     { class: "beat-select", "aria-label": "Beat", "data-testid": "beat-select", onchange: (e) => p.onBeat(Number((e.target as HTMLSelectElement).value)) },
     p.beats.map((b) => h("option", { value: b.id, selected: b.id === p.beatId }, `${b.name} · ${b.record_count} records`)),
   );
-  const items = p.stories.map((s, i) => {
+  const items = p.stories.slice(0, p.limit).map((s, i) => {
     const counts = s.signal.series.map((pt) => pt.records);
     return h(
       "li",
@@ -142,7 +145,12 @@ export function sidebar(p: SidebarProps) {
     filters(p),
     h("div", { class: "sidebar-label" }, filtered ? `Matching stories (${p.stories.length})` : `Stories by ${p.query.sort === "signal" ? "signal" : p.query.sort === "time" ? "time" : "size"} (${p.stories.length})`),
     p.stories.length
-      ? h("ol", { class: "story-list", "data-testid": "story-list" }, items)
+      ? [
+          h("ol", { class: "story-list", "data-testid": "story-list" }, items),
+          p.stories.length > p.limit
+            ? h("button", { class: "btn small more", "data-testid": "more-stories", onclick: p.onMore }, `Show ${Math.min(200, p.stories.length - p.limit)} more of ${p.stories.length - p.limit}`)
+            : null,
+        ]
       : h(
           "div",
           { class: "empty-list", "data-testid": "empty-list" },

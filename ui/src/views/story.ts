@@ -3,6 +3,7 @@ import type { EditBuffer } from "../bindings/EditBuffer";
 import type { Paragraph } from "../bindings/Paragraph";
 import type { RevisionDiff } from "../bindings/RevisionDiff";
 import type { StoryDocument } from "../bindings/StoryDocument";
+import type { StoryRecord } from "../bindings/StoryRecord";
 import type { StoryView } from "../bindings/StoryView";
 import { h, when } from "../dom";
 import { diffView } from "./history";
@@ -61,17 +62,35 @@ export function keyFor(o: object): number {
   return k;
 }
 
+const labelCache = new WeakMap<StoryView, Map<number, number>>();
+const recordCache = new WeakMap<StoryView, Map<number, StoryRecord>>();
+
 /** Every citation label of the story: the stable number each record got when it joined. */
 export function labelsOf(view: StoryView): Map<number, number> {
-  const m = new Map<number, number>(view.records.map((r) => [r.record.id, r.label]));
-  for (const [id, label] of view.other_labels) m.set(id, label);
+  let m = labelCache.get(view);
+  if (!m) {
+    m = new Map<number, number>(view.records.map((r) => [r.record.id, r.label]));
+    for (const [id, label] of view.other_labels) m.set(id, label);
+    labelCache.set(view, m);
+  }
+  return m;
+}
+
+/** The story's sources by record id (computed once per view). */
+export function recordsOf(view: StoryView): Map<number, StoryRecord> {
+  let m = recordCache.get(view);
+  if (!m) {
+    m = new Map(view.records.map((r) => [r.record.id, r]));
+    recordCache.set(view, m);
+  }
   return m;
 }
 
 function cites(view: StoryView, ids: number[], paragraph: string, onCite: StoryProps["onCite"]) {
   const labels = labelsOf(view);
+  const byId = recordsOf(view);
   return ids.map((id) => {
-    const sr = view.records.find((r) => r.record.id === id);
+    const sr = byId.get(id);
     const excluded = sr && !sr.included;
     const title = sr ? `[${sr.label}] ${sr.record.title} — ${sr.record.author}${excluded ? " (excluded)" : ""}` : "A record no longer in this story";
     return h(
@@ -245,7 +264,7 @@ function paraEditor(p: StoryProps, list: Paragraph[], i: number, where: string) 
       x.citations.map((id, ci) =>
         h(
           "span",
-          { class: "chip", "data-testid": "cite-chip", title: p.view.records.find((r) => r.record.id === id)?.record.title ?? "" },
+          { class: "chip", "data-testid": "cite-chip", title: recordsOf(p.view).get(id)?.record.title ?? "" },
           `[${labels.get(id) ?? "?"}]`,
           h("button", { class: "chip-x", "aria-label": `Remove citation ${labels.get(id) ?? id}`, "data-testid": "cite-remove", onclick: () => { x.citations.splice(ci, 1); p.onChange(true); } }, "×"),
         ),
@@ -363,5 +382,5 @@ export function storyPane(p: StoryProps) {
           h("p", {}, "Next: press Draft. The offline writer drafts from the records alone, quoting them and citing every paragraph; pick a model writer in the menu beside it if you added one in Settings."),
         );
   }
-  return h("main", { class: "story-pane", "aria-label": "Story", "data-key": "pane" }, header(p), body);
+  return h("main", { class: "story-pane", "aria-label": "Story", "data-key": "pane", "data-story-id": p.view.story.id }, header(p), body);
 }
