@@ -4,6 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+# Ghost's one-off npm install (5-6 min, cached in ~/.cache/beatdesk) starts now,
+# beside the cargo tests; tests/cms/run.sh waits for it (flock) further down.
+mkdir -p target
+bash tests/cms/ghost.sh install >target/ghost-install.log 2>&1 &
+
 echo "== core crates (no webkit, no UI build needed)"
 # keyctl gives the keychain tests a session keyring on a machine with no desktop session.
 keyctl session - cargo test --workspace --exclude beatdesk-app
@@ -14,6 +19,11 @@ if ! git diff --quiet -- ui/src/bindings 2>/dev/null; then
   echo "ui/src/bindings changed when the tests regenerated them: commit the new bindings" >&2
   exit 1
 fi
+
+echo "== export to the real WordPress and Ghost on loopback (tests/cms)"
+# Installs what is missing (apt: WordPress + MariaDB; Ghost from the cache),
+# starts both with data in a temp dir, runs the ignored cms_real tests, stops both.
+bash tests/cms/run.sh
 
 echo "== UI: type check, unit tests, build"
 npm --prefix ui run check

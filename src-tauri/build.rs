@@ -42,6 +42,11 @@ const COMMANDS: &[&str] = &[
     "remove_citations",
     "add_attributed_source",
     "remove_manual_source",
+    "move_record",
+    "merge_stories",
+    "split_records",
+    "verify_story",
+    "verify_document",
 ];
 
 fn main() {

@@ -65,6 +65,11 @@ pub fn run() {
             commands::desk::remove_citations,
             commands::desk::add_attributed_source,
             commands::desk::remove_manual_source,
+            commands::corrections::move_record,
+            commands::corrections::merge_stories,
+            commands::corrections::split_records,
+            commands::verify::verify_story,
+            commands::verify::verify_document,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Beatdesk");

@@ -66,7 +66,8 @@ test("create, rename and remove a beat from the window", async () => {
   await ui.type(driver, "remove-beat-confirm-input", "Chips and trade");
   await ui.click(driver, "remove-beat-confirm-confirm");
   await driver.wait(until.elementLocated(ui.css("load-demo")), 15000);
-  assert.equal(ui.sql(home, "SELECT COUNT(*) FROM beats")[0][0], 0);
+  assert.equal(ui.sql(home, "SELECT COUNT(*) FROM beats WHERE removed_at IS NULL")[0][0], 0, "the beat left the list");
+  assert.equal(ui.sql(home, "SELECT COUNT(*) FROM sources")[0][0], 0, "its sources no longer fetch");
   assert.deepEqual(ui.sql(home, "SELECT action FROM audit_log ORDER BY id").map((r) => r[0]), ["rename_beat", "remove_beat"]);
   await close();
 });
@@ -275,5 +276,40 @@ test("a story of hostile records shows them as text and calls nothing", async ()
   const others = page.calls.filter((c) => !reads.has(c));
   assert.deepEqual(others, [], `only reads were called: ${page.calls}`);
   assert.deepEqual(snapshot(), before, "nothing changed in the store");
+  await close();
+});
+
+test("move a record and merge two stories; re-analysis keeps both decisions", async () => {
+  const home = newHome("correct");
+  execFileSync(ui.cli, ["--home", home, "demo"]);
+  setEditor(home);
+  const { driver, close } = await open(home);
+  await driver.wait(until.elementLocated(ui.css("headline")), 15000);
+  const ids = await js(driver, "return [...document.querySelectorAll('[data-testid=story-item]')].map(b => Number(b.dataset.storyId))");
+  const a = Number(await js(driver, "return document.querySelector('.story-item.active').dataset.storyId"));
+  const [b, c] = ids.filter((id) => id !== a);
+  const storyOf = (record) => ui.sql(home, `SELECT sr.story_id FROM story_records sr JOIN stories s ON s.id = sr.story_id WHERE sr.record_id = ${record} AND s.retired = 0`).map((r) => r[0]);
+
+  const source = (await driver.findElements(ui.css("source")))[0];
+  const moved = Number(await source.getAttribute("data-record-id"));
+  await (await source.findElement(ui.css("move-to"))).click();
+  await choose(driver, await driver.findElement(ui.css("move-select")), b);
+  await ui.click(driver, "move-confirm");
+  await ui.waitText(driver, "message", "moved");
+  assert.deepEqual(storyOf(moved), [b], "the record is in the story it was moved to");
+
+  const cRecords = ui.sql(home, `SELECT record_id FROM story_records WHERE story_id = ${c}`).map((r) => r[0]);
+  assert.ok(cRecords.length > 0);
+  await ui.click(driver, "merge");
+  await choose(driver, await driver.findElement(ui.css("merge-select")), c);
+  await ui.click(driver, "merge-confirm");
+  await ui.waitText(driver, "message", "merged");
+  for (const r of cRecords) assert.deepEqual(storyOf(r), [a], `record ${r} joined the merged story`);
+
+  execFileSync(ui.cli, ["--home", home, "analyze", "--beat", "Open Source AI"]);
+  assert.deepEqual(storyOf(moved), [b], "the move survives a full re-analysis");
+  for (const r of cRecords) assert.deepEqual(storyOf(r), [a], "so does the merge");
+  await ui.click(driver, "tab-history");
+  await ui.waitText(driver, "audit", "merged another story into this one");
   await close();
 });

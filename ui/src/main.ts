@@ -23,6 +23,7 @@ import { sidebar } from "./views/sidebar";
 import { addSourceDialog, sourcesDialog } from "./views/sources";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
+import { VerifyController } from "./views/verify";
 
 interface State {
   settings: AppSettings | null;
@@ -98,6 +99,7 @@ const state: State = {
 };
 
 const root = document.getElementById("app")!;
+const verify = new VerifyController(() => render());
 
 function say(kind: "ok" | "error", text: string) {
   state.message = { kind, text };
@@ -782,7 +784,8 @@ async function signOff() {
     optional: true,
   });
   if (note === null) return;
-  await setView(await act(() => backend.signOff(v.story.id, name, note || null)), `Signed off revision ${v.draft.revision} as ${name}.`);
+  const revision = v.draft.revision;
+  await setView(await act(() => backend.signOff(v.story.id, name, note || null, revision)), `Signed off revision ${revision} as ${name}.`);
 }
 
 async function exportStory(format: "markdown" | "html") {
@@ -903,6 +906,17 @@ function render() {
   // The last renders' cost (build, patch) in ms, for tests/e2e/bench-window.mjs.
   const w = window as unknown as { __renders?: number[][] };
   w.__renders = [...(w.__renders ?? []).slice(-19), [t1 - t0, performance.now() - t1]];
+  verify.attach(root, state.view, state.editing, (failures) => void overrideSignOff(failures));
+}
+
+/** Sign-off over hard failures: the editor's reason goes to the audit log and the export. */
+async function overrideSignOff(failures: string[]) {
+  const v = state.view;
+  const name = await editorName();
+  if (!v?.draft || !name) return;
+  const reason = await askText({ title: `Override ${failures.length} failed check(s)`, label: failures.join("\n") + "\n\nWhy sign off anyway?", confirm: "Sign off with override", testid: "override-reason" });
+  if (!reason) return;
+  await setView(await act(() => backend.signOff(v.story.id, name, null, v.draft!.revision, reason)), `Signed off by ${name} with an override.`);
 }
 
 async function openWriters() {

@@ -15,11 +15,17 @@ use rustc_hash::FxHashMap;
 
 pub use crate::config::Config;
 use crate::doc::DocMeta;
-use crate::features::{DocVec, Featurizer, GROUPS};
+use crate::features::{DocVec, Featurizer, BODY, ENT, GROUPS};
 
 /// Terms this rare are always looked up, whatever their share: in a small
 /// beat every shared term is in a large share of records.
 const COMMON_MIN_DF: u32 = 200;
+
+/// Posts with fewer words than this follow their structure whatever they say.
+const SHORT_WORDS: u32 = 12;
+
+/// Stories this small move to the story their records' structure points to.
+const SMALL_STORY: usize = 3;
 
 /// One story being built: its records and per-group centroids.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +42,8 @@ pub struct Cluster {
     /// The prior story id an editor depends on.
     pub pinned: Option<i64>,
     pub(crate) dirty: bool,
+    /// Per term (body or entity): how many of the story's records hold it.
+    pub(crate) tdf: FxHashMap<u32, u32>,
 }
 
 impl Cluster {
@@ -86,6 +94,10 @@ pub struct Clusterer {
     by_id: FxHashMap<i64, u32>,
     pub(crate) index: Vec<Vec<u32>>,
     forced: FxHashMap<i64, u32>,
+    /// Record id → records it answers, quotes, comments on or links to.
+    related: FxHashMap<i64, Vec<i64>>,
+    /// Target id → records that point to it.
+    related_rev: FxHashMap<i64, Vec<i64>>,
     pub(crate) since_merge: usize,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
@@ -109,6 +121,8 @@ impl Clusterer {
             by_id: FxHashMap::default(),
             index: Vec::new(),
             forced: FxHashMap::default(),
+            related: FxHashMap::default(),
+            related_rev: FxHashMap::default(),
             since_merge: 0,
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
@@ -122,6 +136,101 @@ impl Clusterer {
         self.clusters.push(Cluster::new(Some(story_id)));
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
+        }
+    }
+
+    /// Tells the clusterer that a record answers, quotes, comments on or
+    /// links to another: the platforms' own structure. Call before adding
+    /// the record; the target may come before or after it.
+    pub fn relate(&mut self, record_id: i64, target_id: i64) {
+        if record_id == target_id {
+            return;
+        }
+        let v = self.related.entry(record_id).or_default();
+        if !v.contains(&target_id) {
+            v.push(target_id);
+            self.related_rev
+                .entry(target_id)
+                .or_default()
+                .push(record_id);
+        }
+    }
+
+    /// The story a record's structure points to: the best-scoring live,
+    /// non-roundup story holding one of its targets, with that score.
+    fn structural(&self, d: u32) -> Option<(f32, u32)> {
+        let id = self.meta[d as usize].id;
+        let own = self.doc_cluster[d as usize];
+        self.related
+            .get(&id)?
+            .iter()
+            .filter_map(|t| self.by_id.get(t))
+            .map(|&td| self.doc_cluster[td as usize])
+            .filter(|&c| {
+                c != u32::MAX && c != own && {
+                    let cl = &self.clusters[c as usize];
+                    cl.alive && !cl.roundup && !cl.docs.is_empty()
+                }
+            })
+            .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+    }
+
+    /// Whether a record may follow its structure on this score: a short post
+    /// ("big if true", "price?") carries no words to check, a longer one must
+    /// share something with the story.
+    fn follows(&self, d: u32, score: f32) -> bool {
+        score >= self.config.link_threshold || self.meta[d as usize].words < SHORT_WORDS
+    }
+
+    /// Records whose structure points to a story they did not join (their
+    /// target arrived after them, or they started a small story of their
+    /// own): a small story moves to its target's story.
+    fn link_pass(&mut self, docs: std::ops::Range<u32>) {
+        let mut sources: Vec<u32> = docs.clone().collect();
+        // Records that point at a record just added may have come first.
+        for d in docs {
+            let id = self.meta[d as usize].id;
+            if let Some(from) = self.related_rev.get(&id) {
+                sources.extend(from.iter().filter_map(|f| self.by_id.get(f)).copied());
+            }
+        }
+        for d in sources {
+            let c = self.doc_cluster[d as usize];
+            let cl = &self.clusters[c as usize];
+            if cl.roundup {
+                continue;
+            }
+            if cl.docs.len() <= SMALL_STORY && cl.pinned.is_none() {
+                if let Some((s, to)) = self.structural(d) {
+                    if self.follows(d, s) {
+                        self.merge(to, c);
+                    }
+                }
+                continue;
+            }
+            // A record of a story answering or quoting a lone post (a
+            // correction under a wrong claim) brings that post along.
+            let id = self.meta[d as usize].id;
+            let targets: Vec<u32> = self
+                .related
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| self.by_id.get(t).copied())
+                .collect();
+            for td in targets {
+                let c = self.doc_cluster[d as usize];
+                let tc = self.doc_cluster[td as usize];
+                let tcl = &self.clusters[tc as usize];
+                if tc == c || tcl.docs.len() > SMALL_STORY || tcl.pinned.is_some() || tcl.roundup {
+                    continue;
+                }
+                let s = self.score_doc(td, &self.clusters[c as usize]);
+                if self.follows(td, s) {
+                    self.merge(c, tc);
+                }
+            }
         }
     }
 
@@ -163,6 +272,7 @@ impl Clusterer {
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
+        let first = self.vecs.len() as u32;
         for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;
             self.by_id.insert(r.id, d);
@@ -175,7 +285,9 @@ impl Clusterer {
                 self.merge_pass();
             }
         }
+        self.link_pass(first..self.vecs.len() as u32);
         self.merge_pass();
+        self.attach_pass(first);
         new.len()
     }
 
@@ -284,6 +396,15 @@ impl Clusterer {
             self.join(d, c);
             return;
         }
+        // The platform says where it belongs (a reply, a quote, a comment,
+        // a link to a story's article): follow it unless the content is
+        // plainly elsewhere.
+        if let Some((s, c)) = self.structural(d) {
+            if self.follows(d, s) {
+                self.join(d, c);
+                return;
+            }
+        }
         let v = &self.vecs[d as usize];
         let terms = self.lookup_terms([&v.g[0], &v.g[1], &v.g[2]], [1.0; GROUPS]);
         let t = self.meta[d as usize].t;
@@ -362,6 +483,14 @@ impl Clusterer {
         let v = &vecs[d as usize].g;
         let cl = &mut clusters[c as usize];
         add_terms(cl, c, [&v[0], &v[1], &v[2]], index);
+        for &(t, _) in &v[BODY] {
+            *cl.tdf.entry(t).or_default() += 1;
+        }
+        for &(t, _) in &v[ENT] {
+            if v[BODY].binary_search_by_key(&t, |x| x.0).is_err() {
+                *cl.tdf.entry(t).or_default() += 1;
+            }
+        }
         let t = meta[d as usize].t;
         cl.docs.push(d);
         cl.first = cl.first.min(t);

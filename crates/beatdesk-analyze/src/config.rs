@@ -39,6 +39,16 @@ pub struct Config {
     pub common_df: f32,
     /// Run a merge pass after this many records.
     pub merge_every: usize,
+    /// Minimum score for a record to join the story its structure (reply,
+    /// quote, comment, link) points to: far below `threshold`, since a
+    /// short reply shares few words, but above zero so an off-topic reply
+    /// stays out.
+    pub link_threshold: f32,
+    /// A lone short post joins a story when this share of its IDF weight is
+    /// on the story's vocabulary (see `attach`) ...
+    pub attach_coverage: f32,
+    /// ... and the next story explains at most this share of that.
+    pub attach_margin: f32,
 }
 
 impl Default for Config {
@@ -58,6 +68,9 @@ impl Default for Config {
             postings_scan: 256,
             common_df: 0.2,
             merge_every: 2000,
+            link_threshold: 0.02,
+            attach_coverage: 0.5,
+            attach_margin: 0.6,
         }
     }
 }

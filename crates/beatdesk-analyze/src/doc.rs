@@ -30,7 +30,74 @@ pub struct DocMeta {
     pub own_urls: Vec<String>,
     /// The record's title for display (falls back to the text's start).
     pub title: String,
+    /// Words in the text (the title when there is none).
+    pub words: u32,
+    /// Original reporting could be here: an article (news or web page), not
+    /// a social post and not an aggregator's pointer.
+    pub reporting: bool,
+    /// The outlet, as shown (publication name or domain), for articles and
+    /// pointers.
+    pub outlet: Option<String>,
+    /// Keys naming the outlet (squashed names, domain label), to find it
+    /// named in other records' text.
+    pub outlet_keys: Vec<String>,
+    /// An article's text squashed to lowercase letters and digits (capped),
+    /// where attributions ("Harbor & Signal reported") are looked for.
+    pub said: String,
 }
+
+/// Lowercase letters and digits only: "Harbor & Signal" → "harborsignal".
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// An aggregator's pointer (Google News): a headline and a publisher.
+fn is_pointer(r: &Record) -> bool {
+    r.url.contains("news.google.com/") || r.community.as_deref() == Some("Google News")
+}
+
+/// The outlet of an article or pointer: its publication name and domain
+/// label (an IP address names no outlet).
+fn outlet_of(r: &Record) -> (Option<String>, Vec<String>) {
+    if !matches!(r.platform, Platform::News | Platform::Web) {
+        return (None, Vec::new());
+    }
+    let mut name = None;
+    let mut keys = Vec::new();
+    if is_pointer(r) {
+        // "Headline - Publisher"
+        if let Some((_, p)) = r.title.rsplit_once(" - ") {
+            name = Some(p.trim().to_string());
+        }
+    } else if let Some(c) = r.community.as_deref().filter(|c| !c.trim().is_empty()) {
+        name = Some(c.trim().to_string());
+    }
+    if let Some(n) = &name {
+        keys.push(squash(n));
+    }
+    if !is_pointer(r) {
+        if let Some(d) = r
+            .domain()
+            .filter(|d| !d.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        {
+            let label = d.split('.').next().unwrap_or("").to_string();
+            if name.is_none() {
+                name = Some(d.clone());
+            }
+            keys.push(squash(&label));
+        }
+    }
+    keys.retain(|k| k.chars().count() >= 5);
+    keys.sort();
+    keys.dedup();
+    (name, keys)
+}
+
+/// How much of an article's text is kept for attribution lookups.
+const SAID_CHARS: usize = 4000;
 
 fn fnv(bytes: &[u8], seed: u64) -> u64 {
     let mut h = 0xcbf29ce484222325u64 ^ seed.wrapping_mul(0x9e3779b97f4a7c15);
@@ -126,6 +193,7 @@ impl DocMeta {
             .collect();
         own_urls.sort();
         own_urls.dedup();
+        let outlet = outlet_of(r);
         DocMeta {
             id: r.id,
             t: r.published_at.timestamp(),
@@ -143,6 +211,32 @@ impl DocMeta {
             links,
             own_urls,
             title: display_title(r),
+            reporting: matches!(r.platform, Platform::News | Platform::Web) && !is_pointer(r),
+            outlet: outlet.0,
+            outlet_keys: outlet.1,
+            said: if matches!(r.platform, Platform::News | Platform::Web) {
+                let mut s = squash(&r.text);
+                if s.len() > SAID_CHARS {
+                    let mut end = SAID_CHARS;
+                    while !s.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    s.truncate(end);
+                }
+                s
+            } else {
+                String::new()
+            },
+            words: {
+                let body = if r.text.trim().is_empty() {
+                    &r.title
+                } else {
+                    &r.text
+                };
+                body.split_whitespace()
+                    .filter(|w| !w.contains("://"))
+                    .count() as u32
+            },
         }
     }
 

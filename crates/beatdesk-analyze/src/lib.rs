@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use beatdesk_types::{Record, Signal};
 use chrono::{DateTime, Utc};
 
+mod attach;
 pub mod cluster;
 pub mod config;
 pub mod doc;
@@ -97,9 +98,24 @@ pub fn analyze_with(
     now: DateTime<Utc>,
     config: Config,
 ) -> Analysis {
+    analyze_linked(records, prior, &[], now, config)
+}
+
+/// [`analyze_with`] plus the records' relations (record id → record id it
+/// answers, quotes, comments on or links to).
+pub fn analyze_linked(
+    records: &[Record],
+    prior: &[PriorStory],
+    relations: &[(i64, i64)],
+    now: DateTime<Utc>,
+    config: Config,
+) -> Analysis {
     let mut c = Clusterer::new(config);
     for p in prior.iter().filter(|p| p.pinned) {
         c.pin(p.story_id, &p.record_ids);
+    }
+    for &(from, to) in relations {
+        c.relate(from, to);
     }
     c.add(records);
     c.analysis(records, prior, now)

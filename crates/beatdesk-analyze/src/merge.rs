@@ -100,7 +100,7 @@ impl Clusterer {
         }
     }
 
-    fn merge(&mut self, a: u32, b: u32) {
+    pub(crate) fn merge(&mut self, a: u32, b: u32) {
         let (ca, cb) = (&self.clusters[a as usize], &self.clusters[b as usize]);
         let a_wins = ca.pinned.is_some() || (cb.pinned.is_none() && ca.docs.len() >= cb.docs.len());
         let (keep, gone) = if a_wins { (a, b) } else { (b, a) };
@@ -114,6 +114,10 @@ impl Clusterer {
         );
         for &d in &g.docs {
             self.doc_cluster[d as usize] = keep;
+        }
+        let tdf = &mut self.clusters[keep as usize].tdf;
+        for (t, n) in g.tdf {
+            *tdf.entry(t).or_default() += n;
         }
         let k = &mut self.clusters[keep as usize];
         k.docs.extend(g.docs);

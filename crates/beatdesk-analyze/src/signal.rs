@@ -12,8 +12,10 @@
 //!   (Bluesky), … (0–1).
 //! - **diversity** `½ln(authors) + ½ln(sources) + ½(platforms − 1)`;
 //!   sources are subreddits, feeds and domains.
-//! - **origins** `ln(independent origins)`: copies and reposts of one report
-//!   count once, and a single-origin story earns nothing here.
+//! - **origins** `ln(independent origins)`: only sources with their own
+//!   reporting count (see `origins::trace`): copies, credits ("X reported"),
+//!   posts, quotes and pointers relay; a single-origin story earns nothing
+//!   here and is flagged single-sourced.
 //! - **recency** `exp(−hours since newest record / 24)`.
 //! - **total** `(volume + 0.6·clamp(velocity, 0, 5) + engagement +
 //!   0.7·diversity + origins) × (0.2 + 0.8·recency)`, halved for roundups.
@@ -29,7 +31,7 @@ use chrono::{DateTime, Duration, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::doc::DocMeta;
-use crate::origins::origin_groups;
+use crate::origins::trace;
 
 const BUCKET_SECS: i64 = 6 * 3600;
 const BUCKETS: i64 = 28;
@@ -240,23 +242,37 @@ pub fn story_signal(ctx: &BeatContext, s: &StoryInput<'_>) -> Signal {
     ));
 
     // Independent origins.
-    let groups = origin_groups(&s.docs);
-    let k = groups.len();
+    let traced = trace(&s.docs);
+    let k = traced.groups.len();
     let origins = (k.max(1) as f64).ln();
     let mut flags: Vec<String> = Vec::new();
+    let name = |g: &Vec<usize>| {
+        let d = s.docs[g[0]];
+        d.outlet.clone().unwrap_or_else(|| d.title.clone())
+    };
+    let relays = match traced.relays {
+        0 => String::new(),
+        1 => "; 1 record relays it".to_string(),
+        r => format!("; {r} records relay {}", if k == 1 { "it" } else { "them" }),
+    };
     if k == 1 && n > 1 {
+        let d = s.docs[traced.groups[0][0]];
         flags.push(format!(
-            "single origin: all {n} records trace back to one report ({}) — unconfirmed",
-            s.docs[groups[0][0]].title
+            "single origin: all {n} records trace back to one report — 1 origin: {} ({}){relays}; single-sourced, unconfirmed",
+            name(&traced.groups[0]),
+            d.title
         ));
     } else if n == 1 {
         flags.push("single origin: one record, unconfirmed".to_string());
     }
+    let names: Vec<String> = traced.groups.iter().map(name).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     why.push((
         origins,
         format!(
-            "origins: {k} independent origin{} among {n} records",
-            if k == 1 { "" } else { "s" }
+            "origins: {k} independent origin{} ({}) among {n} records{relays}",
+            if k == 1 { "" } else { "s" },
+            short_list(&names, 3)
         ),
     ));
 

@@ -175,14 +175,44 @@ pub fn url_host(norm: &str) -> &str {
     norm.split('/').next().unwrap_or(norm)
 }
 
-/// Normalises a number with a unit: `$7.4B`, `$7.4 billion` → `$7.4b`;
-/// `92%`, `92 percent` → `92%`; `70B` → `70b`; `4-bit` → `4bit`.
-/// `next` is the following chunk, consumed when it is the unit.
+/// Writes an amount as its value in the largest unit that keeps it ≥ 1, to
+/// two decimals at most: 4 600 000 000 → `4.6b`, 46 × 10⁸ → `4.6b`.
+fn canonical_amount(value: f64) -> String {
+    let (div, unit) = [(1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")]
+        .into_iter()
+        .find(|(d, _)| value >= *d)
+        .unwrap_or((1.0, ""));
+    let mut n = format!("{:.2}", value / div);
+    while n.ends_with('0') {
+        n.pop();
+    }
+    if n.ends_with('.') {
+        n.pop();
+    }
+    format!("{n}{unit}")
+}
+
+/// Currency marks before a number (`US$4.6B`, `€2bn`, `USD 5m`).
+fn strip_currency(c: &str) -> Option<&str> {
+    ["US$", "USD", "$", "€", "£", "¥", "EUR"]
+        .iter()
+        .find_map(|p| c.strip_prefix(p))
+}
+
+/// Normalises a number with a unit. Amounts become one form however they
+/// are written: `$4.6B`, `$4.6 billion`, `4.6bn`, `US$4,600,000,000`,
+/// `46億ドル` → `$4.6b`. Other units: `92%`, `92 percent` → `92%`; `70B`
+/// (a model size) → `70b`; `4-bit` → `4bit`. `next` is the following
+/// chunk, consumed when it is the unit.
 fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
     let c = trim_punct(chunk);
-    let (cur, c) = match c.strip_prefix('$').or_else(|| c.strip_prefix('€')) {
-        Some(r) => ("$", r),
-        None => ("", c),
+    let c = c
+        .strip_prefix('~')
+        .or_else(|| c.strip_prefix('≈'))
+        .unwrap_or(c);
+    let (cur, c) = match strip_currency(c) {
+        Some(r) => (true, r),
+        None => (false, c),
     };
     let num_end = c
         .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == ','))
@@ -192,13 +222,29 @@ fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
         return None;
     }
     let num = num.replace(',', "");
+    let value: f64 = num.parse().ok()?;
     let suffix = c[num_end..].trim_start_matches('-').to_ascii_lowercase();
+    // Magnitudes spelled out (or in CJK) are amounts; a bare `B` after a
+    // number without a currency is a model size.
+    let magnitude = |u: &str, cur: bool| -> Option<f64> {
+        Some(match u {
+            "bn" | "billion" => 1e9,
+            "mn" | "million" => 1e6,
+            "tn" | "trillion" => 1e12,
+            "thousand" => 1e3,
+            "b" if cur => 1e9,
+            "m" if cur => 1e6,
+            "k" if cur => 1e3,
+            "t" if cur => 1e12,
+            _ => return None,
+        })
+    };
     let unit = |u: &str| -> Option<&'static str> {
         Some(match u {
-            "b" | "bn" | "billion" => "b",
-            "m" | "mn" | "million" => "m",
-            "k" | "thousand" => "k",
-            "t" | "tn" | "trillion" => "t",
+            "b" => "b",
+            "m" => "m",
+            "k" => "k",
+            "t" => "t",
             "%" | "percent" | "pct" => "%",
             "bit" | "bits" => "bit",
             "gb" => "gb",
@@ -208,19 +254,96 @@ fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
             _ => return None,
         })
     };
+    let amount = |v: f64| format!("${}", canonical_amount(v));
     if !suffix.is_empty() {
-        return unit(&suffix).map(|u| (format!("{cur}{num}{u}"), false));
+        if let Some(m) = magnitude(&suffix, cur) {
+            return Some((amount(value * m), false));
+        }
+        return unit(&suffix).map(|u| (format!("{}{num}{u}", if cur { "$" } else { "" }), false));
     }
-    if let Some(u) = next
-        .map(|n| trim_punct(n).to_ascii_lowercase())
-        .and_then(|n| unit(&n))
-    {
-        return Some((format!("{cur}{num}{u}"), true));
+    if let Some(n) = next.map(|n| trim_punct(n).to_ascii_lowercase()) {
+        if let Some(m) = magnitude(&n, cur) {
+            return Some((amount(value * m), true));
+        }
+        if let Some(u) = unit(&n).filter(|_| !cur) {
+            return Some((format!("{num}{u}"), true));
+        }
     }
-    if !cur.is_empty() {
-        return Some((format!("{cur}{num}"), false));
+    if cur {
+        return Some((amount(value), false));
     }
     None
+}
+
+/// Chinese, Japanese and Korean scripts: written without spaces between
+/// words, so they are matched by character bigrams.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// CJK runs of a chunk: character bigrams as words, and amounts written
+/// with 億 (10⁸) or 万 (10⁴) as entities (`約46億ドル` → `$4.6b`).
+fn scan_cjk(chunk: &str, sink: &mut impl Sink) {
+    let chars: Vec<char> = chunk.chars().collect();
+    let mut bigram = String::with_capacity(8);
+    for w in chars.windows(2) {
+        if is_cjk(w[0]) && is_cjk(w[1]) {
+            bigram.clear();
+            bigram.push(w[0]);
+            bigram.push(w[1]);
+            sink.word(&bigram);
+        }
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',')
+            {
+                i += 1;
+            }
+            let num: String = chars[start..i].iter().filter(|c| **c != ',').collect();
+            let mult = match chars.get(i) {
+                Some('億') => 1e8,
+                Some('万') => 1e4,
+                _ => continue,
+            };
+            if let Ok(v) = num.trim_end_matches('.').parse::<f64>() {
+                sink.entity(&format!("${}", canonical_amount(v * mult)));
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// `#ExportControls` → the tag as an entity and its words (`export`,
+/// `controls`), so a tag matches the same words in running text.
+fn scan_hashtag(tag: &str, buf: &mut String, sink: &mut impl Sink) {
+    lower_into(tag, buf);
+    if buf.chars().count() < 2 {
+        return;
+    }
+    sink.entity(&format!("#{buf}"));
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in tag.chars() {
+        if c.is_uppercase() && prev_lower && word.chars().count() >= 2 {
+            emit_tag_word(&word, sink);
+            word.clear();
+        }
+        prev_lower = c.is_lowercase();
+        word.extend(c.to_lowercase());
+    }
+    emit_tag_word(&word, sink);
+}
+
+fn emit_tag_word(w: &str, sink: &mut impl Sink) {
+    if w.chars().count() >= 2 && !is_stop(w) && !w.chars().any(is_cjk) {
+        sink.word(w);
+    }
 }
 
 fn is_version(w: &str) -> bool {
@@ -295,6 +418,21 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             prev_entity = None;
             continue;
         }
+        if let Some(tag) = trimmed
+            .strip_prefix('#')
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        {
+            scan_hashtag(tag, &mut buf, sink);
+            if tag.chars().any(is_cjk) {
+                scan_cjk(tag, sink);
+            }
+            sentence_start = ends_sentence;
+            prev_entity = None;
+            continue;
+        }
+        if chunk.chars().any(is_cjk) {
+            scan_cjk(chunk, sink);
+        }
         if let Some((n, consumed_next)) = number_entity(chunk, chunks.peek().copied()) {
             sink.entity(&n);
             if consumed_next {
@@ -303,6 +441,9 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
         }
         // Ordinary words inside the chunk.
         for w in chunk.unicode_words() {
+            if w.chars().any(is_cjk) {
+                continue; // matched by bigrams
+            }
             let case = case_of(w);
             lower_into(w, &mut buf);
             if buf.is_empty() {
@@ -457,6 +598,49 @@ mod tests {
             a.ents
         );
         assert!(b.words.contains(&"qwen".to_string()) && b.words.contains(&"3.5".to_string()));
+    }
+
+    #[test]
+    fn amounts_have_one_form_however_written() {
+        for t in [
+            "orders worth $4.6 billion",
+            "about $4.6B of orders",
+            "roughly 4.6bn in orders",
+            "US$4,600,000,000 of accelerators",
+            "4.6 billion dollars of chips",
+            "保留中の受注は約46億ドル。",
+        ] {
+            let c = run(t);
+            assert!(c.ents.contains(&"$4.6b".to_string()), "{t}: {:?}", c.ents);
+        }
+        // A number ten times off is another number; a model size is not money.
+        assert!(run("lost $46 billion").ents.contains(&"$46b".to_string()));
+        assert!(run("a 70B model").ents.contains(&"70b".to_string()));
+    }
+
+    #[test]
+    fn cjk_bigrams_and_hashtags() {
+        let c =
+            run("米商務省、AIアクセラレータの輸出許可 Kestrel #AIチップ #ExportControls #aichips");
+        assert!(c.words.contains(&"輸出".to_string()), "{:?}", c.words);
+        assert!(c.words.contains(&"商務".to_string()), "{:?}", c.words);
+        assert!(c.ents.contains(&"kestrel".to_string()), "{:?}", c.ents);
+        assert!(
+            c.ents.contains(&"#exportcontrols".to_string()),
+            "{:?}",
+            c.ents
+        );
+        assert!(c.ents.contains(&"#aichips".to_string()), "{:?}", c.ents);
+        assert!(
+            c.words.contains(&"export".to_string()) && c.words.contains(&"controls".to_string()),
+            "{:?}",
+            c.words
+        );
+        assert!(
+            c.words.contains(&"チッ".to_string()),
+            "CJK in a tag: {:?}",
+            c.words
+        );
     }
 
     #[test]

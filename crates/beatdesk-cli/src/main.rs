@@ -5,13 +5,15 @@
 mod ingest_cmd;
 mod models_cmd;
 mod output;
+mod verify_cmd;
+mod target_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use beatdesk_core::{resolve_home, Beatdesk, CoreError};
 use beatdesk_types::ExportFormat;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -129,25 +131,42 @@ enum Command {
         #[arg(long, group = "fmt")]
         html: bool,
     },
-    /// Sign off a story's latest revision under an editor's name.
-    Signoff {
+    /// Sign off the revision you read; refused over hard verification failures without --override.
+    Signoff(verify_cmd::SignoffArgs),
+    /// Check every claim of a revision against the records it cites.
+    Verify(verify_cmd::VerifyArgs),
+    /// Save a new revision from a JSON document (the shape of `show --json`'s `draft.document`).
+    Edit(verify_cmd::EditArgs),
+    /// Export a story: to a file (markdown, html, ninjs) or to a target (see `target add`).
+    Export {
         story_id: i64,
+        /// markdown, html, ninjs, or a target's name.
         #[arg(long)]
-        editor: String,
+        to: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Targets: draft, pending or publish (default: draft).
         #[arg(long)]
-        note: Option<String>,
+        status: Option<String>,
+        /// Targets: a tag by name (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// WordPress: a category by name (repeatable).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// Show exactly what would be sent, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who is exporting (recorded in History).
+        #[arg(long, default_value = "cli")]
+        by: String,
         #[command(flatten)]
         json: Json,
     },
-    /// Export a story's latest revision.
-    Export {
-        story_id: i64,
-        #[arg(long, value_enum)]
-        to: Target,
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        json: Json,
+    /// Export targets: WordPress, Ghost, signed webhooks.
+    Target {
+        #[command(subcommand)]
+        command: target_cmd::TargetCommand,
     },
     /// Manage model writers (OpenAI-compatible, Ollama, Anthropic).
     Model {
@@ -188,12 +207,6 @@ enum BeatCommand {
         #[command(flatten)]
         json: Json,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Target {
-    Markdown,
-    Html,
 }
 
 /// One current-thread runtime per command, for the verbs that talk to the network.
@@ -298,24 +311,37 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 print!("{}", app.render(story_id, html)?);
             }
         }
-        Command::Signoff {
-            story_id,
-            editor,
-            note,
-            json,
-        } => output::signoff(
-            &app.sign_off(story_id, &editor, note.as_deref())?,
-            json.json,
-        ),
+        Command::Signoff(a) => verify_cmd::signoff(&app, a)?,
+        Command::Verify(a) => verify_cmd::verify(&app, a)?,
+        Command::Edit(a) => verify_cmd::edit(&app, a)?,
+        Command::Target { command } => target_cmd::target(&app, command)?,
         Command::Export {
             story_id,
             to,
             out,
+            status,
+            tags,
+            categories,
+            dry_run,
+            by,
             json,
         } => {
-            let format = match to {
-                Target::Markdown => ExportFormat::Markdown,
-                Target::Html => ExportFormat::Html,
+            let format = match to.as_str() {
+                "markdown" => ExportFormat::Markdown,
+                "html" => ExportFormat::Html,
+                _ => {
+                    let args = target_cmd::ExportArgs {
+                        to: &to,
+                        out: out.as_deref(),
+                        status,
+                        tags,
+                        categories,
+                        dry_run,
+                        by: &by,
+                        json: json.json,
+                    };
+                    return target_cmd::export(&app, story_id, args);
+                }
             };
             let (text, rec) = app.export(story_id, format, out.as_deref(), "cli")?;
             match (&out, json.json) {
@@ -326,11 +352,21 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 }
             }
         }
-        Command::History { story_id, json } => output::history(
-            &app.story(story_id)?,
-            &app.audit(Some(story_id))?,
-            json.json,
-        ),
+        Command::History { story_id, json } if json.json => {
+            let view = app.story(story_id)?;
+            output::print_json(&serde_json::json!({
+                "revisions": view.history, "signoffs": view.signoffs,
+                "audit": app.audit(Some(story_id))?, "exports": app.target_exports(story_id)?,
+            }));
+        }
+        Command::History { story_id, json } => {
+            output::history(
+                &app.story(story_id)?,
+                &app.audit(Some(story_id))?,
+                json.json,
+            );
+            target_cmd::print_target_exports(&app, story_id)?;
+        }
     }
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Runs Analyze + Signal over a beat's records and stores the result,
 //! keeping story ids stable across runs.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use beatdesk_analyze::{analyze, PriorStory};
-use beatdesk_store::{records, stories, Transaction};
+use beatdesk_analyze::{analyze_linked, Config, PriorStory};
+use beatdesk_store::{decisions, records, stories, Transaction};
 use beatdesk_types::{Platform, StoryStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -26,15 +26,30 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
         .map(|r| r.id)
         .collect();
     let existing = stories::list_all_for_beat(tx, beat_id)?;
+    // An editor's decisions win over where a record was: a decided record
+    // is in its decided story only, and that story is pinned.
+    let decided: HashMap<i64, i64> = decisions::for_beat(tx, beat_id)?.into_iter().collect();
+    let mut decided_to: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (r, s) in &decided {
+        decided_to.entry(*s).or_default().push(*r);
+    }
     let mut prior = Vec::with_capacity(existing.len());
     for s in &existing {
+        let mut record_ids: Vec<i64> = stories::links(tx, s.id)?
+            .into_iter()
+            .map(|l| l.record_id)
+            .filter(|r| decided.get(r).is_none_or(|d| *d == s.id))
+            .collect();
+        let by_editor = decided_to.get(&s.id);
+        for r in by_editor.into_iter().flatten() {
+            if !record_ids.contains(r) {
+                record_ids.push(*r);
+            }
+        }
         prior.push(PriorStory {
             story_id: s.id,
-            record_ids: stories::links(tx, s.id)?
-                .into_iter()
-                .map(|l| l.record_id)
-                .collect(),
-            pinned: s.status != StoryStatus::Candidate,
+            record_ids,
+            pinned: s.status != StoryStatus::Candidate || (by_editor.is_some() && !s.retired),
         });
     }
     // A manual source a reporter attached to a story belongs to that story
@@ -48,7 +63,8 @@ pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<Analysi
         .into_iter()
         .filter(|r| !attached.contains(&r.id))
         .collect();
-    let analysis = analyze(&input, &prior, now);
+    let relations = crate::relations::for_analysis(tx, beat_id, &input)?;
+    let analysis = analyze_linked(&input, &prior, &relations, now, Config::default());
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
     for cand in &analysis.stories {

@@ -42,8 +42,9 @@ impl Beatdesk {
         })
     }
 
-    /// Removes a beat and everything it holds. `confirm_name` must repeat the
-    /// beat's name: the window's second confirmation.
+    /// Removes a beat: its sources and records go, its stories retire, and the
+    /// beat leaves the list; revisions, sign-offs and exports stay as history.
+    /// `confirm_name` must repeat the beat's name: the window's second confirmation.
     pub fn remove_beat(&self, beat_id: i64, confirm_name: &str, actor: &str) -> Result<()> {
         let now = self.now();
         self.store.write(|tx| {
@@ -55,7 +56,7 @@ impl Beatdesk {
                     format!("type the beat's name, {:?}, to remove it", beat.name),
                 ));
             }
-            beats::delete(tx, beat_id)?;
+            beats::archive(tx, beat_id, now)?;
             audit::append(
                 tx,
                 now,
@@ -77,7 +78,7 @@ mod tests {
     fn rename_checks_names_and_remove_needs_the_name_typed() {
         let (app, story) = drafted_story();
         // A signed-off story: its sign-off goes with the beat too.
-        app.sign_off(story, "Ana", None).unwrap();
+        crate::tests_support::sign(&app, story);
         let beat = app.beats().unwrap().remove(0);
         app.add_beat("Chips", None).unwrap();
         assert!(app.rename_beat(beat.id, "Chips", "Ana").is_err(), "taken");
@@ -98,6 +99,19 @@ mod tests {
             .read(|c| c.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0)))
             .unwrap();
         assert_eq!(left, 0, "its records went with it");
+        let kept: i64 = app
+            .store()
+            .read(|c| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM drafts d JOIN signoffs s ON s.draft_id = d.id",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        assert_eq!(kept, 1, "its signed revision is history and stays");
+        app.add_beat("Open models", None)
+            .expect("the name is free again");
         assert!(app
             .audit(None)
             .unwrap()

@@ -1,54 +1,12 @@
-//! Citations in an editor's edit: a new citation must be a record of the
-//! story that is included, and an excluded source can be taken out of the
-//! draft in one step (its citations removed, paragraphs quoting only it dropped).
+//! Taking an excluded source out of the draft in one step: its citations
+//! removed, paragraphs quoting only it dropped. (Every citation of an edit
+//! must be an included source of the story: `verify::check_citations`.)
 
-use std::collections::HashSet;
-
-use beatdesk_store::{audit, drafts, labels, stories, Transaction};
+use beatdesk_store::{audit, drafts};
 use beatdesk_types::{DraftAuthor, Paragraph, StoryDocument, StoryView};
 use serde_json::json;
 
 use crate::{workflow, Beatdesk, CoreError, Result};
-
-/// Refuses citations the editor added that are not included records of the
-/// story. Citations kept from the base revision pass: removing them is the
-/// editor's call.
-pub(crate) fn check_edit(
-    tx: &Transaction,
-    story_id: i64,
-    base: &StoryDocument,
-    edited: &StoryDocument,
-) -> Result<()> {
-    let before: HashSet<i64> = base.cited_ids().into_iter().collect();
-    let links = stories::links(tx, story_id)?;
-    let labels = labels::for_story(tx, story_id)?;
-    for id in edited.cited_ids() {
-        if before.contains(&id) {
-            continue;
-        }
-        match links.iter().find(|l| l.record_id == id) {
-            None => {
-                return Err(CoreError::bad_input(
-                    "edit",
-                    "citations",
-                    format!("record {id} is not a source of this story"),
-                ))
-            }
-            Some(l) if !l.included => {
-                let label = labels.get(&id).copied().unwrap_or(0);
-                return Err(CoreError::bad_input(
-                    "edit",
-                    "citations",
-                    format!(
-                        "source [{label}] is excluded from this story; include it before citing it"
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
 
 /// Takes `record_id` out of every citation list; a paragraph (or FAQ answer)
 /// that cited only it is dropped, since it quotes that source. Returns how
@@ -116,8 +74,7 @@ impl Beatdesk {
             meta["based_on_revision"] = json!(latest.revision);
             meta["uncited"] = json!(record_id);
             let d = drafts::insert(tx, story_id, &DraftAuthor::Editor(editor.clone()), &doc, &meta, now)?;
-            let story = stories::get(tx, story_id)?;
-            stories::set_status(tx, story_id, workflow::status_after_edit(story.status), now)?;
+            crate::verify::status_after_revision(tx, story_id, true, now)?;
             audit::append(
                 tx,
                 now,
@@ -192,10 +149,7 @@ mod tests {
                 },
             )
             .unwrap_err();
-        assert!(
-            err.to_string().contains("not a source of this story"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("not a source of story"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,19 @@ pub enum CoreError {
         code: &'static str,
         message: String,
     },
+    /// The revision acted on is not the latest: someone (or a writer) saved since.
+    #[error("{0}")]
+    Stale(String),
+    /// A sign-off refused while hard verification failures stand.
+    #[error("story {story_id} revision {revision} has {} hard verification failure(s); fix them or sign off with an override reason:\n{}", failures.len(), failures.join("\n"))]
+    Unverified {
+        story_id: i64,
+        revision: i64,
+        failures: Vec<String>,
+    },
+    /// An export target failed: which target, what it said, in the editor's terms.
+    #[error(transparent)]
+    Cms(#[from] beatdesk_cms::CmsError),
     #[error("keychain unavailable: {0}")]
     Keychain(String),
     #[error("{path}: {error}")]
@@ -61,6 +74,9 @@ impl CoreError {
             CoreError::Write(_) => "no_evidence",
             CoreError::Model { .. } => "model_failed",
             CoreError::Keychain(_) => "keychain_unavailable",
+            CoreError::Stale(_) => "stale_revision",
+            CoreError::Unverified { .. } => "verification_failed",
+            CoreError::Cms(e) => e.code(),
             _ => "error",
         }
     }

@@ -24,7 +24,18 @@ pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
     let signed = signoffs::list(conn, draft.story_id)?
         .into_iter()
         .find(|s| s.draft_id == draft.id)
-        .map(|s| format!("{} on {}", s.editor, s.created_at.format("%Y-%m-%d")));
+        .map(|s| match &s.override_reason {
+            // An override is part of what the reader is told, with its reason.
+            Some(reason) => format!(
+                "{} on {} over {} failed verification check(s) ({}), giving the reason: {}",
+                s.editor,
+                s.created_at.format("%Y-%m-%d"),
+                s.failures.len(),
+                s.failures.join("; "),
+                reason
+            ),
+            None => format!("{} on {}", s.editor, s.created_at.format("%Y-%m-%d")),
+        });
     let mut line = methodology_line(&MethodologyFacts {
         records: count("records"),
         web_citations: count("web_citations"),
@@ -41,7 +52,7 @@ pub fn methodology_for(conn: &Connection, draft: &Draft) -> Result<String> {
     Ok(line)
 }
 
-fn cited_records(
+pub(crate) fn cited_records(
     conn: &Connection,
     draft: &Draft,
     known: &HashMap<i64, &Record>,
@@ -51,8 +62,11 @@ fn cited_records(
         match known.get(&id) {
             Some(r) => out.push((*r).clone()),
             None => {
+                // Only records of this story: a stray id never pulls in another story's record.
                 if let Ok(r) = records::get(conn, id) {
-                    out.push(r)
+                    if beatdesk_store::stories::links(conn, draft.story_id)?.iter().any(|l| l.record_id == r.id) {
+                        out.push(r)
+                    }
                 }
             }
         }

@@ -95,8 +95,7 @@ impl Beatdesk {
             for id in d.document.cited_ids() {
                 labels::ensure(tx, story_id, id)?;
             }
-            let story = stories::get(tx, story_id)?;
-            stories::set_status(tx, story_id, workflow::status_after_edit(story.status), now)?;
+            crate::verify::status_after_revision(tx, story_id, true, now)?;
             audit::append(
                 tx,
                 now,

@@ -1,11 +1,12 @@
 //! Records from JSON Lines: one object per line with `platform`, `external_id`,
-//! `url`, `title`, `text`, `author`, `published_at` (RFC 3339) and optional
-//! `metrics`, `community`. A bad line is reported with its line number and
-//! field and skipped; the good lines are stored in one transaction.
+//! `url`, `published_at` (RFC 3339) and optional `title`, `text`, `author`,
+//! `metrics`, `community`, `links`, `reply_to`, `quote_of`. A bad line is
+//! reported with its line number and field and skipped; the good lines are
+//! stored in one transaction, with their relations in `record_links`.
 
 use beatdesk_store::records::{self, NewRecord, Upsert};
-use beatdesk_store::Transaction;
-use beatdesk_types::{Metrics, Platform, RecordStatus};
+use beatdesk_store::{links, Transaction};
+use beatdesk_types::{post_key, LinkKind, Metrics, Platform, RecordStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -22,8 +23,18 @@ pub struct ImportReport {
     pub updated: usize,
     /// Same canonical URL as a record already held.
     pub duplicates: usize,
+    /// Relations stored (`links`, `reply_to`, `quote_of`).
+    pub links: usize,
     /// One line each: where, which field, what was wrong.
     pub errors: Vec<String>,
+}
+
+/// A parsed line: the record and the relations it states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportLine {
+    pub record: NewRecord,
+    /// `(kind, target_key)`: canonical URLs for `links`, post keys for replies and quotes.
+    pub relations: Vec<(LinkKind, String)>,
 }
 
 fn field<'a>(obj: &'a Map<String, Value>, name: &str, src: &str) -> Result<&'a str> {
@@ -50,8 +61,91 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Parses one line into a record ready to store.
-pub fn parse_line(line: &str, src: &str) -> Result<NewRecord> {
+/// An optional string field: absent, null and blank all mean "none".
+fn optional_str(obj: &Map<String, Value>, name: &str, src: &str) -> Result<Option<String>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(CoreError::bad_input(
+            src,
+            name,
+            format!("must be a string, found {}", kind(other)),
+        )),
+    }
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The relations a line states, checked: `links` is an array of http(s)
+/// URLs, `reply_to` and `quote_of` are ids of posts on the same platform.
+fn relations(
+    obj: &Map<String, Value>,
+    platform: Platform,
+    src: &str,
+) -> Result<Vec<(LinkKind, String)>> {
+    let mut out = Vec::new();
+    match obj.get("links") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let name = format!("links[{i}]");
+                match item {
+                    Value::String(u) if is_http(u.trim()) => {
+                        let key = canonical_url(u.trim());
+                        if !out.contains(&(LinkKind::LinksTo, key.clone())) {
+                            out.push((LinkKind::LinksTo, key));
+                        }
+                    }
+                    Value::String(u) => {
+                        return Err(CoreError::bad_input(
+                            src,
+                            name,
+                            format!("{u:?} is not an http(s) URL"),
+                        ))
+                    }
+                    other => {
+                        return Err(CoreError::bad_input(
+                            src,
+                            name,
+                            format!("must be a string, found {}", kind(other)),
+                        ))
+                    }
+                }
+            }
+        }
+        Some(other) => {
+            return Err(CoreError::bad_input(
+                src,
+                "links",
+                format!("must be an array of URLs, found {}", kind(other)),
+            ))
+        }
+    }
+    for (name, link_kind) in [("reply_to", LinkKind::ReplyTo), ("quote_of", LinkKind::Quotes)] {
+        if let Some(id) = optional_str(obj, name, src)? {
+            out.push((link_kind, post_key(platform, id.trim())));
+        }
+    }
+    Ok(out)
+}
+
+/// A title for a record that has none: its text's first line, shortened.
+fn title_from_text(text: &str) -> String {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    if first.chars().count() <= 120 {
+        return first.to_string();
+    }
+    let mut s: String = first.chars().take(119).collect();
+    s.push('…');
+    s
+}
+
+/// Parses one line into a record and its relations.
+pub fn parse_import_line(line: &str, src: &str) -> Result<ImportLine> {
     let value: Value =
         serde_json::from_str(line).map_err(|e| CoreError::bad_input(src, "json", e.to_string()))?;
     let Value::Object(obj) = value else {
@@ -70,7 +164,7 @@ pub fn parse_line(line: &str, src: &str) -> Result<NewRecord> {
         )
     })?;
     let url = field(&obj, "url", src)?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !is_http(url) {
         return Err(CoreError::bad_input(
             src,
             "url",
@@ -115,30 +209,40 @@ pub fn parse_line(line: &str, src: &str) -> Result<NewRecord> {
             ))
         }
     };
-    let optional = |name: &str| {
-        obj.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .filter(|s| !s.is_empty())
+    let external_id = field(&obj, "external_id", src)?.to_string();
+    // Posts and comments have no title: show the start of the text instead.
+    let title = match optional_str(&obj, "title", src)? {
+        Some(t) => t.trim().to_string(),
+        None if text.trim().is_empty() => {
+            return Err(CoreError::bad_input(
+                src,
+                "title",
+                "is empty and so is `text`: the record has nothing to show",
+            ))
+        }
+        None => title_from_text(&text),
     };
-    Ok(NewRecord {
+    let author = optional_str(&obj, "author", src)?.unwrap_or_default();
+    let relations = relations(&obj, platform, src)?;
+    let record = NewRecord {
         source_id: None,
         platform,
-        external_id: field(&obj, "external_id", src)?.to_string(),
+        external_id,
         url: url.to_string(),
         canonical_url: canonical_url(url),
-        title: field(&obj, "title", src)?.trim().to_string(),
+        title,
         text,
-        author: field(&obj, "author", src)?.to_string(),
-        community: optional("community"),
+        author: author.trim().to_string(),
+        community: optional_str(&obj, "community", src)?,
         published_at,
         metrics,
         status: RecordStatus::Kept,
         reason: None,
         duplicate_of: None,
-        note: optional("note"),
-        added_by: optional("added_by"),
-    })
+        note: optional_str(&obj, "note", src)?,
+        added_by: optional_str(&obj, "added_by", src)?,
+    };
+    Ok(ImportLine { record, relations })
 }
 
 /// Stores one record, collapsing it onto a kept record with the same canonical URL.
@@ -187,12 +291,18 @@ pub fn import_jsonl(
         }
         report.read += 1;
         let src = format!("{name} line {}", i + 1);
-        match parse_line(line, &src) {
-            Ok(rec) => {
-                store_record(tx, beat_id, rec, now, &mut report)?;
+        match parse_import_line(line, &src) {
+            Ok(ImportLine { record, relations }) => {
+                let id = store_record(tx, beat_id, record, now, &mut report)?;
+                for (kind, key) in relations {
+                    report.links += links::insert(tx, beat_id, id, kind, &key, None, now)? as usize;
+                }
             }
             Err(e) => report.errors.push(e.to_string()),
         }
+    }
+    if report.links > 0 {
+        links::resolve(tx, beat_id)?;
     }
     Ok(report)
 }

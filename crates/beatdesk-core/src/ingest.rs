@@ -238,17 +238,7 @@ impl Beatdesk {
         )
         .await
         .map_err(ingest_err)?;
-        self.store.write(|tx| {
-            audit::append(
-                tx,
-                now,
-                by,
-                "add_source",
-                story_id,
-                &json!({ "record_id": added.record_id, "created": added.created, "note": note }),
-            )?;
-            analysis::run(tx, beat_id, now)
-        })?;
+        self.store.write(|tx| analysis::run(tx, beat_id, now))?;
         Ok(added)
     }
 }

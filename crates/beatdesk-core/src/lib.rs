@@ -12,6 +12,7 @@ mod buffer;
 mod canonical;
 mod citations;
 mod clock;
+mod corrections;
 mod demo;
 mod desk;
 mod diff;
@@ -22,14 +23,18 @@ mod home;
 mod import;
 mod ingest;
 mod models;
+mod publish;
 mod regenerate;
+mod relations;
 mod reporter_sources;
 mod review;
 mod search;
 mod secrets;
+mod targets;
 #[cfg(test)]
 mod tests_support;
 mod usage;
+mod verify;
 mod views;
 mod workflow;
 
@@ -41,6 +46,7 @@ use beatdesk_types::{Beat, Record, StorySummary, StoryView};
 
 pub use accounts::Account;
 pub use analysis::AnalysisReport;
+pub use beatdesk_cms::RetryPolicy;
 pub use beatdesk_ingest::ManualAdded;
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
 pub use beatdesk_types::DocumentEdit;
@@ -52,9 +58,10 @@ pub use home::{resolve_home, DB_FILE};
 pub use import::ImportReport;
 pub use ingest::{check_beat_config, SourceTarget};
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
+pub use publish::ExportOptions;
 pub use regenerate::Part;
 pub use reporter_sources::check_url_input;
-pub use workflow::status_after_edit;
+pub use targets::{secret_env as target_secret_env, NewTarget};
 
 /// Settings keys.
 pub const SETTING_EDITOR_NAME: &str = "editor_name";

@@ -8,7 +8,7 @@ use beatdesk_llm::{
     ProviderPolicy, StoryEvidence,
 };
 use beatdesk_store::{audit, beats, drafts, settings, stories};
-use beatdesk_types::{Draft, DraftAuthor, Platform, StoryStatus};
+use beatdesk_types::{Draft, DraftAuthor, Platform};
 use beatdesk_write::OFFLINE_WRITER_NAME;
 use serde_json::json;
 
@@ -39,6 +39,21 @@ pub fn beat_policy(config: &str) -> Result<ProviderPolicy> {
             CoreError::bad_input("beat configuration", "policy", e.message().to_string())
         }),
     }
+}
+
+/// How much of a failed model reply the audit log keeps (bytes).
+pub(crate) const MAX_AUDIT_REPLY: usize = 4096;
+
+/// The first `max` bytes of `s` (on a char boundary), marked when cut.
+pub(crate) fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [cut at {end} of {} bytes]", &s[..end], s.len())
 }
 
 /// What one model call needs: the model, its key, the story's evidence and the options with the beat's policy.
@@ -82,9 +97,12 @@ impl Beatdesk {
         now: chrono::DateTime<chrono::Utc>,
         e: LlmError,
     ) -> CoreError {
-        let raw = e.raw_text().map(str::to_string);
+        // The audit log is undeletable: keep a bounded head of the reply and its length.
+        let raw_len = e.raw_text().map(str::len);
+        let raw = e.raw_text().map(|r| bounded(r, MAX_AUDIT_REPLY));
         let err = llm_err(writer, e);
-        let detail = json!({ "writer": writer, "code": err.code(), "message": err.to_string(), "raw_text": raw });
+        let message = bounded(&err.to_string(), MAX_AUDIT_REPLY);
+        let detail = json!({ "writer": writer, "code": err.code(), "message": message, "raw_text": raw, "raw_text_bytes": raw_len });
         if let Err(store) = self.store.write(|tx| {
             audit::append(tx, now, writer, "draft_failed", Some(story_id), &detail)
                 .map_err(CoreError::from)
@@ -159,6 +177,11 @@ impl Beatdesk {
     ) -> Result<Draft> {
         let (cfg, key, evidence, opts) = self.model_call(story_id, name, cancel)?;
         let now = self.now();
+        // What the editor had when the draft started: landing on a newer one is a conflict.
+        let started_from = self
+            .store
+            .read(|c| drafts::latest(c, story_id))?
+            .map(|d| d.revision);
         let result = llm_draft(&cfg, key.as_ref(), &evidence, &opts, on_event).await;
         let md = match result {
             Ok(md) => md,
@@ -192,6 +215,11 @@ impl Beatdesk {
                 meta: meta.clone(),
             };
             document.methodology = crate::export::methodology_for(tx, &stub)?;
+            let latest = drafts::latest(tx, story_id)?.map(|d| d.revision);
+            let conflict = conflict_meta(started_from, latest);
+            if let Some(c) = &conflict {
+                meta["conflict"] = c.clone();
+            }
             let d = drafts::insert(
                 tx,
                 story_id,
@@ -200,18 +228,34 @@ impl Beatdesk {
                 &meta,
                 now,
             )?;
-            stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
+            crate::verify::status_after_revision(tx, story_id, false, now)?;
             audit::append(
                 tx,
                 now,
                 name,
                 "draft",
                 Some(story_id),
-                &json!({ "revision": d.revision, "model": md.meta.model }),
+                &json!({ "revision": d.revision, "model": md.meta.model, "conflict": conflict }),
             )?;
             Ok(d)
         })
     }
+}
+
+/// A writer's revision that started from `started_from` but lands on `latest`:
+/// kept, with the conflict in its meta and the audit log, never silently on top.
+pub(crate) fn conflict_meta(started_from: Option<i64>, latest: Option<i64>) -> Option<serde_json::Value> {
+    (started_from != latest).then(|| {
+        json!({
+            "started_from_revision": started_from,
+            "latest_when_saved": latest,
+            "message": format!(
+                "written from revision {} while revision {} was saved: compare before signing off",
+                started_from.map_or("none".to_string(), |r| r.to_string()),
+                latest.map_or("none".to_string(), |r| r.to_string())
+            ),
+        })
+    })
 }
 
 /// Where a local Ollama answers by default.

@@ -115,13 +115,13 @@ impl Beatdesk {
         }
         meta["regenerated"] =
             json!({ "part": part.label(), "writer": writer, "from_revision": current.revision });
+        let mut meta = meta;
         self.store.write(|tx| {
             let latest = drafts::latest(tx, story_id)?.map(|d| d.revision);
-            if latest != Some(current.revision) {
-                return Err(CoreError::Invalid(format!(
-                    "story {story_id} changed while its {} was regenerated; nothing was saved",
-                    part.label()
-                )));
+            // A newer revision landed meanwhile: keep this one, with the conflict visible.
+            let conflict = crate::models::conflict_meta(Some(current.revision), latest);
+            if let Some(c) = &conflict {
+                meta["conflict"] = c.clone();
             }
             let d = drafts::insert(
                 tx,
@@ -137,8 +137,9 @@ impl Beatdesk {
                 writer,
                 "regenerate",
                 Some(story_id),
-                &json!({ "revision": d.revision, "part": part.label() }),
+                &json!({ "revision": d.revision, "part": part.label(), "conflict": conflict }),
             )?;
+            crate::verify::status_after_revision(tx, story_id, false, now)?;
             Ok(d)
         })
     }

@@ -3,17 +3,17 @@
 
 use std::path::Path;
 
-use beatdesk_store::{audit, drafts, exports, records, signoffs, stories, Transaction};
+use beatdesk_store::{audit, drafts, exports, records, stories, Transaction};
 use beatdesk_types::{
     AuditEntry, DocumentEdit, Draft, DraftAuthor, ExportFormat, ExportRecord, Platform,
-    RecordStatus, SignOff, StoryDocument, StoryStatus, StoryView,
+    RecordStatus, StoryDocument, StoryStatus, StoryView,
 };
 use beatdesk_write::{EvidenceRecord, OfflineWriter, StoryEvidence, OFFLINE_WRITER_NAME};
 use serde_json::json;
 
 use crate::{export, views, Beatdesk, CoreError, Result};
 
-fn editor_name(name: &str) -> Result<String> {
+pub(crate) fn editor_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(CoreError::bad_input(
@@ -69,7 +69,7 @@ impl Beatdesk {
             let latest = drafts::latest(tx, story_id)?
                 .ok_or_else(|| CoreError::Invalid(format!("story {story_id} has no draft to edit")))?;
             if latest.revision != edit.base_revision {
-                return Err(CoreError::Invalid(format!(
+                return Err(CoreError::Stale(format!(
                     "story {story_id} changed since you opened it (now revision {}, you edited {}); reload and edit again",
                     latest.revision, edit.base_revision
                 )));
@@ -77,7 +77,7 @@ impl Beatdesk {
             if latest.document == edit.document {
                 return Ok(());
             }
-            crate::citations::check_edit(tx, story_id, &latest.document, &edit.document)?;
+            crate::verify::check_citations(tx, story_id, &edit.document)?;
             let mut meta = latest.meta.clone();
             let mut editors: Vec<String> = meta
                 .get("edited_by")
@@ -90,9 +90,8 @@ impl Beatdesk {
             meta["edited_by"] = json!(editors);
             meta["based_on_revision"] = json!(latest.revision);
             let d = drafts::insert(tx, story_id, &DraftAuthor::Editor(editor.clone()), &edit.document, &meta, now)?;
-            let status = crate::workflow::status_after_edit(stories::get(tx, story_id)?.status);
-            stories::set_status(tx, story_id, status, now)?;
-            audit::append(tx, now, &editor, "edit", Some(story_id), &json!({ "revision": d.revision }))?;
+            crate::verify::status_after_revision(tx, story_id, true, now)?;
+            audit::append(tx, now, &editor, "edit", Some(story_id), &json!({ "revision": d.revision, "based_on": latest.revision }))?;
             Ok(())
         })?;
         self.story(story_id)
@@ -134,28 +133,6 @@ impl Beatdesk {
             Ok::<_, CoreError>(())
         })?;
         self.story(story_id)
-    }
-
-    /// Signs off the latest revision under the editor's name.
-    pub fn sign_off(&self, story_id: i64, editor: &str, note: Option<&str>) -> Result<SignOff> {
-        let editor = editor_name(editor)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let draft = drafts::latest(tx, story_id)?.ok_or_else(|| {
-                CoreError::Invalid(format!("story {story_id} has no draft to sign off"))
-            })?;
-            let s = signoffs::insert(tx, story_id, draft.id, &editor, note, now)?;
-            stories::set_status(tx, story_id, StoryStatus::Approved, now)?;
-            audit::append(
-                tx,
-                now,
-                &editor,
-                "sign_off",
-                Some(story_id),
-                &json!({ "revision": draft.revision, "note": note }),
-            )?;
-            Ok(s)
-        })
     }
 
     /// Renders the latest revision and, with `out`, writes it to that file.
@@ -260,7 +237,7 @@ pub(crate) fn draft_offline(
         &meta,
         now,
     )?;
-    stories::set_status(tx, story_id, StoryStatus::Drafted, now)?;
+    crate::verify::status_after_revision(tx, story_id, false, now)?;
     audit::append(
         tx,
         now,

@@ -23,3 +23,18 @@ pub fn drafted_story() -> (Beatdesk, i64) {
         .id;
     (app, story)
 }
+
+/// Signs off the latest revision as "Ana".
+pub fn sign(app: &Beatdesk, story: i64) {
+    let revision = app.latest_draft(story).unwrap().revision;
+    app.sign_off(
+        story,
+        &beatdesk_types::SignOffRequest {
+            editor: "Ana".into(),
+            note: None,
+            revision,
+            override_reason: None,
+        },
+    )
+    .unwrap();
+}

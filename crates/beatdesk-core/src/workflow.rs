@@ -21,14 +21,6 @@ pub(crate) fn editor_name(action: &str, name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// The status after an editor writes a new revision.
-pub fn status_after_edit(current: StoryStatus) -> StoryStatus {
-    match current {
-        StoryStatus::Exported | StoryStatus::Corrected => StoryStatus::Corrected,
-        _ => StoryStatus::InReview,
-    }
-}
-
 impl Beatdesk {
     /// Sets a story aside. Reversible with `unspike`; analysis keeps it.
     pub fn spike(&self, story_id: i64, editor: &str, reason: Option<&str>) -> Result<StoryView> {
@@ -105,7 +97,7 @@ mod tests {
     #[test]
     fn spike_and_unspike_return_the_story_to_where_it_was() {
         let (app, story) = drafted_story();
-        app.sign_off(story, "Ana", None).unwrap();
+        crate::tests_support::sign(&app, story);
         let v = app.spike(story, "Ana", Some("not news")).unwrap();
         assert_eq!(v.story.status, StoryStatus::Spiked);
         assert!(app.spike(story, "Ana", None).is_err(), "twice is refused");
@@ -120,25 +112,5 @@ mod tests {
         assert!(actions.ends_with(&["Ana:spike".to_string(), "Ben:unspike".to_string()]));
         assert!(app.unspike(story, "Ben").is_err());
         assert!(app.spike(story, " ", None).is_err(), "a name is required");
-    }
-
-    #[test]
-    fn editing_an_exported_story_is_a_correction() {
-        assert_eq!(
-            status_after_edit(StoryStatus::Exported),
-            StoryStatus::Corrected
-        );
-        assert_eq!(
-            status_after_edit(StoryStatus::Corrected),
-            StoryStatus::Corrected
-        );
-        assert_eq!(
-            status_after_edit(StoryStatus::Approved),
-            StoryStatus::InReview
-        );
-        assert_eq!(
-            status_after_edit(StoryStatus::Drafted),
-            StoryStatus::InReview
-        );
     }
 }

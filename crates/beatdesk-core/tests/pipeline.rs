@@ -149,6 +149,15 @@ not json
     );
 }
 
+fn signoff(editor: &str, note: Option<&str>, revision: i64) -> beatdesk_types::SignOffRequest {
+    beatdesk_types::SignOffRequest {
+        editor: editor.into(),
+        note: note.map(str::to_string),
+        revision,
+        override_reason: None,
+    }
+}
+
 #[test]
 fn edits_are_revisions_stale_edits_are_refused_and_signoff_approves() {
     let d = desk();
@@ -177,7 +186,7 @@ fn edits_are_revisions_stale_edits_are_refused_and_signoff_approves() {
     };
     let err = d.save_document(story.id, &stale).unwrap_err();
     assert!(
-        matches!(err, CoreError::Invalid(_))
+        matches!(err, CoreError::Stale(_))
             && err.to_string().contains("changed since you opened it"),
         "{err}"
     );
@@ -188,11 +197,11 @@ fn edits_are_revisions_stale_edits_are_refused_and_signoff_approves() {
     );
 
     assert!(
-        d.sign_off(story.id, "  ", None).is_err(),
+        d.sign_off(story.id, &signoff("  ", None, first.revision + 1)).is_err(),
         "a sign-off needs a name"
     );
     let s = d
-        .sign_off(story.id, "Ana Ruiz", Some("checked quotes"))
+        .sign_off(story.id, &signoff("Ana Ruiz", Some("checked quotes"), first.revision + 1))
         .unwrap();
     assert_eq!(s.revision, first.revision + 1);
     assert_eq!(

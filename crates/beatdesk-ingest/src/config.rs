@@ -5,6 +5,7 @@
 //! allow_nsfw = false
 //! refresh_minutes = 30
 //! max_web_citations = 5    # per citing record / story
+//! allow_private_links = false  # fetch links in records that point at private addresses
 //!
 //! [[source]]
 //! kind = "reddit"
@@ -158,6 +159,10 @@ pub struct BeatConfig {
     pub allow_nsfw: bool,
     pub refresh_minutes: u32,
     pub max_web_citations: u32,
+    /// Fetch links found in records even when they point at loopback, private,
+    /// link-local or metadata addresses. Off by default: a hostile post must not
+    /// make the reporter's machine probe its own network. Tests on 127.0.0.1 set it.
+    pub allow_private_links: bool,
     pub sources: Vec<SourceConfig>,
 }
 
@@ -168,6 +173,7 @@ impl Default for BeatConfig {
             allow_nsfw: false,
             refresh_minutes: 30,
             max_web_citations: 5,
+            allow_private_links: false,
             sources: Vec::new(),
         }
     }
@@ -178,6 +184,7 @@ const BEAT_KEYS: &[&str] = &[
     "allow_nsfw",
     "refresh_minutes",
     "max_web_citations",
+    "allow_private_links",
     "source",
     "name",
     "description",
@@ -206,7 +213,7 @@ impl BeatConfig {
                 k,
                 format!(
                     "unknown setting (expected one of {})",
-                    BEAT_KEYS[..4].join(", ")
+                    BEAT_KEYS[..5].join(", ")
                 ),
             ));
         }
@@ -233,15 +240,21 @@ impl BeatConfig {
         if let Some(n) = int("max_web_citations", 0, 100)? {
             cfg.max_web_citations = n;
         }
-        match table.get("allow_nsfw") {
-            None => {}
-            Some(toml::Value::Boolean(b)) => cfg.allow_nsfw = *b,
-            Some(v) => {
-                return Err(beat(
-                    "allow_nsfw",
+        let flag = |field: &str| -> Result<Option<bool>> {
+            match table.get(field) {
+                None => Ok(None),
+                Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+                Some(v) => Err(beat(
+                    field,
                     format!("expected true or false, found {}", v.type_str()),
-                ))
+                )),
             }
+        };
+        if let Some(b) = flag("allow_nsfw")? {
+            cfg.allow_nsfw = b;
+        }
+        if let Some(b) = flag("allow_private_links")? {
+            cfg.allow_private_links = b;
         }
         match table.get("source") {
             None => {}
@@ -460,6 +473,13 @@ url = "https://example.org/feed/"
         .unwrap();
         assert_eq!(cfg.window_days, 3);
         assert!(cfg.allow_nsfw);
+        assert!(!cfg.allow_private_links, "private links are refused by default");
+        let on = BeatConfig::parse("allow_private_links = true").unwrap();
+        assert!(on.allow_private_links);
+        let e = BeatConfig::parse("allow_private_links = 1")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`allow_private_links`: expected true or false"), "{e}");
         assert_eq!(cfg.sources.len(), 3);
         for (kind, params) in cfg.to_source_rows() {
             let back = SourceConfig::from_params(&kind, &params).unwrap();

@@ -102,7 +102,7 @@ pub async fn add_manual(
             .filter(|n| !n.is_empty())
             .map(String::from);
         let (id, created, status) =
-            match dedup.apply(tx, &item, None, note, Some(by.trim().to_string()), &policy)? {
+            match dedup.apply(tx, &item, None, note.clone(), Some(by.trim().to_string()), &policy)? {
                 Outcome::New { id, verdict } => (
                     id,
                     true,
@@ -120,6 +120,15 @@ pub async fn add_manual(
         if let Some(sid) = story_id {
             stories::add_link(tx, sid, id, now)?;
         }
+        // The record and its audit entry share this transaction.
+        beatdesk_store::audit::append(
+            tx,
+            now,
+            by.trim(),
+            "add_source",
+            story_id,
+            &serde_json::json!({ "record_id": id, "created": created, "note": note }),
+        )?;
         Ok(ManualAdded {
             record_id: id,
             created,

@@ -401,7 +401,21 @@ impl Dedup {
             note: note.as_deref(),
             added_by: added_by.as_deref(),
         };
-        match records::upsert_ref(conn, self.beat_id, &rec, policy.now)? {
+        let upsert = records::upsert_ref(conn, self.beat_id, &rec, policy.now)?;
+        // The platform's own structure (replies, quotes, links), kept for
+        // clustering; resolved to records when analysis runs.
+        for (kind, target) in &item.relations {
+            beatdesk_store::links::insert(
+                conn,
+                self.beat_id,
+                upsert.id(),
+                *kind,
+                target,
+                None,
+                policy.now,
+            )?;
+        }
+        match upsert {
             Upsert::Updated(id) => {
                 self.by_ext.insert(key, id);
                 Ok(Outcome::Updated { id })

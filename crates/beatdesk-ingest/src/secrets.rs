@@ -215,19 +215,29 @@ mod tests {
         );
     }
 
-    /// The real keychain: passes where a session keyring exists (`keyctl session -`);
-    /// elsewhere the error must say "keychain unavailable".
+    /// The real keychain must prove a round trip: CI runs the tests under
+    /// `keyctl session -`, so "unavailable" is a failure there. Only an
+    /// explicit `BEATDESK_KEYCHAIN_OPTIONAL=1` (a machine known to have no
+    /// keychain) accepts the clear "keychain unavailable" error instead.
     #[test]
-    fn keyring_round_trip_or_clear_unavailable() {
-        match KeyringSecrets::open() {
-            Ok(k) => {
-                let key = format!("test-{}", std::process::id());
-                k.set(&key, "xxxx-xxxx-xxxx-xxxx").unwrap();
-                assert_eq!(k.get(&key).unwrap().as_deref(), Some("xxxx-xxxx-xxxx-xxxx"));
-                k.delete(&key).unwrap();
-                assert_eq!(k.get(&key).unwrap(), None);
+    fn keyring_round_trip() {
+        let optional = std::env::var("BEATDESK_KEYCHAIN_OPTIONAL").is_ok_and(|v| v == "1");
+        let k = match KeyringSecrets::open() {
+            Ok(k) => k,
+            Err(e) if optional => {
+                assert!(e.to_string().starts_with("keychain unavailable: "), "{e}");
+                return;
             }
-            Err(e) => assert!(e.to_string().starts_with("keychain unavailable: "), "{e}"),
+            Err(e) => panic!("no keychain to test ({e}); run under `keyctl session -` or set BEATDESK_KEYCHAIN_OPTIONAL=1"),
+        };
+        let key = format!("beatdesk-test-roundtrip-{}", std::process::id());
+        let stored = k.set(&key, "xxxx-xxxx-xxxx-xxxx");
+        if optional && stored.is_err() {
+            return;
         }
+        stored.expect("storing a secret in the session keyring");
+        assert_eq!(k.get(&key).unwrap().as_deref(), Some("xxxx-xxxx-xxxx-xxxx"));
+        k.delete(&key).unwrap();
+        assert_eq!(k.get(&key).unwrap(), None, "a deleted secret is gone");
     }
 }

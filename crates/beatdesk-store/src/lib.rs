@@ -11,6 +11,7 @@ mod time;
 pub mod audit;
 pub mod beats;
 pub mod buffers;
+pub mod decisions;
 pub mod drafts;
 pub mod exports;
 pub mod labels;
@@ -20,6 +21,7 @@ pub mod settings;
 pub mod signoffs;
 pub mod sources;
 pub mod stories;
+pub mod targets;
 
 use std::path::Path;
 use std::sync::Mutex;

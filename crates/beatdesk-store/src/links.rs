@@ -48,6 +48,33 @@ pub fn resolve(conn: &Connection, beat_id: i64) -> Result<usize> {
     Ok(n)
 }
 
+/// Points unresolved relations at records with a lookup the caller holds
+/// (key → record id): one indexed update per resolved relation, instead of a
+/// scan of the beat's records per relation. Returns how many were resolved.
+pub fn resolve_with(
+    conn: &Connection,
+    beat_id: i64,
+    lookup: impl Fn(&str) -> Option<i64>,
+) -> Result<usize> {
+    let pending: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, target_key FROM record_links WHERE beat_id = ?1 AND target_record_id IS NULL",
+        )?;
+        let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut set =
+        conn.prepare_cached("UPDATE record_links SET target_record_id = ?2 WHERE id = ?1")?;
+    let mut n = 0;
+    for (id, key) in pending {
+        if let Some(target) = lookup(&key) {
+            set.execute(params![id, target])?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<i64>)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }

@@ -152,10 +152,68 @@ CREATE INDEX record_links_target ON record_links(target_record_id);
 -- v4 (ingest, issue 8)
 
 -- v5 (analyze, issue 9)
+-- An editor's decision that a record belongs to a story (move, merge,
+-- split): analysis keeps it, the latest decision per record wins.
+CREATE TABLE story_decisions (
+    record_id  INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+    beat_id    INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+    story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    actor      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);
 
--- v6 (verify and workflow, issue 10)
+-- v6 (verify and workflow, issue 10): a sign-off names the revision the
+-- editor read and, when they signed over hard verification failures, why and
+-- which; revisions, sign-offs and exports are history, never rewritten.
+ALTER TABLE signoffs ADD COLUMN override_reason TEXT;
+ALTER TABLE signoffs ADD COLUMN failures TEXT NOT NULL DEFAULT '[]';
+CREATE TRIGGER drafts_no_delete BEFORE DELETE ON drafts
+BEGIN SELECT RAISE(ABORT, 'drafts are append-only'); END;
+CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
+CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
+CREATE TRIGGER exports_no_update BEFORE UPDATE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
+CREATE TRIGGER exports_no_delete BEFORE DELETE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
 
--- v7 (CMS export, issue 12)
+-- v7 (CMS export, issue 12): export targets by name (their secrets live in the
+-- keychain, never here) and every export attempt to them, append-only, with the
+-- remote post id an update goes to. A removed target keeps its history.
+CREATE TABLE targets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('wordpress','ghost','webhook')),
+    url         TEXT NOT NULL,
+    username    TEXT,
+    created_at  TEXT NOT NULL,
+    removed_at  TEXT
+);
+CREATE UNIQUE INDEX targets_live_name ON targets(name) WHERE removed_at IS NULL;
+CREATE TABLE target_exports (
+    id                INTEGER PRIMARY KEY,
+    target_id         INTEGER NOT NULL REFERENCES targets(id),
+    story_id          INTEGER NOT NULL REFERENCES stories(id),
+    draft_id          INTEGER NOT NULL REFERENCES drafts(id),
+    action            TEXT NOT NULL CHECK (action IN ('create','update','none','failed')),
+    remote_id         TEXT,
+    url               TEXT,
+    remote_updated_at TEXT,
+    status            TEXT,
+    event             TEXT,
+    content_hash      TEXT NOT NULL,
+    error_code        TEXT,
+    error             TEXT,
+    actor             TEXT NOT NULL,
+    created_at        TEXT NOT NULL
+);
+CREATE INDEX target_exports_story ON target_exports(story_id, target_id);
+CREATE TRIGGER target_exports_no_update BEFORE UPDATE ON target_exports
+BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
+CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
+BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
 
 -- v8 (review desk, issue 11)
 -- A record's citation label in a story ([1], [2]…): given once, when the record
@@ -176,6 +234,8 @@ BEGIN
 END;
 CREATE TRIGGER story_labels_immutable BEFORE UPDATE ON story_labels
 BEGIN SELECT RAISE(ABORT, 'citation labels are stable: they are never changed'); END;
+-- A removed beat is hidden, not deleted: its revisions, sign-offs and exports are history.
+ALTER TABLE beats ADD COLUMN removed_at TEXT;
 -- An editor's unsaved text, one per story, so a crash loses nothing.
 CREATE TABLE edit_buffers (
     story_id      INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
@@ -191,6 +251,22 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// v6's statements, shared by `CURRENT_SQL` and the upgrade arm.
+const V6_SQL: &str = r#"
+ALTER TABLE signoffs ADD COLUMN override_reason TEXT;
+ALTER TABLE signoffs ADD COLUMN failures TEXT NOT NULL DEFAULT '[]';
+CREATE TRIGGER drafts_no_delete BEFORE DELETE ON drafts
+BEGIN SELECT RAISE(ABORT, 'drafts are append-only'); END;
+CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
+CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are append-only'); END;
+CREATE TRIGGER exports_no_update BEFORE UPDATE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
+CREATE TRIGGER exports_no_delete BEFORE DELETE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only'); END;
 "#;
 
 /// The first released schema, kept verbatim so the upgrade test starts from it.
@@ -355,12 +431,55 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
         )?,
         // v4 (ingest, issue 8): reserved.
         3 => {}
-        // v5 (analyze, issue 9): reserved.
-        4 => {}
-        // v6 (verify and workflow, issue 10): reserved.
-        5 => {}
-        // v7 (CMS export, issue 12): reserved.
-        6 => {}
+        // v5 (analyze, issue 9): editors' story decisions.
+        4 => tx.execute_batch(
+            "CREATE TABLE story_decisions (
+                 record_id  INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+                 beat_id    INTEGER NOT NULL REFERENCES beats(id) ON DELETE CASCADE,
+                 story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                 actor      TEXT NOT NULL,
+                 created_at TEXT NOT NULL
+             );
+             CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);",
+        )?,
+        // v6 (verify and workflow, issue 10): sign-off overrides, append-only
+        // drafts, sign-offs and exports (see CURRENT_SQL).
+        5 => tx.execute_batch(V6_SQL)?,
+        // v7 (CMS export, issue 12): targets and export attempts (see CURRENT_SQL).
+        6 => tx.execute_batch(
+            "CREATE TABLE targets (
+                 id          INTEGER PRIMARY KEY,
+                 name        TEXT NOT NULL,
+                 kind        TEXT NOT NULL CHECK (kind IN ('wordpress','ghost','webhook')),
+                 url         TEXT NOT NULL,
+                 username    TEXT,
+                 created_at  TEXT NOT NULL,
+                 removed_at  TEXT
+             );
+             CREATE UNIQUE INDEX targets_live_name ON targets(name) WHERE removed_at IS NULL;
+             CREATE TABLE target_exports (
+                 id                INTEGER PRIMARY KEY,
+                 target_id         INTEGER NOT NULL REFERENCES targets(id),
+                 story_id          INTEGER NOT NULL REFERENCES stories(id),
+                 draft_id          INTEGER NOT NULL REFERENCES drafts(id),
+                 action            TEXT NOT NULL CHECK (action IN ('create','update','none','failed')),
+                 remote_id         TEXT,
+                 url               TEXT,
+                 remote_updated_at TEXT,
+                 status            TEXT,
+                 event             TEXT,
+                 content_hash      TEXT NOT NULL,
+                 error_code        TEXT,
+                 error             TEXT,
+                 actor             TEXT NOT NULL,
+                 created_at        TEXT NOT NULL
+             );
+             CREATE INDEX target_exports_story ON target_exports(story_id, target_id);
+             CREATE TRIGGER target_exports_no_update BEFORE UPDATE ON target_exports
+             BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
+             CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
+             BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;",
+        )?,
         // v8 (review desk, issue 11): stable citation labels (see `story_labels`
         // in CURRENT_SQL); existing stories number their records oldest first.
         7 => tx.execute_batch(
@@ -383,6 +502,7 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
              END;
              CREATE TRIGGER story_labels_immutable BEFORE UPDATE ON story_labels
              BEGIN SELECT RAISE(ABORT, 'citation labels are stable: they are never changed'); END;
+             ALTER TABLE beats ADD COLUMN removed_at TEXT;
              CREATE TABLE edit_buffers (
                 story_id      INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
                 base_revision INTEGER NOT NULL,
@@ -514,7 +634,7 @@ mod tests {
         init(&mut conn).unwrap();
         // Back to a v7 file holding a story with three records.
         conn.execute_batch(
-            "DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers;
+            "DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers; ALTER TABLE beats DROP COLUMN removed_at;
              PRAGMA user_version = 7;
              INSERT INTO beats (name, created_at) VALUES ('b', 'x');
              INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at) VALUES
@@ -534,5 +654,37 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert_eq!(labels, vec![(2, 1), (3, 2), (1, 3)]);
+    }
+
+    #[test]
+    fn drafts_signoffs_and_exports_are_append_only() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        init(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO beats (name, created_at) VALUES ('b', '2025-01-01T00:00:00Z');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 't', 'x', 'x');
+             INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document) VALUES (1, 1, 'writer', 'offline', 'x', '{}');
+             INSERT INTO signoffs (story_id, draft_id, editor, created_at) VALUES (1, 1, 'Ana', 'x');
+             INSERT INTO exports (story_id, draft_id, target, created_at) VALUES (1, 1, 'markdown', 'x');",
+        )
+        .unwrap();
+        for sql in [
+            "DELETE FROM drafts",
+            "UPDATE signoffs SET editor = 'Eve'",
+            "UPDATE signoffs SET draft_id = 2",
+            "DELETE FROM signoffs",
+            "UPDATE exports SET location = '/tmp/x'",
+            "DELETE FROM exports",
+        ] {
+            let err = conn.execute(sql, []).expect_err(sql).to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+        let n: i64 = conn
+            .query_row("SELECT (SELECT COUNT(*) FROM drafts) + (SELECT COUNT(*) FROM signoffs) + (SELECT COUNT(*) FROM exports)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3, "every row is still there");
+        // Inserting stays possible: history grows.
+        conn.execute("INSERT INTO signoffs (story_id, draft_id, editor, created_at) VALUES (1, 1, 'Ben', 'y')", [])
+            .unwrap();
     }
 }

@@ -4,18 +4,25 @@ use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
-pub fn insert(
-    conn: &Connection,
-    story_id: i64,
-    draft_id: i64,
-    editor: &str,
-    note: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<SignOff> {
+/// What an editor signs: the revision they read, and any override of hard failures.
+pub struct NewSignOff<'a> {
+    pub story_id: i64,
+    /// The revision signed (not "the latest"): CMS export takes exactly this one.
+    pub draft_id: i64,
+    pub editor: &'a str,
+    pub note: Option<&'a str>,
+    pub override_reason: Option<&'a str>,
+    pub failures: &'a [String],
+}
+
+pub fn insert(conn: &Connection, s: &NewSignOff, now: DateTime<Utc>) -> Result<SignOff> {
+    let failures = serde_json::to_string(s.failures).expect("strings serialize");
     conn.execute(
-        "INSERT INTO signoffs (story_id, draft_id, editor, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![story_id, draft_id, editor, note, to_sql_time(now)],
+        "INSERT INTO signoffs (story_id, draft_id, editor, note, created_at, override_reason, failures)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![s.story_id, s.draft_id, s.editor, s.note, to_sql_time(now), s.override_reason, failures],
     )?;
+    let story_id = s.story_id;
     let id = conn.last_insert_rowid();
     list(conn, story_id)?
         .into_iter()
@@ -26,7 +33,7 @@ pub fn insert(
 /// A story's sign-offs, newest first.
 pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.id, s.story_id, s.draft_id, d.revision, s.editor, s.note, s.created_at
+        "SELECT s.id, s.story_id, s.draft_id, d.revision, s.editor, s.note, s.created_at, s.override_reason, s.failures
          FROM signoffs s JOIN drafts d ON d.id = s.draft_id WHERE s.story_id = ?1 ORDER BY s.id DESC",
     )?;
     let raws = stmt
@@ -39,12 +46,14 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(
-            |(id, story_id, draft_id, revision, editor, note, created)| {
+            |(id, story_id, draft_id, revision, editor, note, created, override_reason, failures)| {
                 Ok(SignOff {
                     id,
                     story_id,
@@ -53,6 +62,11 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
                     editor,
                     note,
                     created_at: from_sql_time(&created)?,
+                    override_reason,
+                    failures: serde_json::from_str(&failures).map_err(|e| StoreError::Corrupt {
+                        what: "sign-off failures",
+                        detail: format!("sign-off {id}: {e}"),
+                    })?,
                 })
             },
         )

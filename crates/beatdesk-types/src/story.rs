@@ -184,6 +184,12 @@ pub struct SignOff {
     pub editor: String,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Set when the editor signed off over hard verification failures: why.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+    /// The hard failures standing at sign-off (empty without an override).
+    #[serde(default)]
+    pub failures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -157,18 +157,31 @@ impl OfflineWriter {
         };
 
         let lead = &cands[0];
-        let headline = lead.rec.title.trim().to_string();
-        let dek = lead
+        let title = lead.rec.title.trim().to_string();
+        let dek_sentence = lead
             .sentences
             .iter()
             .chain(cands.iter().skip(1).flat_map(|c| c.sentences.iter()))
-            .find(|s| s.len() <= 260 && words(s) != words(&headline))
+            .find(|s| s.len() <= 260 && words(s) != words(&title))
             .cloned()
             .unwrap_or_default();
-        take(&headline);
-        if !dek.is_empty() {
-            take(&dek);
+        take(&title);
+        if !dek_sentence.is_empty() {
+            take(&dek_sentence);
         }
+        // Headline and dek pass the same checks as the body: a record's words
+        // are quoted and attributed, never passed off as the desk's own.
+        let headline = format!("{}: {}", source_label(lead.rec), quote(&[title.as_str()]));
+        let dek_source = cands
+            .iter()
+            .find(|c| c.sentences.iter().any(|s| *s == dek_sentence))
+            .map(|c| c.rec)
+            .unwrap_or(lead.rec);
+        let dek = if dek_sentence.is_empty() {
+            String::new()
+        } else {
+            format!("{}: {}", attribution(dek_source), quote(&[dek_sentence.as_str()]))
+        };
 
         // Rank a record's sentences: numbers and story terms first, in text order on ties.
         let best = |c: &Candidate, n: usize, take: &mut dyn FnMut(&str) -> bool| -> Vec<String> {
@@ -245,7 +258,7 @@ impl OfflineWriter {
             })
             .collect();
 
-        let faq = faq(&cands, &by_time, &dek, lead.rec);
+        let faq = faq(&cands, &by_time, &dek_sentence, lead.rec);
         let facts = MethodologyFacts {
             records: cands.len(),
             web_citations: cands

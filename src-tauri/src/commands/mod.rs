@@ -1,7 +1,9 @@
 pub mod beats;
+pub mod corrections;
 pub mod desk;
 pub mod review;
 pub mod settings;
 pub mod sources;
 pub mod stories;
+pub mod verify;
 pub mod writers;

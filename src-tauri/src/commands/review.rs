@@ -1,4 +1,4 @@
-use beatdesk_types::{DocumentEdit, ExportFormat, ExportResult, StoryView};
+use beatdesk_types::{DocumentEdit, ExportFormat, ExportResult, SignOffRequest, StoryView};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -29,17 +29,20 @@ pub async fn set_record_included(
         .await
 }
 
+/// Signs off the revision the editor read; `override_reason` signs over hard failures.
 #[tauri::command]
 pub async fn sign_off(
     state: State<'_, AppState>,
     story_id: i64,
     editor: String,
     note: Option<String>,
+    revision: i64,
+    override_reason: Option<String>,
 ) -> Result<StoryView, IpcError> {
     state
         .run(move |app| {
-            app.sign_off(story_id, &editor, note.as_deref())
-                .and_then(|_| app.story(story_id))
+            let req = SignOffRequest { editor, note, revision, override_reason };
+            app.sign_off(story_id, &req).and_then(|_| app.story(story_id))
         })
         .await
 }

@@ -23,10 +23,11 @@ import type { EditBuffer } from "../bindings/EditBuffer";
 import type { RevisionDiff } from "../bindings/RevisionDiff";
 import type { StoryDocument } from "../bindings/StoryDocument";
 import type { StoryQuery } from "../bindings/StoryQuery";
+import type { VerifyReport } from "../bindings/VerifyReport";
 
 /** What a failed command rejects with. */
 export interface IpcError {
-  code: "not_found" | "invalid" | "no_evidence" | "model_failed" | "keychain_unavailable" | "error";
+  code: "not_found" | "invalid" | "no_evidence" | "model_failed" | "keychain_unavailable" | "stale_revision" | "verification_failed" | "error";
   message: string;
 }
 
@@ -44,8 +45,10 @@ export const backend = {
   saveDocument: (storyId: number, edit: DocumentEdit) => invoke<StoryView>("save_document", { storyId, edit }),
   setRecordIncluded: (storyId: number, recordId: number, included: boolean, weight: number, editor: string) =>
     invoke<StoryView>("set_record_included", { storyId, recordId, included, weight, editor }),
-  signOff: (storyId: number, editor: string, note: string | null) =>
-    invoke<StoryView>("sign_off", { storyId, editor, note }),
+  verifyStory: (storyId: number, revision: number | null) => invoke<VerifyReport>("verify_story", { storyId, revision }),
+  verifyDocument: (storyId: number, document: StoryDocument) => invoke<VerifyReport>("verify_document", { storyId, document }),
+  signOff: (storyId: number, editor: string, note: string | null, revision: number, overrideReason: string | null = null) =>
+    invoke<StoryView>("sign_off", { storyId, editor, note, revision, overrideReason }),
   exportStory: (storyId: number, format: ExportFormat, editor: string) =>
     invoke<ExportResult>("export_story", { storyId, format, editor }),
   listModels: () => invoke<ModelInfo[]>("list_models"),

@@ -3,4 +3,12 @@
 /**
  * An editor's sign-off on one revision.
  */
-export type SignOff = { id: number, story_id: number, draft_id: number, revision: number, editor: string, note: string | null, created_at: string, };
+export type SignOff = { id: number, story_id: number, draft_id: number, revision: number, editor: string, note: string | null, created_at: string, 
+/**
+ * Set when the editor signed off over hard verification failures: why.
+ */
+override_reason: string | null, 
+/**
+ * The hard failures standing at sign-off (empty without an override).
+ */
+failures: Array<string>, };

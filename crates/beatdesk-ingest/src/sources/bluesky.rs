@@ -4,7 +4,7 @@
 //! `ExpiredToken`, and every call after login goes to the PDS named in the
 //! session's DID document.
 
-use beatdesk_types::{Metrics, Platform};
+use beatdesk_types::{post_key, LinkKind, Metrics, Platform};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -357,6 +357,32 @@ fn label_vals(v: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
+fn is_post_uri(uri: &str) -> bool {
+    uri.starts_with("at://") && uri.contains("/app.bsky.feed.post/")
+}
+
+/// Replies (`reply.parent`, `reply.root`) and quotes (an embedded record,
+/// alone or with media), as the post's own record states them.
+fn relate_thread(item: &mut Item, record: &Value) {
+    let uri = |ptr: &str| {
+        record
+            .pointer(ptr)
+            .and_then(Value::as_str)
+            .filter(|u| is_post_uri(u))
+            .map(|u| post_key(Platform::Bluesky, u))
+    };
+    let parent = uri("/reply/parent/uri");
+    if let Some(p) = &parent {
+        item.relate(LinkKind::ReplyTo, p.clone());
+    }
+    if let Some(root) = uri("/reply/root/uri").filter(|r| Some(r) != parent.as_ref()) {
+        item.relate(LinkKind::ThreadRoot, root);
+    }
+    if let Some(q) = uri("/embed/record/uri").or_else(|| uri("/embed/record/record/uri")) {
+        item.relate(LinkKind::Quotes, q);
+    }
+}
+
 fn post_to_item(p: &Value, fetched: DateTime<Utc>) -> Option<Item> {
     let uri = p.get("uri")?.as_str()?;
     let record = p.get("record")?;
@@ -384,10 +410,12 @@ fn post_to_item(p: &Value, fetched: DateTime<Utc>) -> Option<Item> {
     let raw_text = record.get("text").and_then(Value::as_str).unwrap_or("");
     let (mut text, links) = expand_link_facets(raw_text, record.get("facets"));
     for l in links {
+        item.relate(LinkKind::LinksTo, canonical_url(&l));
         if is_article_link(&l) && !item.links.contains(&l) {
             item.links.push(l);
         }
     }
+    relate_thread(&mut item, record);
     // External link cards: the article URL and its headline.
     let embed = p.get("embed");
     let external = embed
@@ -395,6 +423,7 @@ fn post_to_item(p: &Value, fetched: DateTime<Utc>) -> Option<Item> {
         .or_else(|| embed.and_then(|e| e.pointer("/media/external")));
     if let Some(ext) = external {
         if let Some(u) = ext.get("uri").and_then(Value::as_str) {
+            item.relate(LinkKind::LinksTo, canonical_url(u));
             if is_article_link(u) && !item.links.iter().any(|l| l == u) {
                 item.links.push(u.to_string());
             }

@@ -6,7 +6,7 @@ pub mod bluesky;
 pub mod feed;
 pub mod reddit;
 
-use beatdesk_types::{Metrics, Platform};
+use beatdesk_types::{LinkKind, Metrics, Platform};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
@@ -34,6 +34,9 @@ pub struct Item {
     pub links: Vec<String>,
     /// Google News items point at an article held elsewhere.
     pub pointer: Option<Pointer>,
+    /// What the platform says this item answers, quotes or links to: a
+    /// post key (`post_key`) or a canonical URL. Stored in `record_links`.
+    pub relations: Vec<(LinkKind, String)>,
 }
 
 impl Item {
@@ -54,6 +57,19 @@ impl Item {
             crosspost_of: None,
             links: Vec::new(),
             pointer: None,
+            relations: Vec::new(),
+        }
+    }
+
+    /// Adds a relation once.
+    pub fn relate(&mut self, kind: LinkKind, target: String) {
+        if !target.is_empty()
+            && !self
+                .relations
+                .iter()
+                .any(|(k, t)| *k == kind && *t == target)
+        {
+            self.relations.push((kind, target));
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
-use beatdesk_types::{Metrics, Platform};
+use beatdesk_types::{post_key, LinkKind, Metrics, Platform};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -71,6 +71,7 @@ struct Post<'a> {
     removed_by_category: Option<Cow<'a, str>>,
     #[serde(borrow)]
     crosspost_parent: Option<Cow<'a, str>>,
+    stickied: bool,
 }
 
 /// Why a post is unusable, from the non-moderator view of deleted/removed posts.
@@ -131,18 +132,149 @@ fn to_item(p: Post, fetched: DateTime<Utc>) -> Item {
     };
     item.nsfw = p.over_18;
     item.crosspost_of = p.crosspost_parent.map(Cow::into_owned);
+    if let Some(parent) = &item.crosspost_of {
+        item.relate(LinkKind::CrosspostOf, post_key(Platform::Reddit, parent));
+    }
     if p.is_self {
-        item.links = crate::normalize::links_in_text(&item.text)
-            .into_iter()
-            .filter(|l| is_article_link(l))
-            .collect();
+        let links = crate::normalize::links_in_text(&item.text);
+        for l in &links {
+            item.relate(LinkKind::LinksTo, canonical_url(l));
+        }
+        item.links = links.into_iter().filter(|l| is_article_link(l)).collect();
     } else if let Some(link) = p.url_overridden_by_dest.or(p.url).map(|u| unescape(&u)) {
+        item.relate(LinkKind::LinksTo, canonical_url(&link));
         if is_article_link(&link) {
             item.links.push(link);
         }
     }
     item
 }
+
+/// A comment (`t1`) as `/comments/<id>.json` sends it; replies nest.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Comment {
+    id: String,
+    name: Option<String>,
+    link_id: Option<String>,
+    parent_id: Option<String>,
+    author: String,
+    body: String,
+    permalink: String,
+    subreddit: String,
+    created_utc: f64,
+    score: Option<i64>,
+    replies: serde_json::Value,
+}
+
+fn comment_item(c: &Comment, fetched: DateTime<Utc>) -> Item {
+    let external_id = c.name.clone().unwrap_or_else(|| format!("t1_{}", c.id));
+    let mut item = Item::new(
+        Platform::Reddit,
+        external_id,
+        from_epoch(c.created_utc).unwrap_or(fetched),
+    );
+    item.url = if c.permalink.starts_with("http") {
+        c.permalink.clone()
+    } else {
+        format!("{DEFAULT_REDDIT_BASE}{}", c.permalink)
+    };
+    item.canonical_url = canonical_url(&item.url);
+    let body = unescape(c.body.trim());
+    item.reject = match body.as_str() {
+        "[deleted]" => Some("deleted by its author".into()),
+        "[removed]" => Some("removed by moderators".into()),
+        _ => None,
+    };
+    if item.reject.is_none() {
+        item.text = body;
+    }
+    item.title = crate::normalize::truncate(
+        item.text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim(),
+        120,
+    );
+    item.author = c.author.clone();
+    item.community = (!c.subreddit.is_empty()).then(|| format!("r/{}", c.subreddit));
+    item.metrics = Metrics {
+        score: c.score,
+        comments: None,
+        likes: None,
+        reposts: None,
+    };
+    if let Some(post) = &c.link_id {
+        item.relate(LinkKind::CommentOn, post_key(Platform::Reddit, post));
+    }
+    if let Some(parent) = c.parent_id.as_deref().filter(|p| p.starts_with("t1_")) {
+        item.relate(LinkKind::ReplyTo, post_key(Platform::Reddit, parent));
+    }
+    let links = crate::normalize::links_in_text(&item.text);
+    for l in &links {
+        item.relate(LinkKind::LinksTo, canonical_url(l));
+    }
+    item.links = links.into_iter().filter(|l| is_article_link(l)).collect();
+    item
+}
+
+fn walk_comments(listing: &serde_json::Value, fetched: DateTime<Utc>, out: &mut Vec<Item>) {
+    let children = listing
+        .pointer("/data/children")
+        .and_then(serde_json::Value::as_array);
+    for thing in children.into_iter().flatten() {
+        // `more` stubs name comments not loaded: they are not items.
+        if thing.get("kind").and_then(serde_json::Value::as_str) != Some("t1") {
+            continue;
+        }
+        let Some(data) = thing.get("data") else {
+            continue;
+        };
+        let Ok(c) = serde_json::from_value::<Comment>(data.clone()) else {
+            continue;
+        };
+        out.push(comment_item(&c, fetched));
+        if c.replies.is_object() {
+            walk_comments(&c.replies, fetched, out);
+        }
+    }
+}
+
+/// Parses `/comments/<id>.json` (`[Listing{t3}, Listing{t1…}]`) into the
+/// comments as items, each related to its post and the comment it answers.
+pub fn parse_comments(body: &[u8], fetched: DateTime<Utc>) -> Result<Vec<Item>> {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| IngestError::parse("Reddit comments", e))?;
+    let Some(listing) = v.as_array().and_then(|a| a.get(1)) else {
+        return Err(IngestError::parse(
+            "Reddit comments",
+            "expected a two-element array [post, comments]",
+        ));
+    };
+    let mut out = Vec::new();
+    walk_comments(listing, fetched, &mut out);
+    Ok(out)
+}
+
+/// Posts whose comments are fetched too: a stickied post a moderator (not
+/// a bot's daily thread) opened is the subreddit's megathread for a story.
+fn megathreads(body: &[u8]) -> Vec<String> {
+    let Ok(listing) = serde_json::from_slice::<Listing>(body) else {
+        return Vec::new();
+    };
+    listing
+        .data
+        .children
+        .iter()
+        .filter(|t| t.kind == "t3" && t.data.stickied && t.data.author != "AutoModerator")
+        .map(|t| t.data.id.to_string())
+        .take(MAX_MEGATHREADS)
+        .collect()
+}
+
+/// Megathreads per listing page whose comments are fetched.
+const MAX_MEGATHREADS: usize = 2;
 
 /// Parses one listing page (`/new.json`, `/search.json`) into items and the `after` cursor.
 pub fn parse_listing(body: &[u8], fetched: DateTime<Utc>) -> Result<(Vec<Item>, Option<String>)> {
@@ -328,7 +460,40 @@ impl Source for RedditSource {
         if resp.looks_like_html() {
             return Err(resp.error());
         }
-        Ok(listing_page(resp.body, self.now))
+        // A megathread's comments are where a story is discussed: fetch them
+        // with the page. A thread that fails is skipped, not the listing.
+        let mut threads = Vec::new();
+        for id in megathreads(&resp.body) {
+            let mut req = Request::get(
+                format!(
+                    "{}/comments/{id}{}?limit=100&raw_json=1",
+                    self.api_base(),
+                    if self.bearer.is_some() { "" } else { ".json" }
+                ),
+                Expect::Json,
+            );
+            if let Some(b) = &self.bearer {
+                req = req.header("authorization", format!("bearer {b}"));
+            }
+            match http.send(&req).await {
+                Ok(r) if (200..300).contains(&r.status) && !r.looks_like_html() => {
+                    threads.push(r.body)
+                }
+                _ => {}
+            }
+        }
+        let (body, now) = (resp.body, self.now);
+        Ok(Fetched::deferred(move || {
+            let (mut items, next) = parse_listing(&body, now)?;
+            for t in &threads {
+                items.extend(parse_comments(t, now)?);
+            }
+            Ok(Page {
+                items,
+                next,
+                ..Page::default()
+            })
+        }))
     }
 }
 
