@@ -209,8 +209,28 @@ mod tests {
         assert_eq!(sr.record.added_by.as_deref(), Some("Ana Ruiz"));
         assert_eq!(sr.record.published_at, when);
         let label = sr.label;
+        // The next redraft uses the statement, credited to who said it.
+        let d = app.draft(story, "offline").unwrap();
+        let cited: Vec<&beatdesk_types::Paragraph> = d
+            .document
+            .paragraphs()
+            .filter(|p| p.citations.contains(&sr.record.id))
+            .collect();
+        assert!(
+            cited.iter().any(|p| p
+                .text
+                .starts_with("Dana Kim, spokesperson for the lab, told Ana Ruiz: ")),
+            "{cited:?}"
+        );
         assert!(label > 0);
         let id = sr.record.id;
+        let err = app.remove_manual_source(story, id, "Ana Ruiz").unwrap_err();
+        assert!(
+            err.to_string().contains("remove its citations first"),
+            "{err}"
+        );
+        app.remove_citations(story, id, d.revision, "Ana Ruiz")
+            .unwrap();
         let v = app.remove_manual_source(story, id, "Ana Ruiz").unwrap();
         assert!(v.records.iter().all(|r| r.record.id != id));
         let other = v.records[0].record.id;
