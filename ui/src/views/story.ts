@@ -305,6 +305,7 @@ function editor(p: StoryProps, doc: StoryDocument) {
     { class: "story-doc editing", "data-testid": "story-editor" },
     h("label", { class: "field" }, "Headline", h("input", { class: "headline-input", dir: "auto", "data-testid": "edit-headline", value: doc.headline, oninput: (e) => { doc.headline = (e.target as HTMLInputElement).value; p.onChange(false); } })),
     fieldError(p, "headline"),
+    fieldError(p, "citations"),
     h("label", { class: "field" }, "Dek", autosize(h("textarea", { rows: 2, dir: "auto", "data-testid": "edit-dek", oninput: (e) => { doc.dek = (e.target as HTMLTextAreaElement).value; p.onChange(false); } }, doc.dek))),
     doc.sections.map((s, si) =>
       h(
