@@ -40,6 +40,7 @@ test("first launch offers the demo beat and opens a drafted story", async () => 
   // Hostile source text is shown as text: no script element came from the records.
   const scripts = await driver.executeScript("return [...document.querySelectorAll('script')].filter(s => !s.src).length");
   assert.equal(scripts, 0, "no inline script may exist in the page");
+  await ui.settle(driver);
   screenshot("01-demo-story.png");
 });
 
@@ -56,7 +57,7 @@ test("an edit becomes a new revision and a sign-off is recorded", async () => {
 
   await click("signoff");
   await click("signoff-note-confirm");
-  await waitText("last-signoff", EDITOR);
+  await waitText("approval", `Signed off by ${EDITOR}`);
   await waitText("status", "Approved");
   await click("export-md");
   await waitText("message", "Exported to");

@@ -6,6 +6,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { openSync, mkdirSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { createServer } from "node:net";
 import { Builder, By, until } from "selenium-webdriver";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -20,52 +21,72 @@ function driverLog() {
   return openSync(join(out, "tauri-driver.log"), "a");
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts the app on `home` through tauri-driver. `close()` ends both. */
 export async function openWindow(home, env = {}) {
   assert.ok(existsSync(app), `build the app first: ${app} is missing`);
-  const tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), [], {
+  // Free ports, so runs on one machine (or a leftover session) never meet.
+  const port = await freePort();
+  const nativePort = await freePort();
+  const tauriDriver = spawn(join(homedir(), ".cargo/bin/tauri-driver"), ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", driverLog(), driverLog()],
     env: { ...process.env, ...env, BEATDESK_HOME: home },
   });
   await new Promise((r) => setTimeout(r, 1500));
   const caps = { browserName: "wry", "tauri:options": { application: app } };
-  const driver = await new Builder().usingServer("http://127.0.0.1:4444/").withCapabilities(caps).build();
+  const driver = await new Builder().usingServer(`http://127.0.0.1:${port}/`).withCapabilities(caps).build();
   const close = async () => {
     await driver.quit().catch(() => {});
     // SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver.
     tauriDriver.kill("SIGTERM");
   };
-  return { driver, close };
+  return { driver, close, driverPid: tauriDriver.pid };
 }
 
 export const css = (id) => By.css(`[data-testid="${id}"]`);
 
-/** Finds and clicks, again if a re-render replaced the element in between. */
+/** Finds and clicks. The window updates elements in place (keyed patching),
+ * so an element found once stays the element on screen: no stale retries. */
 export async function click(driver, id) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const el = await driver.wait(until.elementLocated(css(id)), 15000);
-      await driver.wait(until.elementIsEnabled(el), 15000);
-      await el.click();
-      return;
-    } catch (e) {
-      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
-    }
-  }
+  const el = await driver.wait(until.elementLocated(css(id)), 15000);
+  await driver.wait(until.elementIsEnabled(el), 15000);
+  await el.click();
 }
 
-/** Types into the first element with this test id (replacing its text with `clear`), again if a re-render replaced it. */
+/** Types into the first element with this test id (replacing its text with `clear`). */
 export async function type(driver, id, keys, { clear = false } = {}) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const el = await driver.wait(until.elementLocated(css(id)), 15000);
-      if (clear) await el.clear();
-      await el.sendKeys(keys);
-      return;
-    } catch (e) {
-      if (e.name !== "StaleElementReferenceError" || attempt > 5) throw e;
-    }
+  const el = await driver.wait(until.elementLocated(css(id)), 15000);
+  if (clear) await el.clear();
+  await el.sendKeys(keys);
+}
+
+/** Waits until the view has settled: no spinner, fonts loaded, two frames painted. */
+export async function settle(driver) {
+  await driver.wait(() => driver.executeScript("return !document.querySelector('.spinner') && !!document.querySelector('.topbar')"), 15000);
+  await driver.executeAsyncScript(
+    "const done = arguments[arguments.length - 1]; document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
+  );
+}
+
+/** The app process under this session's tauri-driver (tauri-driver → WebKitWebDriver → app). */
+export function appPid(driverPid) {
+  const children = (pid) =>
+    execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map((l) => l.trim()).filter(Boolean).map(Number);
+  for (const webdriver of children(driverPid)) {
+    const apps = children(webdriver);
+    if (apps.length) return apps[0];
   }
+  return null;
 }
 
 /** textContent, read in the page: immune to re-renders and to CSS text transforms. */
@@ -93,9 +114,9 @@ export async function waitText(driver, id, want) {
 }
 
 /** WebDriver's own screenshot can return a stale frame; the X root shows the real state. */
-export function screenshot(name) {
-  mkdirSync(out, { recursive: true });
-  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(out, name)]);
+export function screenshot(name, dir = out) {
+  mkdirSync(dir, { recursive: true });
+  execFileSync("import", ["-display", process.env.DISPLAY, "-window", "root", join(dir, name)]);
 }
 
 /** Rows of a query on the SQLite file, with Python's sqlite3 (the app keeps it open in WAL mode). */

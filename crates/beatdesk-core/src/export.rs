@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use beatdesk_store::{records, signoffs, stories, Connection};
+use beatdesk_store::{labels, records, signoffs, stories, Connection};
 use beatdesk_types::{Draft, Record};
 use beatdesk_write::{
     methodology_line, render_html, render_markdown, MethodologyFacts, RenderContext,
@@ -92,6 +92,7 @@ pub fn render_context_html(
     let ctx = RenderContext {
         records: recs.iter().collect(),
         methodology: Some(methodology_for(conn, draft)?),
+        labels: Some(labels::for_story(conn, draft.story_id)?),
     };
     Ok(render_html(&draft.document, &ctx))
 }
@@ -101,6 +102,7 @@ pub fn render(conn: &Connection, draft: &Draft, html: bool) -> Result<String> {
     let ctx = RenderContext {
         records: recs.iter().collect(),
         methodology: Some(methodology_for(conn, draft)?),
+        labels: Some(labels::for_story(conn, draft.story_id)?),
     };
     Ok(if html {
         render_html(&draft.document, &ctx)

@@ -7,13 +7,18 @@
 
 mod accounts;
 mod analysis;
+mod beats_admin;
+mod buffer;
 mod canonical;
+mod citations;
 mod clock;
 mod corrections;
 mod demo;
 mod desk;
+mod diff;
 mod error;
 mod export;
+mod history;
 mod home;
 pub mod import;
 mod incremental;
@@ -22,12 +27,17 @@ mod models;
 mod publish;
 mod regenerate;
 mod relations;
+mod reporter_sources;
 mod review;
+mod search;
 mod secrets;
 mod targets;
+#[cfg(test)]
+mod tests_support;
 mod usage;
 mod verify;
 mod views;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,6 +61,7 @@ pub use ingest::{check_beat_config, SourceTarget};
 pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
 pub use publish::ExportOptions;
 pub use regenerate::Part;
+pub use reporter_sources::check_url_input;
 pub use targets::{secret_env as target_secret_env, NewTarget};
 
 /// Settings keys.

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use beatdesk_store::{audit, beats, drafts, records, signoffs, stories, Connection};
+use beatdesk_store::{
+    audit, beats, drafts, labels, links as relations, records, signoffs, stories, Connection,
+};
 use beatdesk_types::{Record, StoryRecord, StorySummary, StoryView};
 
 use crate::export::render_context_html;
@@ -31,12 +33,16 @@ pub fn summary(conn: &Connection, row: stories::StoryRow) -> Result<StorySummary
 
 pub fn story_records(conn: &Connection, story_id: i64) -> Result<Vec<StoryRecord>> {
     let mut out = Vec::new();
+    let labels = labels::for_story(conn, story_id)?;
     for l in stories::links(conn, story_id)? {
         out.push(StoryRecord {
             record: records::get(conn, l.record_id)?,
+            // The trigger labels every link; 0 only if a row predates it.
+            label: labels.get(&l.record_id).copied().unwrap_or(0),
             included: l.included,
             weight: l.weight,
             why: l.why,
+            relations: relations::for_record(conn, l.record_id)?,
         });
     }
     // Newest first reads like a wire: what just came in is on top.
@@ -60,6 +66,17 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
         None => None,
     };
     let last_failure = last_failure(conn, story_id, draft.as_ref().map(|d| d.created_at))?;
+    let mut other_labels = Vec::new();
+    if let Some(d) = &draft {
+        let all = labels::for_story(conn, story_id)?;
+        for id in d.document.cited_ids() {
+            if !by_id.contains_key(&id) {
+                if let Some(l) = all.get(&id) {
+                    other_labels.push((id, *l));
+                }
+            }
+        }
+    }
     Ok(StoryView {
         last_failure,
         story: summary(conn, row)?,
@@ -69,6 +86,7 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
         records,
         history: drafts::history(conn, story_id)?,
         signoffs: signoffs::list(conn, story_id)?,
+        other_labels,
     })
 }
 

@@ -49,7 +49,9 @@ pub fn set_config(conn: &Connection, id: i64, config: &str) -> Result<()> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Beat>> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY b.name"))?;
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE b.removed_at IS NULL ORDER BY b.name"
+    ))?;
     let rows = stmt
         .query_map([], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -68,4 +70,36 @@ pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Beat>> {
         .query_row(&format!("{SELECT} WHERE b.name = ?1"), [name], from_row)
         .optional()?;
     row.map(finish).transpose()
+}
+
+pub fn rename(conn: &Connection, id: i64, name: &str) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE beats SET name = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    if n == 0 {
+        return Err(StoreError::not_found("beat", id));
+    }
+    Ok(())
+}
+
+/// Removes a beat from use: hidden from the list under a name that frees the
+/// old one, its sources and records deleted, its stories retired. Revisions,
+/// sign-offs, exports and the audit log stay: they are history.
+pub fn archive(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE beats SET removed_at = ?2, name = name || ' (removed ' || ?2 || ')' WHERE id = ?1 AND removed_at IS NULL",
+        params![id, to_sql_time(now)],
+    )?;
+    if n == 0 {
+        return Err(StoreError::not_found("beat", id));
+    }
+    conn.execute(
+        "DELETE FROM edit_buffers WHERE story_id IN (SELECT id FROM stories WHERE beat_id = ?1)",
+        [id],
+    )?;
+    conn.execute("UPDATE stories SET retired = 1 WHERE beat_id = ?1", [id])?;
+    conn.execute("DELETE FROM records WHERE beat_id = ?1", [id])?;
+    conn.execute("DELETE FROM sources WHERE beat_id = ?1", [id])?;
+    Ok(())
 }

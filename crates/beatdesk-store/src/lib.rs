@@ -10,9 +10,11 @@ mod time;
 
 pub mod audit;
 pub mod beats;
+pub mod buffers;
 pub mod decisions;
 pub mod drafts;
 pub mod exports;
+pub mod labels;
 pub mod links;
 pub mod records;
 pub mod settings;

@@ -228,6 +228,33 @@ CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
 BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;
 
 -- v8 (review desk, issue 11)
+-- A record's citation label in a story ([1], [2]…): given once, when the record
+-- first joins the story, and never changed or reused, so "[8]" in the window,
+-- an export and a sign-off note is the same source for the life of the story.
+CREATE TABLE story_labels (
+    story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    record_id  INTEGER NOT NULL,
+    label      INTEGER NOT NULL,
+    PRIMARY KEY (story_id, record_id),
+    UNIQUE (story_id, label)
+);
+CREATE TRIGGER story_labels_assign AFTER INSERT ON story_records
+BEGIN
+    INSERT OR IGNORE INTO story_labels (story_id, record_id, label)
+    VALUES (NEW.story_id, NEW.record_id,
+            (SELECT COALESCE(MAX(label), 0) + 1 FROM story_labels WHERE story_id = NEW.story_id));
+END;
+CREATE TRIGGER story_labels_immutable BEFORE UPDATE ON story_labels
+BEGIN SELECT RAISE(ABORT, 'citation labels are stable: they are never changed'); END;
+-- A removed beat is hidden, not deleted: its revisions, sign-offs and exports are history.
+ALTER TABLE beats ADD COLUMN removed_at TEXT;
+-- An editor's unsaved text, one per story, so a crash loses nothing.
+CREATE TABLE edit_buffers (
+    story_id      INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    base_revision INTEGER NOT NULL,
+    document      TEXT NOT NULL,
+    saved_at      TEXT NOT NULL
+);
 
 -- Revisions and the audit log are history: they are appended, never rewritten.
 CREATE TRIGGER drafts_immutable BEFORE UPDATE ON drafts
@@ -484,8 +511,36 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
              CREATE TRIGGER target_exports_no_delete BEFORE DELETE ON target_exports
              BEGIN SELECT RAISE(ABORT, 'export attempts are append-only'); END;",
         )?,
-        // v8 (review desk, issue 11): reserved.
-        7 => {}
+        // v8 (review desk, issue 11): stable citation labels (see `story_labels`
+        // in CURRENT_SQL); existing stories number their records oldest first.
+        7 => tx.execute_batch(
+            "CREATE TABLE story_labels (
+                story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                record_id  INTEGER NOT NULL,
+                label      INTEGER NOT NULL,
+                PRIMARY KEY (story_id, record_id),
+                UNIQUE (story_id, label)
+             );
+             INSERT INTO story_labels (story_id, record_id, label)
+                SELECT sr.story_id, sr.record_id,
+                       ROW_NUMBER() OVER (PARTITION BY sr.story_id ORDER BY r.published_at, r.id)
+                FROM story_records sr JOIN records r ON r.id = sr.record_id;
+             CREATE TRIGGER story_labels_assign AFTER INSERT ON story_records
+             BEGIN
+                 INSERT OR IGNORE INTO story_labels (story_id, record_id, label)
+                 VALUES (NEW.story_id, NEW.record_id,
+                         (SELECT COALESCE(MAX(label), 0) + 1 FROM story_labels WHERE story_id = NEW.story_id));
+             END;
+             CREATE TRIGGER story_labels_immutable BEFORE UPDATE ON story_labels
+             BEGIN SELECT RAISE(ABORT, 'citation labels are stable: they are never changed'); END;
+             ALTER TABLE beats ADD COLUMN removed_at TEXT;
+             CREATE TABLE edit_buffers (
+                story_id      INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+                base_revision INTEGER NOT NULL,
+                document      TEXT NOT NULL,
+                saved_at      TEXT NOT NULL
+             );",
+        )?,
         other => {
             return Err(StoreError::Corrupt {
                 what: "schema version",
@@ -639,6 +694,34 @@ mod tests {
             .execute("UPDATE audit_log SET actor = 'b'", [])
             .is_err());
         assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    }
+
+    #[test]
+    fn upgrading_to_v8_labels_existing_sources_oldest_first() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        init(&mut conn).unwrap();
+        // Back to a v7 file holding a story with three records.
+        conn.execute_batch(
+            "DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers; ALTER TABLE beats DROP COLUMN removed_at;
+             PRAGMA user_version = 7;
+             INSERT INTO beats (name, created_at) VALUES ('b', 'x');
+             INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at) VALUES
+               (1, 'news', 'a', 'u', 'u', 't', '', 'a', '2026-01-03T00:00:00Z', 'x'),
+               (1, 'news', 'b', 'u', 'u', 't', '', 'a', '2026-01-01T00:00:00Z', 'x'),
+               (1, 'news', 'c', 'u', 'u', 't', '', 'a', '2026-01-02T00:00:00Z', 'x');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 's', 'x', 'x');
+             INSERT INTO story_records (story_id, record_id, added_at) VALUES (1, 1, 'x'), (1, 2, 'x'), (1, 3, 'x');",
+        )
+        .unwrap();
+        init(&mut conn).unwrap();
+        let labels: Vec<(i64, i64)> = conn
+            .prepare("SELECT record_id, label FROM story_labels ORDER BY label")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(labels, vec![(2, 1), (3, 2), (1, 3)]);
     }
 
     #[test]

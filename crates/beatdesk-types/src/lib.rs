@@ -4,6 +4,7 @@
 //! `ts_rs::TS`; `cargo test` regenerates `ui/src/bindings/` from them, so the
 //! UI never writes a type twice.
 
+mod desk;
 mod document;
 mod links;
 mod record;
@@ -13,6 +14,9 @@ mod verify;
 mod targets;
 mod writers;
 
+pub use desk::{
+    Attribution, DiffBlock, DiffOp, DiffWord, EditBuffer, RevisionDiff, StoryQuery, StorySort,
+};
 pub use document::{FaqItem, Paragraph, Section, StoryDocument};
 pub use links::{post_key, LinkKind, RecordLink};
 pub use record::{Metrics, Platform, Record, RecordStatus};

@@ -71,9 +71,11 @@ impl LinkKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RecordLink {
+    #[ts(type = "number")]
     pub record_id: Id,
     pub kind: LinkKind,
     pub target_key: String,
+    #[ts(type = "number | null")]
     pub target_record_id: Option<Id>,
 }
 

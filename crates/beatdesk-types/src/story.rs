@@ -230,12 +230,18 @@ pub struct ExportRecord {
 #[ts(export)]
 pub struct StoryRecord {
     pub record: Record,
+    /// The record's citation label in this story: given when it joined, never changed.
+    #[ts(type = "number")]
+    pub label: i64,
     /// Excluded records are never cited or sent to a writer.
     pub included: bool,
     /// The editor's importance for the record (1.0 is neutral).
     pub weight: f64,
     /// Terms this record shares most strongly with the story.
     pub why: Vec<String>,
+    /// What the platform says this record replies to, quotes or links to.
+    #[serde(default)]
+    pub relations: Vec<crate::RecordLink>,
 }
 
 /// One entry of the append-only audit log.
@@ -269,6 +275,11 @@ pub struct StoryView {
     pub signoffs: Vec<SignOff>,
     /// The last model draft that failed after the latest revision: which model, what the server said.
     pub last_failure: Option<String>,
+    /// Citation labels of records the latest revision cites that are no longer
+    /// in the story (moved away), as `[record id, label]`.
+    #[serde(default)]
+    #[ts(type = "Array<[number, number]>")]
+    pub other_labels: Vec<(i64, i64)>,
 }
 
 /// A revision as listed in the history panel.

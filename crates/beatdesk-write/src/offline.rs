@@ -76,6 +76,11 @@ fn attribution(r: &Record) -> String {
         Platform::Bluesky => format!("On Bluesky, @{} wrote", r.author.trim_start_matches('@')),
         Platform::News | Platform::Web => format!("{} reported on {}", outlet(r), date(r)),
         Platform::Manual => match &r.added_by {
+            // Words a reporter took down are credited to who said them.
+            Some(by) if !r.author.is_empty() && &r.author != by => match &r.community {
+                Some(capacity) => format!("{}, {capacity}, told {by}", r.author),
+                None => format!("{} told {by}", r.author),
+            },
             Some(by) => format!("A source added by {by} ({}) states", outlet(r)),
             None => format!("A manually added source ({}) states", outlet(r)),
         },
@@ -298,7 +303,11 @@ fn paragraphs(
     take: &mut dyn FnMut(&str) -> bool,
 ) -> Vec<Paragraph> {
     let mut out = Vec::new();
-    for c in cands.iter().filter(|c| wanted(c.rec.platform)) {
+    // A reporter's own sources come first: the newsroom added them on purpose,
+    // so a redraft must not drop them for more central wire copy.
+    let manual = cands.iter().filter(|c| c.rec.platform == Platform::Manual);
+    let rest = cands.iter().filter(|c| c.rec.platform != Platform::Manual);
+    for c in manual.chain(rest).filter(|c| wanted(c.rec.platform)) {
         if out.len() == max {
             break;
         }

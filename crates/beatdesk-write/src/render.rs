@@ -15,6 +15,9 @@ pub struct RenderContext<'a> {
     pub records: Vec<&'a Record>,
     /// Overrides the document's methodology (e.g. with the sign-off added).
     pub methodology: Option<String>,
+    /// The story's stable citation labels by record id. Without them records
+    /// are numbered in order of first citation (a document outside any story).
+    pub labels: Option<HashMap<i64, i64>>,
 }
 
 /// Escapes text so Markdown shows it literally.
@@ -63,12 +66,13 @@ fn safe_url(url: &str) -> Option<String> {
 }
 
 struct Numbering {
+    /// Cited record ids, in the order the source list prints them.
     order: Vec<i64>,
-    index: HashMap<i64, usize>,
+    index: HashMap<i64, i64>,
 }
 
 impl Numbering {
-    fn new(doc: &StoryDocument) -> Numbering {
+    fn new(doc: &StoryDocument, labels: Option<&HashMap<i64, i64>>) -> Numbering {
         let mut n = Numbering {
             order: Vec::new(),
             index: HashMap::new(),
@@ -82,8 +86,24 @@ impl Numbering {
         for id in cites {
             if !n.index.contains_key(id) {
                 n.order.push(*id);
-                n.index.insert(*id, n.order.len());
+                n.index.insert(*id, n.order.len() as i64);
             }
+        }
+        if let Some(labels) = labels {
+            // The story's own labels, so [8] here is [8] in the window and in notes.
+            // A cited record without one (never in the story) is numbered after them all.
+            let mut next = labels.values().copied().max().unwrap_or(0);
+            for id in &n.order {
+                let label = match labels.get(id) {
+                    Some(l) => *l,
+                    None => {
+                        next += 1;
+                        next
+                    }
+                };
+                n.index.insert(*id, label);
+            }
+            n.order.sort_by_key(|id| n.index[id]);
         }
         n
     }
@@ -101,7 +121,7 @@ fn paragraph(p: &Paragraph, n: &Numbering) -> String {
 }
 
 pub fn render_markdown(doc: &StoryDocument, ctx: &RenderContext) -> String {
-    let n = Numbering::new(doc);
+    let n = Numbering::new(doc, ctx.labels.as_ref());
     let mut md = format!("# {}\n\n", esc(&doc.headline));
     if !doc.dek.is_empty() {
         md.push_str(&format!("*{}*\n\n", esc(&doc.dek)));
@@ -134,8 +154,8 @@ pub fn render_markdown(doc: &StoryDocument, ctx: &RenderContext) -> String {
     let by_id: HashMap<i64, &Record> = ctx.records.iter().map(|r| (r.id, *r)).collect();
     if !n.order.is_empty() {
         md.push_str("## Sources\n\n");
-        for (i, id) in n.order.iter().enumerate() {
-            let num = i + 1;
+        for id in &n.order {
+            let num = n.index[id];
             let line = match by_id.get(id) {
                 Some(r) => {
                     let title = esc(r.title.trim());
@@ -263,6 +283,7 @@ mod tests {
             &RenderContext {
                 records: vec![&r1, &r2],
                 methodology: None,
+                labels: None,
             },
         );
         for bad in ["<script", "<img", "<iframe", "href=\"javascript:", "<b>"] {
@@ -294,6 +315,7 @@ mod tests {
             &RenderContext {
                 records: vec![&r1, &r2],
                 methodology: Some("M line".into()),
+                labels: None,
             },
         );
         assert!(
@@ -308,5 +330,31 @@ mod tests {
             md.contains("- 1\\. First report"),
             "a leading number must not become a list: {md}"
         );
+    }
+
+    #[test]
+    fn story_labels_number_citations_and_order_the_source_list() {
+        let r1 = record(7, "Seven", "https://a.example/7");
+        let r2 = record(3, "Three", "https://a.example/3");
+        let ctx = RenderContext {
+            records: vec![&r1, &r2],
+            methodology: None,
+            labels: Some(HashMap::from([(3, 6), (7, 8), (5, 1)])),
+        };
+        let md = render_markdown(&doc(), &ctx);
+        assert!(
+            md.contains("Funding closed. [\\[8\\]](#source-8) [\\[6\\]](#source-6)"),
+            "the story's labels, not order of use: {md}"
+        );
+        assert!(
+            md.contains("6\\. <span id=\"source-6\"></span>[Three]"),
+            "{md}"
+        );
+        assert!(
+            md.find("[Three]").unwrap() < md.find("[Seven]").unwrap(),
+            "the source list follows the labels"
+        );
+        let html = render_html(&doc(), &ctx);
+        assert!(html.contains("<span id=\"source-8\"></span>"), "{html}");
     }
 }

@@ -1,4 +1,6 @@
 pub mod beats;
+pub mod corrections;
+pub mod desk;
 pub mod review;
 pub mod settings;
 pub mod sources;

@@ -20,7 +20,13 @@ import type { ExportOutcome } from "../bindings/ExportOutcome";
 import type { ExportPlan } from "../bindings/ExportPlan";
 import type { TargetExport } from "../bindings/TargetExport";
 import type { TargetInfo } from "../bindings/TargetInfo";
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { Attribution } from "../bindings/Attribution";
+import type { Draft } from "../bindings/Draft";
+import type { EditBuffer } from "../bindings/EditBuffer";
+import type { RevisionDiff } from "../bindings/RevisionDiff";
 import type { StoryDocument } from "../bindings/StoryDocument";
+import type { StoryQuery } from "../bindings/StoryQuery";
 import type { VerifyReport } from "../bindings/VerifyReport";
 
 /** What a failed command rejects with. */
@@ -93,6 +99,31 @@ export const backend = {
   exportToTarget: (storyId: number, target: string, status: string | null, tags: string[], editor: string) =>
     invoke<ExportOutcome>("export_to_target", { storyId, target, status, tags, editor }),
   listTargetExports: (storyId: number) => invoke<TargetExport[]>("list_target_exports", { storyId }),
+  // The review desk.
+  createBeat: (name: string, config: string) => invoke<Beat[]>("create_beat", { name, config }),
+  renameBeat: (beatId: number, name: string, editor: string) => invoke<Beat[]>("rename_beat", { beatId, name, editor }),
+  removeBeat: (beatId: number, confirmName: string, editor: string) => invoke<Beat[]>("remove_beat", { beatId, confirmName, editor }),
+  searchStories: (beatId: number, query: StoryQuery) => invoke<StorySummary[]>("search_stories", { beatId, query }),
+  getRevision: (storyId: number, revision: number) => invoke<Draft>("get_revision", { storyId, revision }),
+  compareRevisions: (storyId: number, from: number, to: number) => invoke<RevisionDiff>("compare_revisions", { storyId, from, to }),
+  restoreRevision: (storyId: number, revision: number, baseRevision: number, editor: string) =>
+    invoke<StoryView>("restore_revision", { storyId, revision, baseRevision, editor }),
+  storyAudit: (storyId: number) => invoke<AuditEntry[]>("story_audit", { storyId }),
+  spike: (storyId: number, editor: string, reason: string | null) => invoke<StoryView>("spike_story", { storyId, editor, reason }),
+  unspike: (storyId: number, editor: string) => invoke<StoryView>("unspike_story", { storyId, editor }),
+  keepEdit: (storyId: number, baseRevision: number, document: StoryDocument) => invoke<void>("keep_edit", { storyId, baseRevision, document }),
+  editBuffer: (storyId: number) => invoke<EditBuffer | null>("edit_buffer", { storyId }),
+  discardEdit: (storyId: number) => invoke<void>("discard_edit", { storyId }),
+  removeCitations: (storyId: number, recordId: number, baseRevision: number, editor: string) =>
+    invoke<StoryView>("remove_citations", { storyId, recordId, baseRevision, editor }),
+  addAttributedSource: (storyId: number, input: string, note: string | null, attribution: Attribution, by: string) =>
+    invoke<StoryView>("add_attributed_source", { storyId, input, note, attribution, by }),
+  removeManualSource: (storyId: number, recordId: number, editor: string) => invoke<StoryView>("remove_manual_source", { storyId, recordId, editor }),
+  // Correcting the clustering.
+  moveRecord: (fromStoryId: number, recordId: number, toStoryId: number, editor: string) =>
+    invoke<StoryView>("move_record", { fromStoryId, recordId, toStoryId, editor }),
+  mergeStories: (intoStoryId: number, fromStoryId: number, editor: string) => invoke<StoryView>("merge_stories", { intoStoryId, fromStoryId, editor }),
+  splitRecords: (storyId: number, recordIds: number[], editor: string) => invoke<StoryView>("split_records", { storyId, recordIds, editor }),
   /** Opens a source in the system browser; only http(s) URLs are allowed. */
   openExternal: (url: string) => (/^https?:\/\//i.test(url) ? openUrl(url) : Promise.resolve()),
 };

@@ -6,4 +6,4 @@ import type { LinkKind } from "./LinkKind";
  * (`"<platform>:<external id>"` or a canonical URL); `target_record_id` is
  * set once that target is a record of the same beat.
  */
-export type RecordLink = { record_id: bigint, kind: LinkKind, target_key: string, target_record_id: bigint | null, };
+export type RecordLink = { record_id: number, kind: LinkKind, target_key: string, target_record_id: number | null, };

@@ -24,4 +24,9 @@ history: Array<DraftSummary>, signoffs: Array<SignOff>,
 /**
  * The last model draft that failed after the latest revision: which model, what the server said.
  */
-last_failure: string | null, };
+last_failure: string | null, 
+/**
+ * Citation labels of records the latest revision cites that are no longer
+ * in the story (moved away), as `[record id, label]`.
+ */
+other_labels: Array<[number, number]>, };

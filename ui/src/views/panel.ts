@@ -2,19 +2,39 @@ import type { FaqItem } from "../bindings/FaqItem";
 import type { StoryRecord } from "../bindings/StoryRecord";
 import type { StoryView } from "../bindings/StoryView";
 import { h, when } from "../dom";
-import { draftFigures } from "./writers";
+import { highlighted } from "./evidence";
+import { keyFor } from "./story";
+import { historyPanel, type HistoryProps } from "./history";
 
 export type Tab = "sources" | "faq" | "history";
+export type SourceSort = "label" | "time" | "platform" | "weight";
 
 export interface PanelProps {
   view: StoryView;
   tab: Tab;
   faq: FaqItem[] | null;
   highlight: number | null;
+  /** The paragraph whose citation was clicked: its quotes are marked in the source text. */
+  evidence: string | null;
+  reading: Set<number>;
+  sort: SourceSort;
+  openError: { recordId: number; text: string } | null;
   busy: boolean;
+  history: HistoryProps;
+  /** Other stories of the beat, for "Move to…". */
+  others: { id: number; title: string }[];
+  selected: Set<number>;
+  onSelect: (recordId: number) => void;
+  onMove: (recordId: number) => void;
+  /** Sources drawn so far: a big story paints its first cards at once, the rest a frame later. */
+  sourceLimit: number;
+  onSplit: () => void;
   onTab: (t: Tab) => void;
   onToggle: (recordId: number, included: boolean) => void;
-  onOpen: (url: string) => void;
+  onOpen: (recordId: number, url: string) => void;
+  onRead: (recordId: number) => void;
+  onSort: (s: SourceSort) => void;
+  onRemoveSource: (recordId: number) => void;
   onFaqEdit: () => void;
   onFaqSave: () => void;
   onFaqCancel: () => void;
@@ -24,6 +44,19 @@ export interface PanelProps {
 }
 
 const PLATFORM: Record<string, string> = { reddit: "Reddit", bluesky: "Bluesky", news: "News", web: "Web", manual: "Manual" };
+
+const RELATION: Record<string, string> = {
+  reply_to: "reply to",
+  thread_root: "in the thread of",
+  quotes: "quotes",
+  reposts: "reposts",
+  links_to: "links to",
+  comment_on: "comment on",
+  crosspost_of: "crosspost of",
+  points_to: "points to",
+  wire_copy_of: "wire copy of",
+  cited_by: "cited by",
+};
 
 function byline(r: StoryRecord["record"]) {
   switch (r.platform) {
@@ -36,30 +69,54 @@ function byline(r: StoryRecord["record"]) {
   }
 }
 
-function source(p: PanelProps, sr: StoryRecord, n: number) {
+function relations(p: PanelProps, sr: StoryRecord) {
+  if (!sr.relations.length) return null;
+  const byId = new Map(p.view.records.map((r) => [r.record.id, r]));
+  return h(
+    "ul",
+    { class: "relations", "data-testid": "relations" },
+    sr.relations.slice(0, 6).map((l) => {
+      const t = l.target_record_id !== null ? byId.get(l.target_record_id) : undefined;
+      return h("li", {}, `${RELATION[l.kind] ?? l.kind} `, t ? `[${t.label}] ${t.record.title.slice(0, 70)}` : l.target_key.slice(0, 90));
+    }),
+  );
+}
+
+function source(p: PanelProps, sr: StoryRecord) {
   const r = sr.record;
+  const open = p.reading.has(r.id) || p.highlight === r.id;
   return h(
     "li",
     {
       class: `source${sr.included ? "" : " excluded"}${p.highlight === r.id ? " highlight" : ""}`,
       id: `record-${r.id}`,
+      "data-key": r.id,
       "data-testid": "source",
       "data-record-id": r.id,
     },
     h(
       "div",
       { class: "source-top" },
-      h("span", { class: "num" }, `[${n}]`),
+      h("input", { type: "checkbox", class: "pick-source", "aria-label": "Select to split out", "data-testid": "select-source", checked: p.selected.has(r.id), onchange: () => p.onSelect(r.id) }),
+      h("span", { class: "num", "data-testid": "source-label" }, `[${sr.label}]`),
       h("span", { class: `platform platform-${r.platform}` }, PLATFORM[r.platform] ?? r.platform),
       r.platform === "manual" ? h("span", { class: "manual-chip", title: r.note ?? "" }, `added by ${r.added_by ?? "a reporter"}`) : null,
       h("span", { class: "source-time" }, when(r.published_at)),
     ),
-    h("div", { class: "source-title" }, r.title),
-    h("div", { class: "source-by" }, byline(r)),
+    h("div", { class: "source-title", dir: "auto" }, r.title),
+    h("div", { class: "source-by", dir: "auto" }, byline(r)),
+    r.note ? h("div", { class: "source-note", dir: "auto" }, `Note: ${r.note}`) : null,
+    relations(p, sr),
+    open
+      ? h("div", { class: "source-text", dir: "auto", "data-testid": "source-text", tabindex: 0 }, r.text ? highlighted(r.text, p.highlight === r.id ? p.evidence : null) : h("span", { class: "muted" }, "No stored text: only the title was fetched."))
+      : null,
     h(
       "div",
       { class: "source-actions" },
-      h("button", { class: "link", title: r.url, onclick: () => p.onOpen(r.url) }, "Open ↗"),
+      h("button", { class: "link", "data-testid": "read-source", "aria-expanded": open ? "true" : "false", onclick: () => p.onRead(r.id) }, open ? "Hide text" : "Read"),
+      h("button", { class: "link", title: r.url, onclick: () => p.onOpen(r.id, r.url) }, "Open ↗"),
+      r.platform === "manual" ? h("button", { class: "link danger", "data-testid": "remove-source", onclick: () => p.onRemoveSource(r.id) }, "Remove") : null,
+      p.others.length ? h("button", { class: "link", "data-testid": "move-to", title: "Move this record to another story", disabled: p.busy, onclick: () => p.onMove(r.id) }, "Move…") : null,
       h(
         "label",
         { class: "toggle" },
@@ -73,9 +130,21 @@ function source(p: PanelProps, sr: StoryRecord, n: number) {
         sr.included ? "Included" : "Excluded",
       ),
     ),
+    p.openError?.recordId === r.id ? h("div", { class: "field-error", role: "alert", "data-testid": "open-error" }, p.openError.text) : null,
     sr.why.length ? h("div", { class: "why-terms", title: "Why this record is in the story" }, sr.why.map((w) => h("span", { class: "term" }, w))) : null,
     r.status !== "kept" ? h("div", { class: "warn" }, `${r.status}: ${r.reason ?? ""}`) : null,
   );
+}
+
+function sorted(p: PanelProps): StoryRecord[] {
+  const list = [...p.view.records];
+  const by: Record<SourceSort, (a: StoryRecord, b: StoryRecord) => number> = {
+    label: (a, b) => a.label - b.label,
+    time: (a, b) => b.record.published_at.localeCompare(a.record.published_at),
+    platform: (a, b) => a.record.platform.localeCompare(b.record.platform) || a.label - b.label,
+    weight: (a, b) => b.weight - a.weight || a.label - b.label,
+  };
+  return list.sort(by[p.sort]);
 }
 
 function faqView(p: PanelProps) {
@@ -89,7 +158,7 @@ function faqView(p: PanelProps) {
       list.map((f, i) =>
         h(
           "div",
-          { class: "faq-item", "data-testid": "faq-edit-item" },
+          { class: "faq-item", "data-testid": "faq-edit-item", "data-key": keyFor(f) },
           h("input", { value: f.q, "aria-label": `Question ${i + 1}`, "data-testid": "faq-q", oninput: (e) => (f.q = (e.target as HTMLInputElement).value) }),
           h("textarea", { rows: 4, "aria-label": `Answer ${i + 1}`, "data-testid": "faq-a", oninput: (e) => (f.a = (e.target as HTMLTextAreaElement).value) }, f.a),
           h("button", { class: "btn small danger", "data-testid": "faq-remove", onclick: () => { list.splice(i, 1); p.onRerender(); } }, "Remove"),
@@ -117,24 +186,6 @@ function faqView(p: PanelProps) {
   );
 }
 
-function history(p: PanelProps) {
-  const v = p.view;
-  return h(
-    "div",
-    { class: "history" },
-    h("h3", {}, "Sign-offs"),
-    v.signoffs.length
-      ? h("ul", {}, v.signoffs.map((s) => h("li", {}, `${s.editor} signed off r${s.revision} · ${when(s.created_at)}`, s.note ? h("div", { class: "muted" }, s.note) : null)))
-      : h("p", { class: "muted" }, "None yet."),
-    h("h3", {}, "Revisions"),
-    h(
-      "ol",
-      { class: "revisions", reversed: true },
-      v.history.map((d) => h("li", { "data-testid": "revision-item" }, h("strong", {}, `r${d.revision}`), ` ${d.author.kind} ${d.author.name} · ${when(d.created_at)}`, h("div", { class: "muted" }, d.headline), draftFigures(d.meta))),
-    ),
-  );
-}
-
 export function panel(p: PanelProps) {
   const tabs: [Tab, string][] = [
     ["sources", `Sources (${p.view.records.length})`],
@@ -143,7 +194,7 @@ export function panel(p: PanelProps) {
   ];
   return h(
     "aside",
-    { class: "panel", "aria-label": "Sources, FAQ and history" },
+    { class: "panel", "aria-label": "Sources, FAQ and history", "data-key": "panel" },
     h(
       "div",
       { class: "tabs", role: "tablist" },
@@ -156,12 +207,33 @@ export function panel(p: PanelProps) {
       { class: "panel-body" },
       p.tab === "sources"
         ? [
-            h("button", { class: "btn small add-source", "data-testid": "add-source", disabled: p.busy, onclick: p.onAddSource }, "+ Add source"),
-            h("ol", { class: "sources" }, p.view.records.map((r, i) => source(p, r, i + 1))),
+            h(
+              "div",
+              { class: "sources-bar" },
+              h("button", { class: "btn small add-source", "data-testid": "add-source", disabled: p.busy, onclick: p.onAddSource }, "+ Add source"),
+              p.selected.size
+                ? h("button", { class: "btn small", "data-testid": "split", disabled: p.busy, title: "The selected records become a story of their own", onclick: p.onSplit }, `Split ${p.selected.size} out`)
+                : null,
+              h(
+                "select",
+                { "aria-label": "Sort sources", "data-testid": "source-sort", onchange: (e) => p.onSort((e.target as HTMLSelectElement).value as SourceSort) },
+                (
+                  [
+                    ["label", "By number"],
+                    ["time", "Newest first"],
+                    ["platform", "By platform"],
+                    ["weight", "By weight"],
+                  ] as [SourceSort, string][]
+                ).map(([v, l]) => h("option", { value: v, selected: p.sort === v }, l)),
+              ),
+            ),
+            p.view.records.length
+              ? h("ol", { class: "sources" }, sorted(p).slice(0, p.sourceLimit).map((r) => source(p, r)))
+              : h("p", { class: "muted" }, "No sources in this story. Add a reporter's source with + Add source."),
           ]
         : p.tab === "faq"
           ? faqView(p)
-          : history(p),
+          : historyPanel(p.history),
     ),
   );
 }

@@ -1,35 +1,39 @@
 import type { Signal } from "../bindings/Signal";
 import { h } from "../dom";
 
-const PARTS: [keyof Signal, string][] = [
-  ["volume", "Volume"],
-  ["velocity", "Velocity"],
-  ["engagement", "Engagement"],
-  ["diversity", "Diversity"],
-  ["origins", "Origins"],
-  ["recency", "Recency"],
-];
+/** The signal's parts as points that visibly add up to its total. The
+ * momentum row is what remains of the sum once the other parts are counted
+ * (the analysis weighs the burst of recent records there). */
+export function signalParts(s: Signal): { rows: [string, number][]; sum: number; factor: number; halved: boolean } {
+  const halved = s.why.some((w) => w.startsWith("roundup"));
+  const factor = (0.2 + 0.8 * s.recency) * (halved ? 0.5 : 1);
+  const sum = factor > 0 ? s.total / factor : 0;
+  const known: [string, number][] = [
+    ["How many records", s.volume],
+    ["Reactions (votes, comments, likes)", s.engagement],
+    ["Different authors, outlets and platforms", 0.7 * s.diversity],
+    ["Independent reports (copies count once)", s.origins],
+  ];
+  const momentum = sum - known.reduce((a, [, v]) => a + v, 0);
+  return { rows: [known[0], ["Momentum (records arriving fast)", momentum], ...known.slice(1)], sum, factor, halved };
+}
 
-/** The signal's components as bars, with the reasons underneath. */
+/** Why a story ranks where it does, in words and points. */
 export function signalBreakdown(s: Signal) {
-  const max = Math.max(1, ...PARTS.map(([k]) => Math.abs(Number(s[k]) || 0)));
+  const { rows, sum, factor, halved } = signalParts(s);
+  const max = Math.max(0.01, ...rows.map(([, v]) => Math.abs(v)));
+  const pts = (v: number) => (v >= 0 ? `+${v.toFixed(2)}` : v.toFixed(2));
   return h(
     "details",
     { class: "signal-box", "data-testid": "signal-breakdown" },
-    h("summary", {}, `Signal ${s.total.toFixed(2)} · ${s.independent_origins} independent origin${s.independent_origins === 1 ? "" : "s"}`),
+    h("summary", {}, `Signal ${s.total.toFixed(2)} · ${s.independent_origins} independent report${s.independent_origins === 1 ? "" : "s"} · why it ranks here`),
     h(
       "table",
       { class: "signal-table" },
-      PARTS.map(([k, label]) => {
-        const v = Number(s[k]) || 0;
-        return h(
-          "tr",
-          {},
-          h("th", {}, label),
-          h("td", {}, h("span", { class: "bar", style: `width:${Math.round((Math.abs(v) / max) * 100)}%` })),
-          h("td", { class: "num" }, v.toFixed(2)),
-        );
-      }),
+      rows.map(([label, v]) => h("tr", {}, h("th", {}, label), h("td", {}, h("span", { class: "bar", style: `width:${Math.round((Math.abs(v) / max) * 100)}%` })), h("td", { class: "num" }, pts(v)))),
+      h("tr", { class: "sum" }, h("th", {}, "Points"), h("td", {}), h("td", { class: "num" }, sum.toFixed(2))),
+      h("tr", {}, h("th", {}, halved ? "× freshness × ½ (a roundup of several stories)" : "× freshness (older news counts less)"), h("td", {}), h("td", { class: "num" }, `×${factor.toFixed(2)}`)),
+      h("tr", { class: "sum" }, h("th", {}, "Signal"), h("td", {}), h("td", { class: "num" }, s.total.toFixed(2))),
     ),
     s.why.length ? h("ul", { class: "why" }, s.why.map((w) => h("li", {}, w))) : null,
   );

@@ -1,7 +1,9 @@
 import type { IngestProgress } from "../bindings/IngestProgress";
 import type { IngestSummary } from "../bindings/IngestSummary";
 import type { SourceInfo } from "../bindings/SourceInfo";
+import type { Attribution } from "../bindings/Attribution";
 import { clear, h, showModal, when } from "../dom";
+import { sourceRows, sourcesToml, type Row } from "./beats";
 
 export interface SourcesDeps {
   beatName: string;
@@ -61,6 +63,10 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
   draw();
   const area = h("textarea", { class: "config", rows: 12, spellcheck: "false", "data-testid": "beat-config", "aria-label": "Beat configuration (TOML)" }, await d.config());
   const error = h("div", { class: "warn" });
+  const rows: Row[] = [{ kind: "feed", a: "", b: "", c: "" }];
+  const guided = h("div", {});
+  const drawGuided = () => clear(guided, sourceRows(rows, drawGuided));
+  drawGuided();
   const progress = (p: IngestProgress) => {
     if (p.fraction === null) return;
     fractions.set(p.source_id, p.fraction);
@@ -100,8 +106,18 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
       h("h2", {}, `Sources of ${d.beatName}`),
       list,
       h("div", { class: "row" }, fetchBtn, status),
+      h("h3", {}, "Add a source"),
+      guided,
+      h("button", { class: "btn small", type: "button", "data-testid": "guided-append", onclick: () => {
+        const add = sourcesToml(rows);
+        if (!add) return;
+        area.value = `${area.value.trimEnd()}\n${add}`;
+        rows.splice(0, rows.length, { kind: "feed", a: "", b: "", c: "" });
+        drawGuided();
+        error.textContent = "Added below: press Save configuration to keep it.";
+      } }, "Add to the configuration"),
       h("h3", {}, "Configuration"),
-      h("p", { class: "muted" }, "TOML: beat settings and [[source]] entries (reddit, bluesky, feed). Credentials go in Settings, never here."),
+      h("p", { class: "muted" }, "Everything the beat follows, as text (TOML). Passwords and keys go in Settings, never here."),
       area,
       error,
       h(
@@ -135,29 +151,59 @@ export async function sourcesDialog(d: SourcesDeps): Promise<boolean> {
   });
 }
 
-/** A reporter's source for a story: a URL to fetch, or pasted text. */
-export function addSourceDialog(onAdd: (input: string, note: string | null) => Promise<string | null>): Promise<void> {
+/** A reporter's source for a story: a URL to fetch, or pasted words with who said them. */
+export function addSourceDialog(onAdd: (input: string, note: string | null, attribution: Attribution) => Promise<string | null>): Promise<void> {
   return new Promise((resolve) => {
-    const input = h("textarea", { rows: 5, "data-testid": "source-input", placeholder: "https://… or paste the text (a statement, an email, notes from a call)" });
-    const note = h("input", { "data-testid": "source-note", placeholder: "Why it matters (optional)" });
-    const error = h("div", { class: "warn" });
+    const input = h("textarea", { rows: 5, "data-testid": "source-input", "aria-label": "Address or text", placeholder: "https://… or paste the words (a statement, an email, notes from a call)" });
+    const who = h("input", { "data-testid": "source-who", placeholder: "Dana Kim", "aria-label": "Who said it" });
+    const capacity = h("input", { "data-testid": "source-capacity", placeholder: "spokesperson for the lab", "aria-label": "In what capacity" });
+    const said = h("input", { type: "datetime-local", "data-testid": "source-when", "aria-label": "When (UTC)" });
+    const note = h("input", { "data-testid": "source-note", placeholder: "Why it matters (optional)", "aria-label": "Note" });
+    const inputError = h("div", { class: "field-error", "data-testid": "source-input-error" });
+    const error = h("div", { class: "field-error", "data-testid": "source-error" });
+    const attribution = h(
+      "div",
+      { class: "grid2" },
+      h("label", {}, "Who said it", who),
+      h("label", {}, "In what capacity", capacity),
+      h("label", {}, "When (UTC)", said),
+      h("label", {}, "Note", note),
+    );
+    const isUrl = () => /^https?:\/\//i.test(input.value.trim());
+    const sync = () => {
+      attribution.hidden = isUrl();
+      inputError.textContent = "";
+    };
+    input.addEventListener("input", sync);
     const dlg = h(
       "dialog",
-      { class: "dialog wide" },
+      { class: "dialog wide", "data-testid": "add-source-dialog" },
       h(
         "form",
         {
           onsubmit: async (e: Event) => {
             e.preventDefault();
-            const err = await onAdd(input.value, note.value.trim() || null);
-            if (err) error.textContent = err;
-            else done();
+            const text = input.value.trim();
+            if (!text) {
+              inputError.textContent = "Paste an address or the words to add.";
+              return input.focus();
+            }
+            if (isUrl() && /\s/.test(text)) {
+              inputError.textContent = "This starts like a web address but has a space in it: fix the address, or remove “http” to add it as text.";
+              return input.focus();
+            }
+            const when = said.value ? new Date(`${said.value}:00Z`).toISOString() : null;
+            const err = await onAdd(text, note.value.trim() || null, { who: isUrl() ? "" : who.value.trim(), capacity: isUrl() ? "" : capacity.value.trim(), when: isUrl() ? null : when });
+            if (!err) return done();
+            if (/: url: /.test(err)) inputError.textContent = err.replace(/^manual source: url: /, "");
+            else error.textContent = err;
           },
         },
         h("h2", {}, "Add a source"),
-        h("p", { class: "muted" }, "A URL is fetched and its article text extracted; anything else is kept as pasted text. It is marked as a manual source under your name."),
+        h("p", { class: "muted" }, "A web address is fetched and its article text kept. Pasted words are kept as they are, credited to who said them; you are recorded as the one who added them."),
         input,
-        note,
+        inputError,
+        attribution,
         error,
         h("div", { class: "row" }, h("button", { class: "btn primary", type: "submit", "data-testid": "source-add-confirm" }, "Add source"), h("button", { class: "btn", type: "button", onclick: () => done() }, "Cancel")),
       ),
@@ -167,5 +213,6 @@ export function addSourceDialog(onAdd: (input: string, note: string | null) => P
       close();
       resolve();
     };
+    input.focus();
   });
 }

@@ -44,7 +44,7 @@ export function writersDialog(
       redditId: h("input", { placeholder: "client id" }),
       redditSecret: h("input", { type: "password", autocomplete: "off", placeholder: "client secret" }),
       bskyHandle: h("input", { placeholder: "you.bsky.social" }),
-      bskyPassword: h("input", { type: "password", autocomplete: "off", placeholder: "app password" }),
+      bskyPassword: h("input", { type: "password", autocomplete: "off", placeholder: "app password (Settings → App passwords)" }),
       status: h("div", { class: "muted" }),
     };
     const saveAccount = async (kind: "reddit" | "bluesky", id: HTMLInputElement, secret: HTMLInputElement) => {
@@ -56,9 +56,15 @@ export function writersDialog(
       "section",
       { class: "accounts" },
       h("h3", {}, "Source accounts"),
-      h("p", { class: "muted" }, "Stored in the OS keychain only. Headless machines can use BEATDESK_REDDIT_CLIENT_ID, BEATDESK_REDDIT_CLIENT_SECRET and BEATDESK_BLUESKY_APP_PASSWORD instead."),
-      h("div", { class: "grid3" }, h("span", {}, "Reddit (app-only OAuth)"), acct.redditId, acct.redditSecret, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("reddit", acct.redditId, acct.redditSecret) }, "Save")),
-      h("div", { class: "grid3" }, h("span", {}, "Bluesky"), acct.bskyHandle, acct.bskyPassword, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("bluesky", acct.bskyHandle, acct.bskyPassword) }, "Save")),
+      h("p", { class: "muted" }, "Needed only to fetch Reddit and Bluesky. They are kept in this computer's keychain, never in Beatdesk's files."),
+      h(
+        "details",
+        { class: "muted" },
+        h("summary", {}, "On a server without a keychain"),
+        "Set BEATDESK_REDDIT_CLIENT_ID, BEATDESK_REDDIT_CLIENT_SECRET and BEATDESK_BLUESKY_APP_PASSWORD in the environment instead.",
+      ),
+      h("div", { class: "grid3" }, h("span", { title: "Create a “script” app at reddit.com/prefs/apps for its id and secret" }, "Reddit app"), acct.redditId, acct.redditSecret, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("reddit", acct.redditId, acct.redditSecret) }, "Save")),
+      h("div", { class: "grid3" }, h("span", { title: "An app password from Bluesky's settings, not your login password" }, "Bluesky"), acct.bskyHandle, acct.bskyPassword, h("button", { class: "btn small", type: "button", onclick: () => void saveAccount("bluesky", acct.bskyHandle, acct.bskyPassword) }, "Save")),
       acct.status,
     );
     const dlg = h(
