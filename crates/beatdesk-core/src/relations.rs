@@ -187,7 +187,8 @@ pub(crate) fn for_new(
         }
         derived(r, index, &mut out);
         if r.platform == Platform::Web {
-            let by = beatdesk_ingest::cited_by(r.note.as_deref());
+            // Which posts cited this page is stored as `cited_by` relations.
+            let by = beatdesk_ingest::cited_by(tx, r.id)?;
             out.extend(by.into_iter().map(|c| (c, r.id)));
         }
     }
