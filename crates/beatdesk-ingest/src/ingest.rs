@@ -184,6 +184,7 @@ pub async fn ingest_beat_with(
     let mut citing: Vec<(i64, String)> = Vec::new();
     // Citing record → index of its source's report, to attribute figures.
     let mut citer_source: HashMap<i64, usize> = HashMap::new();
+    let mut deferred: Vec<SourceProgress> = Vec::new();
     for row in rows {
         let cfg = match SourceConfig::from_params(&row.kind, &row.params) {
             Ok(c) => c,
@@ -274,6 +275,7 @@ pub async fn ingest_beat_with(
                 run.pages(&mut src, &state, &mut sr).await
             }
         };
+        let has_links = !run.citing.is_empty();
         for (id, link) in std::mem::take(&mut run.citing) {
             citer_source.insert(id, report.sources.len());
             citing.push((id, link));
@@ -304,11 +306,17 @@ pub async fn ingest_beat_with(
         if let Err(e) = state_write {
             sr.errors.push(e.to_string());
         }
-        progress(SourceProgress::Finished {
+        let finished = SourceProgress::Finished {
             source_id: row.id,
             ok,
             last_error,
-        });
+        };
+        // A source whose posts link to pages finishes after the citation pass.
+        if has_links {
+            deferred.push(finished);
+        } else {
+            progress(finished);
+        }
         report.sources.push(sr);
     }
     cite_links(
@@ -325,6 +333,9 @@ pub async fn ingest_beat_with(
         &mut report,
     )
     .await;
+    for finished in deferred {
+        progress(finished);
+    }
     report
 }
 

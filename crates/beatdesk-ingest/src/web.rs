@@ -113,6 +113,25 @@ pub fn citation_count_for_story(conn: &Connection, story_id: i64) -> beatdesk_st
         .count())
 }
 
+/// A page's text in its declared encoding: the Content-Type charset, else a
+/// `<meta charset>` in the first 2 KB, else UTF-8 (invalid bytes replaced).
+pub fn decode_html(body: &[u8], content_type: &str) -> String {
+    fn charset_in(s: &str) -> Option<String> {
+        let i = s.find("charset=")?;
+        let rest = s[i + 8..].trim_start_matches(['"', '\'', ' ']);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_string()).filter(|c| !c.is_empty())
+    }
+    let head = String::from_utf8_lossy(&body[..body.len().min(2048)]).to_ascii_lowercase();
+    let label = charset_in(&content_type.to_ascii_lowercase()).or_else(|| charset_in(&head));
+    let encoding = label
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    encoding.decode(body).0.into_owned()
+}
+
 /// Fetches a page and extracts it into a `web` (or `manual`) item.
 pub async fn fetch_article(
     http: &Http,
@@ -134,7 +153,7 @@ pub async fn fetch_article(
             format!("not an HTML page ({ctype})"),
         ));
     }
-    let html = resp.text();
+    let html = decode_html(&resp.body, &ctype);
     let ex = extract(&html, &resp.url)?;
     let canonical = canonical_url(ex.canonical.as_deref().unwrap_or(&resp.url));
     let mut item = Item::new(platform, canonical.clone(), ex.published.unwrap_or(now));
@@ -145,4 +164,21 @@ pub async fn fetch_article(
     item.author = ex.byline.clone().unwrap_or_default();
     item.community = ex.site_name.clone().or_else(|| host_of(&resp.url));
     Ok((item, ex))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_html;
+
+    #[test]
+    fn pages_are_decoded_in_their_declared_charset() {
+        let latin1 = b"<html><head><meta charset=\"windows-1252\"></head><body><p>caf\xe9 \x93quoted\x94</p></body></html>";
+        assert!(decode_html(latin1, "text/html").contains("café “quoted”"));
+        assert!(decode_html(b"<p>caf\xe9</p>", "text/html; charset=ISO-8859-1").contains("café"));
+        assert!(decode_html("<p>café</p>".as_bytes(), "text/html").contains("café"));
+        assert!(
+            decode_html(b"<p>caf\xe9</p>", "text/html; charset=no-such-thing")
+                .contains("caf\u{fffd}")
+        );
+    }
 }

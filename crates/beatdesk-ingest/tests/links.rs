@@ -11,7 +11,9 @@ use std::time::Duration;
 use beatdesk_ingest::citations::{cite, CiteOptions};
 use beatdesk_ingest::guard::StaticLookup;
 use beatdesk_ingest::pipeline::{Dedup, Policy};
-use beatdesk_ingest::{ingest_beat_with, BeatConfig, Http, HttpOptions, MemorySecrets};
+use beatdesk_ingest::{
+    ingest_beat_with, BeatConfig, Http, HttpOptions, MemorySecrets, SourceProgress,
+};
 use beatdesk_store::records::{self, NewRecord};
 use beatdesk_types::{Platform, RecordStatus};
 use common::*;
@@ -95,8 +97,34 @@ async fn dead_hosts_and_a_silent_page_never_stall_the_beat_and_are_retried_a_few
         cite: quick_cite(),
         ..forced()
     };
-    let report = ingest_beat_with(&store, beat, &cfg, &http, &secrets, now(), &opts, |_| {}).await;
+    let events = std::sync::Mutex::new(Vec::new());
+    let report = ingest_beat_with(&store, beat, &cfg, &http, &secrets, now(), &opts, |p| {
+        events.lock().unwrap().push(p)
+    })
+    .await;
     assert_eq!(report.sources.len(), 8);
+    // Each source's progress ends with Finished, after its Citations phase.
+    let events = events.into_inner().unwrap();
+    for s in &report.sources {
+        let mine: Vec<&SourceProgress> = events
+            .iter()
+            .filter(|e| match e {
+                SourceProgress::Started { source_id, .. }
+                | SourceProgress::Page { source_id, .. }
+                | SourceProgress::Citations { source_id, .. }
+                | SourceProgress::Finished { source_id, .. } => *source_id == s.source_id,
+            })
+            .collect();
+        assert!(
+            matches!(mine.last(), Some(SourceProgress::Finished { .. })),
+            "{mine:?}"
+        );
+        assert!(
+            mine.iter()
+                .any(|e| matches!(e, SourceProgress::Citations { links: 11, .. })),
+            "{mine:?}"
+        );
+    }
     for s in &report.sources {
         assert_eq!(s.new, 11, "{}: every post stored: {:?}", s.label, s.errors);
         assert_eq!(s.web.new, 0);
