@@ -45,6 +45,13 @@ const COMMANDS: &[&str] = &[
     "move_record",
     "merge_stories",
     "split_records",
+    "list_targets",
+    "add_target",
+    "remove_target",
+    "check_target",
+    "plan_export",
+    "export_to_target",
+    "list_target_exports",
     "verify_story",
     "verify_document",
 ];

@@ -68,6 +68,13 @@ pub fn run() {
             commands::corrections::move_record,
             commands::corrections::merge_stories,
             commands::corrections::split_records,
+            commands::targets::list_targets,
+            commands::targets::add_target,
+            commands::targets::remove_target,
+            commands::targets::check_target,
+            commands::targets::plan_export,
+            commands::targets::export_to_target,
+            commands::targets::list_target_exports,
             commands::verify::verify_story,
             commands::verify::verify_document,
         ])

@@ -39,7 +39,7 @@ start() {
   "security": { "staffDeviceVerification": false }
 }
 JSON
-  (cd "$D" && NODE_ENV=development BEATDESK_GUARD_LOG="$D/guard.log" setsid node \
+  (cd "$D"; NODE_ENV=development BEATDESK_GUARD_LOG="$D/guard.log" setsid node \
      --require "$D/loopback-guard.js" "$D/current/index.js" </dev/null >"$D/ghost.log" 2>&1 &
    echo $! > "$D/node.pgid")
   # First boot runs the migrations: allow a minute on a loaded machine.

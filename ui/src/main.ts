@@ -23,6 +23,7 @@ import { sidebar } from "./views/sidebar";
 import { addSourceDialog, sourcesDialog } from "./views/sources";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
+import { targetsDialog } from "./views/targets";
 import { VerifyController } from "./views/verify";
 
 interface State {
@@ -528,14 +529,11 @@ function main() {
             if (structural || hadErrors) render();
           },
           onCancel: async () => {
-            if (dirty()) {
-              const sure = await askChoice("Discard your edits?", "The text you changed since the last save will be lost.", [
-                { label: "Keep editing", value: false, testid: "cancel-stay", primary: true },
-                { label: "Discard", value: true, testid: "cancel-discard", danger: true },
-              ]);
-              if (!sure) return;
+            // Cancel asks nothing and loses nothing: changed text stays offered back above the story.
+            if (dirty() && state.editing && state.editBase !== null) {
+              await flushKeep();
+              state.buffer = { story_id: v.story.id, base_revision: state.editBase, document: clone(state.editing), saved_at: new Date().toISOString() };
             }
-            if (dirty()) await backend.discardEdit(v.story.id).catch(() => {});
             stopEditing();
             state.message = null;
             render();
@@ -896,6 +894,7 @@ function render() {
         state.busy ? h("span", { class: "spinner", "aria-label": "Working" }) : null,
         h("button", { class: "link", title: "Keyboard shortcuts (?)", "data-testid": "shortcuts-button", onclick: () => void shortcutsOverlay() }, "Keys"),
         h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Settings"),
+        h("button", { class: "link", "data-testid": "targets", onclick: () => void openTargets() }, "Export targets"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),
@@ -917,6 +916,26 @@ async function overrideSignOff(failures: string[]) {
   const reason = await askText({ title: `Override ${failures.length} failed check(s)`, label: failures.join("\n") + "\n\nWhy sign off anyway?", confirm: "Sign off with override", testid: "override-reason" });
   if (!reason) return;
   await setView(await act(() => backend.signOff(v.story.id, name, null, v.draft!.revision, reason)), `Signed off by ${name} with an override.`);
+}
+
+/** Settings → export targets, and the preview-then-send export of the open story. */
+async function openTargets() {
+  const v = state.view;
+  const editor = async () => (await editorName()) ?? "editor";
+  await targetsDialog(
+    {
+      list: () => backend.listTargets(),
+      add: async (t) => backend.addTarget(t, await editor()),
+      remove: async (name) => backend.removeTarget(name, await editor()),
+      check: (name) => backend.checkTarget(name),
+      plan: (target, status, tags) => backend.planExport(v!.story.id, target, status, tags),
+      send: async (target, status, tags) => backend.exportToTarget(v!.story.id, target, status, tags, await editor()),
+      history: () => (v ? backend.listTargetExports(v.story.id) : Promise.resolve([])),
+      message: errorMessage,
+    },
+    v ? { id: v.story.id, title: v.story.title } : null,
+  );
+  if (v) await setView(await act(() => backend.getStory(v.story.id)));
 }
 
 async function openWriters() {

@@ -74,7 +74,8 @@ pub fn target(app: &Beatdesk, cmd: TargetCommand) -> Result<(), CoreError> {
         TargetCommand::List { json } => {
             let list = app.targets()?;
             if json {
-                return Ok(print_json(&list));
+                print_json(&list);
+                return Ok(());
             }
             for t in list {
                 println!(
@@ -174,7 +175,8 @@ pub fn export(app: &Beatdesk, story_id: i64, a: ExportArgs<'_>) -> Result<(), Co
     if a.dry_run {
         let plan = app.plan_export(story_id, a.to, &opts)?;
         if a.json {
-            return Ok(print_json(&plan));
+            print_json(&plan);
+            return Ok(());
         }
         println!("dry run: nothing sent");
         println!("target:   {} ({})", plan.target, plan.kind);

@@ -71,7 +71,12 @@ fn print_report(r: &VerifyReport) {
         s.citation_coverage * 100.0, s.quotes_ok, s.quotes_checked, s.numbers_ok, s.numbers_checked
     );
     for c in r.claims.iter().filter(|c| c.status != CheckStatus::Pass) {
-        println!("\n{} [{}] {}", c.location.label(), c.status.as_str().to_uppercase(), c.text);
+        println!(
+            "\n{} [{}] {}",
+            c.location.label(),
+            c.status.as_str().to_uppercase(),
+            c.text
+        );
         for k in c.checks.iter().filter(|k| k.status != CheckStatus::Pass) {
             let at = k
                 .evidence
@@ -84,15 +89,27 @@ fn print_report(r: &VerifyReport) {
 
 pub fn edit(app: &Beatdesk, a: EditArgs) -> Result<(), CoreError> {
     let path = a.file.display().to_string();
-    let text = std::fs::read_to_string(&a.file).map_err(|error| CoreError::Io { path: path.clone(), error })?;
+    let text = std::fs::read_to_string(&a.file).map_err(|error| CoreError::Io {
+        path: path.clone(),
+        error,
+    })?;
     let document: StoryDocument = serde_json::from_str(&text)
         .map_err(|e| CoreError::bad_input(&path, "document", e.to_string()))?;
     let base_revision = match a.base_revision {
         Some(n) => n,
         None => app.latest_draft(a.story_id)?.revision,
     };
-    let view = app.save_document(a.story_id, &DocumentEdit { document, base_revision, editor: a.editor })?;
-    let draft = view.draft.ok_or_else(|| CoreError::Invalid(format!("story {} has no draft", a.story_id)))?;
+    let view = app.save_document(
+        a.story_id,
+        &DocumentEdit {
+            document,
+            base_revision,
+            editor: a.editor,
+        },
+    )?;
+    let draft = view
+        .draft
+        .ok_or_else(|| CoreError::Invalid(format!("story {} has no draft", a.story_id)))?;
     if draft.revision == base_revision {
         eprintln!("beatdesk: the document is unchanged; no new revision");
     }
@@ -107,7 +124,12 @@ pub fn signoff(app: &Beatdesk, a: SignoffArgs) -> Result<(), CoreError> {
     };
     let s = app.sign_off(
         a.story_id,
-        &SignOffRequest { editor: a.editor, note: a.note, revision, override_reason: a.override_reason },
+        &SignOffRequest {
+            editor: a.editor,
+            note: a.note,
+            revision,
+            override_reason: a.override_reason,
+        },
     )?;
     output::signoff(&s, a.json);
     Ok(())

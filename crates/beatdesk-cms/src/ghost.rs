@@ -50,6 +50,7 @@ impl Ghost {
             .api
             .join(path)
             .map_err(|e| self.http.protocol(format!("bad path {path}: {e}")))?;
+        // The token's `iat` is checked against Ghost's clock: wall-clock time, not the app's Clock.
         let now = chrono::Utc::now().timestamp();
         let mut req = self
             .http

@@ -36,8 +36,9 @@ pub enum CoreError {
         failures: Vec<String>,
     },
     /// An export target failed: which target, what it said, in the editor's terms.
+    /// Boxed: the target's error carries several strings.
     #[error(transparent)]
-    Cms(#[from] beatdesk_cms::CmsError),
+    Cms(Box<beatdesk_cms::CmsError>),
     #[error("keychain unavailable: {0}")]
     Keychain(String),
     #[error("{path}: {error}")]
@@ -79,6 +80,12 @@ impl CoreError {
             CoreError::Cms(e) => e.code(),
             _ => "error",
         }
+    }
+}
+
+impl From<beatdesk_cms::CmsError> for CoreError {
+    fn from(e: beatdesk_cms::CmsError) -> CoreError {
+        CoreError::Cms(Box::new(e))
     }
 }
 

@@ -64,7 +64,10 @@ pub(crate) fn cited_records(
             None => {
                 // Only records of this story: a stray id never pulls in another story's record.
                 if let Ok(r) = records::get(conn, id) {
-                    if beatdesk_store::stories::links(conn, draft.story_id)?.iter().any(|l| l.record_id == r.id) {
+                    if beatdesk_store::stories::links(conn, draft.story_id)?
+                        .iter()
+                        .any(|l| l.record_id == r.id)
+                    {
                         out.push(r)
                     }
                 }

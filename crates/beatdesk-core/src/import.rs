@@ -125,7 +125,10 @@ fn relations(
             ))
         }
     }
-    for (name, link_kind) in [("reply_to", LinkKind::ReplyTo), ("quote_of", LinkKind::Quotes)] {
+    for (name, link_kind) in [
+        ("reply_to", LinkKind::ReplyTo),
+        ("quote_of", LinkKind::Quotes),
+    ] {
         if let Some(id) = optional_str(obj, name, src)? {
             out.push((link_kind, post_key(platform, id.trim())));
         }
@@ -135,7 +138,11 @@ fn relations(
 
 /// A title for a record that has none: its text's first line, shortened.
 fn title_from_text(text: &str) -> String {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     if first.chars().count() <= 120 {
         return first.to_string();
     }

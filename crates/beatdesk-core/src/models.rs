@@ -244,7 +244,10 @@ impl Beatdesk {
 
 /// A writer's revision that started from `started_from` but lands on `latest`:
 /// kept, with the conflict in its meta and the audit log, never silently on top.
-pub(crate) fn conflict_meta(started_from: Option<i64>, latest: Option<i64>) -> Option<serde_json::Value> {
+pub(crate) fn conflict_meta(
+    started_from: Option<i64>,
+    latest: Option<i64>,
+) -> Option<serde_json::Value> {
     (started_from != latest).then(|| {
         json!({
             "started_from_revision": started_from,
@@ -292,5 +295,23 @@ impl Beatdesk {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bounded, MAX_AUDIT_REPLY};
+
+    #[test]
+    fn a_failed_reply_kept_in_the_audit_log_is_bounded_and_says_so() {
+        let reply = "é".repeat(MAX_AUDIT_REPLY);
+        let kept = bounded(&reply, MAX_AUDIT_REPLY);
+        assert!(kept.len() < MAX_AUDIT_REPLY + 64, "{}", kept.len());
+        assert!(
+            kept.ends_with(&format!("of {} bytes]", reply.len())),
+            "{}",
+            &kept[kept.len() - 40..]
+        );
+        assert_eq!(bounded("short", MAX_AUDIT_REPLY), "short");
     }
 }

@@ -124,7 +124,8 @@ impl Beatdesk {
                     let location = done.remote.url.clone().unwrap_or_else(|| format!("{}:{}", p.row.name, done.remote.id));
                     exports::insert(tx, story_id, p.draft.id, &p.row.name, Some(&location), now)?;
                     let story = stories::get(tx, story_id)?;
-                    if story.status == StoryStatus::Approved {
+                    // A signed correction that went out is exported again.
+                    if matches!(story.status, StoryStatus::Approved | StoryStatus::Corrected) {
                         stories::set_status(tx, story_id, StoryStatus::Exported, now)?;
                     }
                     audit::append(tx, now, actor, "export", Some(story_id), &json!({
@@ -331,13 +332,16 @@ impl Beatdesk {
 }
 
 /// The story's signed revision and who signed it. Refused unless the story is
-/// approved (or already exported, or spiked after export) and the sign-off is
-/// on the latest revision.
+/// approved (or exported, corrected, or spiked after export) and the latest
+/// sign-off is on the latest revision: that second check is the real guard.
 fn signed_revision(c: &Connection, story_id: i64) -> Result<(Draft, String)> {
     let story = stories::get(c, story_id)?;
     let allowed = matches!(
         story.status,
-        StoryStatus::Approved | StoryStatus::Exported | StoryStatus::Spiked
+        StoryStatus::Approved
+            | StoryStatus::Exported
+            | StoryStatus::Corrected
+            | StoryStatus::Spiked
     );
     let signoff = signoffs::list(c, story_id)?.into_iter().next();
     let latest = drafts::latest(c, story_id)?;

@@ -149,7 +149,7 @@ impl Beatdesk {
     }
 
     pub fn targets(&self) -> Result<Vec<TargetInfo>> {
-        let rows = self.store.read(|c| targets::list(c))?;
+        let rows = self.store.read(targets::list)?;
         Ok(rows.into_iter().map(|r| self.info(r)).collect())
     }
 

@@ -19,13 +19,22 @@ const MAX_REASON: usize = 500;
 pub(crate) fn verifier(conn: &Connection, story_id: i64) -> Result<Verifier> {
     let docs = views::story_records(conn, story_id)?
         .iter()
-        .map(|sr| SourceDoc::from_record(&sr.record, sr.included && sr.record.status == RecordStatus::Kept))
+        .map(|sr| {
+            SourceDoc::from_record(
+                &sr.record,
+                sr.included && sr.record.status == RecordStatus::Kept,
+            )
+        })
         .collect();
     Ok(Verifier::new(docs))
 }
 
 pub(crate) fn verify_draft(conn: &Connection, draft: &Draft) -> Result<VerifyReport> {
-    Ok(verifier(conn, draft.story_id)?.check_document(draft.story_id, draft.revision, &draft.document))
+    Ok(verifier(conn, draft.story_id)?.check_document(
+        draft.story_id,
+        draft.revision,
+        &draft.document,
+    ))
 }
 
 /// Sets the status a new revision leaves the story in: a signed-off story
@@ -55,15 +64,22 @@ pub(crate) fn check_citations(conn: &Connection, story_id: i64, doc: &StoryDocum
     let mut check = |where_: String, ids: &[i64]| {
         for id in ids {
             match records.iter().find(|r| r.record.id == *id) {
-                None => problems.push(format!("{where_} cites record {id}, which is not a source of story {story_id}")),
-                Some(r) if !r.included => problems.push(format!("{where_} cites record {id}, which is excluded from story {story_id}")),
+                None => problems.push(format!(
+                    "{where_} cites record {id}, which is not a source of story {story_id}"
+                )),
+                Some(r) if !r.included => problems.push(format!(
+                    "{where_} cites record {id}, which is excluded from story {story_id}"
+                )),
                 Some(_) => {}
             }
         }
     };
     for (i, s) in doc.sections.iter().enumerate() {
         for (j, p) in s.paragraphs.iter().enumerate() {
-            check(format!("section {} paragraph {}", i + 1, j + 1), &p.citations);
+            check(
+                format!("section {} paragraph {}", i + 1, j + 1),
+                &p.citations,
+            );
         }
     }
     for (j, p) in doc.story_so_far.iter().enumerate() {
@@ -75,7 +91,11 @@ pub(crate) fn check_citations(conn: &Connection, story_id: i64, doc: &StoryDocum
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(CoreError::bad_input("edit", "citations", problems.join("; ")))
+        Err(CoreError::bad_input(
+            "edit",
+            "citations",
+            problems.join("; "),
+        ))
     }
 }
 
@@ -89,7 +109,9 @@ impl Beatdesk {
                     CoreError::not_found("revision", format!("{n} of story {story_id}"))
                 })?,
                 None => drafts::latest(c, story_id)?.ok_or_else(|| {
-                    CoreError::Invalid(format!("story {story_id} has no draft yet; run `beatdesk draft {story_id}`"))
+                    CoreError::Invalid(format!(
+                        "story {story_id} has no draft yet; run `beatdesk draft {story_id}`"
+                    ))
                 })?,
             };
             verify_draft(c, &draft)
@@ -99,7 +121,9 @@ impl Beatdesk {
     /// Checks a document that is not saved yet (the window's edit mode).
     pub fn verify_document(&self, story_id: i64, document: &StoryDocument) -> Result<VerifyReport> {
         self.store.read(|c| {
-            let revision = drafts::latest(c, story_id)?.map(|d| d.revision).unwrap_or(0);
+            let revision = drafts::latest(c, story_id)?
+                .map(|d| d.revision)
+                .unwrap_or(0);
             Ok(verifier(c, story_id)?.check_document(story_id, revision, document))
         })
     }
@@ -109,9 +133,17 @@ impl Beatdesk {
     /// the override and the failures go to the audit log and the methodology line.
     pub fn sign_off(&self, story_id: i64, req: &SignOffRequest) -> Result<SignOff> {
         let editor = crate::review::editor_name(&req.editor)?;
-        let reason = req.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let reason = req
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
         if reason.is_some_and(|r| r.chars().count() > MAX_REASON) {
-            return Err(CoreError::bad_input("sign-off", "override", format!("is longer than {MAX_REASON} characters")));
+            return Err(CoreError::bad_input(
+                "sign-off",
+                "override",
+                format!("is longer than {MAX_REASON} characters"),
+            ));
         }
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let now = self.now();
@@ -129,6 +161,8 @@ impl Beatdesk {
             if !failures.is_empty() && reason.is_none() {
                 return Err(CoreError::Unverified { story_id, revision: draft.revision, failures });
             }
+            // An override only means something over failures; without any it is a plain sign-off.
+            let reason = if failures.is_empty() { None } else { reason };
             let kept: &[String] = if reason.is_some() { &failures } else { &[] };
             let s = signoffs::insert(
                 tx,
@@ -165,9 +199,10 @@ impl Beatdesk {
                     story.status.as_str()
                 )));
             }
-            let s = signoffs::list(c, story_id)?.into_iter().next().ok_or_else(|| {
-                CoreError::Invalid(format!("story {story_id} has no sign-off"))
-            })?;
+            let s = signoffs::list(c, story_id)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| CoreError::Invalid(format!("story {story_id} has no sign-off")))?;
             Ok((s.clone(), drafts::get(c, s.draft_id)?))
         })
     }

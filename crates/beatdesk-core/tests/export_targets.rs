@@ -158,6 +158,53 @@ async fn webhook_deliveries_are_signed_verified_and_replays_refused() {
     );
     assert_ne!(last.header("webhook-id"), first.header("webhook-id"));
 
+    // Spiking after export withdraws it: a `spiked` event, ninjs `canceled`.
+    // (The workflow that spikes a story is another workstream's; set the status directly.)
+    d.store()
+        .write(|tx| {
+            beatdesk_store::stories::set_status(
+                tx,
+                id,
+                beatdesk_types::StoryStatus::Spiked,
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let spiked = d
+        .export_to_target(id, "wire", &opts(), "Ana Ruiz")
+        .await
+        .unwrap();
+    assert_eq!(
+        (spiked.action.as_str(), spiked.status.as_str()),
+        ("update", "spiked")
+    );
+    let last = seen.lock().unwrap().last().unwrap().clone();
+    let body: Value = serde_json::from_slice(&last.body).unwrap();
+    assert_eq!(
+        (
+            body["type"].as_str(),
+            body["data"]["ninjs"]["pubstatus"].as_str()
+        ),
+        (Some("story.spiked"), Some("canceled"))
+    );
+    assert_valid(&body["data"]["ninjs"]);
+    let other = signed_stories(&d, 2)[1];
+    d.store()
+        .write(|tx| {
+            beatdesk_store::stories::set_status(
+                tx,
+                other,
+                beatdesk_types::StoryStatus::Spiked,
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let err = d
+        .plan_export(other, "wire", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("spiked and was never sent"), "{err}");
+
     // A target with another secret is refused by the receiver, in the editor's terms.
     add(
         &d,
@@ -181,7 +228,7 @@ async fn webhook_deliveries_are_signed_verified_and_replays_refused() {
             .filter(|e| e.target == "wire")
             .map(|e| e.action.as_str())
             .collect::<Vec<_>>(),
-        ["update", "none", "create"]
+        ["update", "update", "none", "create"]
     );
 }
 
@@ -319,6 +366,65 @@ async fn busy_and_failing_gateways_are_retried_then_reported_in_plain_terms() {
         .filter(|r| r.method == "GET" && r.path.contains("search="))
         .count();
     assert_eq!(lookups, 3, "the look-up was retried by the policy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wordpress_on_plain_permalinks_is_reached_through_rest_route() {
+    // Plain permalinks: /wp-json/ is the theme's 404 page; ?rest_route= works,
+    // and further parameters join with `&` (cms-servers.md W11).
+    let (addr, seen) = serve(|req| {
+        let q = req.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        match (req.method.as_str(), q) {
+            (_, "") => (404, "text/html", "<html><body>Page not found</body></html>".into()),
+            ("GET", "rest_route=%2F") => (200, "application/json", json!({"namespaces": ["wp/v2"]}).to_string()),
+            ("GET", q) if q.starts_with("rest_route=%2Fwp%2Fv2%2Ftags&search=") => (200, "application/json", "[]".into()),
+            ("POST", "rest_route=%2Fwp%2Fv2%2Ftags") => (400, "application/json", json!({"code": "term_exists", "message": "A term with the name provided already exists in this taxonomy.", "data": {"status": 400, "term_id": 2}, "additional_data": [2, 2]}).to_string()),
+            ("POST", "rest_route=%2Fwp%2Fv2%2Fposts") => (201, "application/json", wp_created(9, "pending")),
+            _ => (404, "application/json", json!({"code": "rest_no_route", "message": "No route was found matching the URL and request method.", "data": {"status": 404}}).to_string()),
+        }
+    })
+    .await;
+    let d = desk();
+    let id = signed_stories(&d, 1)[0];
+    add(
+        &d,
+        "wp",
+        "wordpress",
+        &format!("http://{addr}/"),
+        Some("editor"),
+        "abcd efgh ijkl mnop qrst uvwx",
+    );
+    let o = ExportOptions {
+        status: Some("pending".into()),
+        tags: vec!["AI & chips".into()],
+        ..opts()
+    };
+    let out = d.export_to_target(id, "wp", &o, "x").await.unwrap();
+    assert_eq!(
+        (
+            out.action.as_str(),
+            out.remote_id.as_deref(),
+            out.status.as_str()
+        ),
+        ("create", Some("9"), "pending")
+    );
+    let seen = seen.lock().unwrap();
+    let post = seen
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with("posts"))
+        .expect("the post was sent");
+    let body: Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(
+        body["tags"],
+        json!([2]),
+        "the term_exists answer named the tag to reuse"
+    );
+    assert_eq!(body["status"], "pending");
+    let auth = post.header("authorization").unwrap();
+    assert_eq!(
+        auth, "Basic ZWRpdG9yOmFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eA==",
+        "user:password with the spaces removed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,14 +28,23 @@ fn empty_titles_and_authors_are_kept_and_relations_are_stored_and_resolved() {
     assert_eq!((r.read, r.new, r.links), (4, 4, 5), "{r:?}");
 
     let records = d.records("AI").unwrap();
-    let post = records.iter().find(|x| x.external_id.ends_with("/1")).unwrap();
+    let post = records
+        .iter()
+        .find(|x| x.external_id.ends_with("/1"))
+        .unwrap();
     assert_eq!(
         post.title, "Open weights for the new model are out today.",
         "an empty title is shown from the text's first line"
     );
-    let reply = records.iter().find(|x| x.external_id.ends_with("/2")).unwrap();
+    let reply = records
+        .iter()
+        .find(|x| x.external_id.ends_with("/2"))
+        .unwrap();
     assert_eq!(reply.title, "Is the licence really open?");
-    let news = records.iter().find(|x| x.platform.as_str() == "news").unwrap();
+    let news = records
+        .iter()
+        .find(|x| x.platform.as_str() == "news")
+        .unwrap();
     assert_eq!(news.author, "");
     assert_eq!(news.status, RecordStatus::Kept);
 
@@ -49,14 +58,26 @@ fn empty_titles_and_authors_are_kept_and_relations_are_stored_and_resolved() {
     // The link's canonical URL is the news record's (m. and utm_ removed on both sides).
     let to_pages = find(post.id, LinkKind::LinksTo);
     assert_eq!(to_pages.len(), 2);
-    assert_eq!(to_pages[0].target_key, "https://news.example.com/2026/11/weights");
+    assert_eq!(
+        to_pages[0].target_key,
+        "https://news.example.com/2026/11/weights"
+    );
     assert_eq!(to_pages[0].target_record_id, Some(news.id));
     assert_eq!(to_pages[1].target_record_id, None, "GitHub is not a record");
     let replies = find(reply.id, LinkKind::ReplyTo);
-    assert_eq!(replies[0].target_key, "bluesky:at://did:plc:a/app.bsky.feed.post/1");
+    assert_eq!(
+        replies[0].target_key,
+        "bluesky:at://did:plc:a/app.bsky.feed.post/1"
+    );
     assert_eq!(replies[0].target_record_id, Some(post.id));
-    let quoter = records.iter().find(|x| x.external_id.ends_with("/3")).unwrap();
-    assert_eq!(find(quoter.id, LinkKind::Quotes)[0].target_record_id, Some(post.id));
+    let quoter = records
+        .iter()
+        .find(|x| x.external_id.ends_with("/3"))
+        .unwrap();
+    assert_eq!(
+        find(quoter.id, LinkKind::Quotes)[0].target_record_id,
+        Some(post.id)
+    );
     assert_eq!(
         find(quoter.id, LinkKind::ReplyTo)[0].target_record_id,
         None,
@@ -65,7 +86,11 @@ fn empty_titles_and_authors_are_kept_and_relations_are_stored_and_resolved() {
 
     // Importing the same lines again adds neither records nor relations.
     let again = d.import_jsonl("AI", "beat.jsonl", LINES).unwrap();
-    assert_eq!((again.new, again.updated, again.links), (0, 4, 0), "{again:?}");
+    assert_eq!(
+        (again.new, again.updated, again.links),
+        (0, 4, 0),
+        "{again:?}"
+    );
 }
 
 #[test]

@@ -197,11 +197,15 @@ fn edits_are_revisions_stale_edits_are_refused_and_signoff_approves() {
     );
 
     assert!(
-        d.sign_off(story.id, &signoff("  ", None, first.revision + 1)).is_err(),
+        d.sign_off(story.id, &signoff("  ", None, first.revision + 1))
+            .is_err(),
         "a sign-off needs a name"
     );
     let s = d
-        .sign_off(story.id, &signoff("Ana Ruiz", Some("checked quotes"), first.revision + 1))
+        .sign_off(
+            story.id,
+            &signoff("Ana Ruiz", Some("checked quotes"), first.revision + 1),
+        )
         .unwrap();
     assert_eq!(s.revision, first.revision + 1);
     assert_eq!(

@@ -101,8 +101,9 @@ pub async fn add_manual(
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(String::from);
+        let audit_note = note.clone();
         let (id, created, status) =
-            match dedup.apply(tx, &item, None, note.clone(), Some(by.trim().to_string()), &policy)? {
+            match dedup.apply(tx, &item, None, note, Some(by.trim().to_string()), &policy)? {
                 Outcome::New { id, verdict } => (
                     id,
                     true,
@@ -127,7 +128,7 @@ pub async fn add_manual(
             by.trim(),
             "add_source",
             story_id,
-            &serde_json::json!({ "record_id": id, "created": created, "note": note }),
+            &serde_json::json!({ "record_id": id, "created": created, "note": audit_note }),
         )?;
         Ok(ManualAdded {
             record_id: id,

@@ -249,12 +249,21 @@ impl<'a> Caller<'a> {
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let retry_after = retry_after(resp.headers());
-            let body = resp.text().await.unwrap_or_default();
+            // An error body is read up to a cap: only its head says what went wrong.
+            let body = read_capped(resp, MAX_ERROR_BODY)
+                .await
+                .map(|(t, _)| t)
+                .unwrap_or_default();
             let info = self.parse_error(status, &body);
             return Err(self.http_failure(status, info, retry_after));
         }
         if !stream {
-            let body = resp.text().await.map_err(|e| self.transport(e))?;
+            let (body, cut) = read_capped(resp, MAX_REPLY_BYTES)
+                .await
+                .map_err(|e| self.transport(e))?;
+            if cut {
+                return Err(self.too_large());
+            }
             let v: Value = serde_json::from_str(&body).map_err(|e| LlmError::InvalidReply {
                 model: self.label(),
                 reason: format!("the response body is not JSON ({e})"),
@@ -274,8 +283,13 @@ impl<'a> Caller<'a> {
         };
         let mut body = resp.bytes_stream();
         let mut deltas = Vec::new();
+        let mut read = 0usize;
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| self.transport(e))?;
+            read += chunk.len();
+            if read > MAX_REPLY_BYTES {
+                return Err(self.too_large());
+            }
             dec.feed(&chunk, &mut deltas)
                 .map_err(|i| self.stream_failure(i))?;
             self.flush(spec, &mut deltas);
@@ -359,6 +373,17 @@ impl<'a> Caller<'a> {
         .into()
     }
 
+    fn too_large(&self) -> Failure {
+        LlmError::InvalidReply {
+            model: self.label(),
+            reason: format!(
+                "the reply is larger than {MAX_REPLY_BYTES} bytes; it was not read further"
+            ),
+            raw: String::new(),
+        }
+        .into()
+    }
+
     fn transport(&self, e: reqwest::Error) -> Failure {
         let mut msg = e.to_string();
         let mut src = std::error::Error::source(&e);
@@ -374,4 +399,28 @@ impl<'a> Caller<'a> {
         }
         .into()
     }
+}
+
+/// The most a model reply (whole or streamed) may be: far above any draft.
+pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
+/// The most of an error body that is read.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Reads a body up to `max` bytes; says whether it was cut there.
+async fn read_capped(
+    resp: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
+    let mut body = resp.bytes_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        let room = max - buf.len();
+        if chunk.len() > room {
+            buf.extend_from_slice(&chunk[..room]);
+            return Ok((String::from_utf8_lossy(&buf).into_owned(), true));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((String::from_utf8_lossy(&buf).into_owned(), false))
 }

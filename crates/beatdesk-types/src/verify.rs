@@ -152,7 +152,10 @@ impl ClaimLocation {
                 self.paragraph.unwrap_or(0) + 1
             ),
             ClaimPart::StorySoFar => {
-                format!("story so far ¶{} sentence {s}", self.paragraph.unwrap_or(0) + 1)
+                format!(
+                    "story so far ¶{} sentence {s}",
+                    self.paragraph.unwrap_or(0) + 1
+                )
             }
             ClaimPart::Faq => format!("FAQ {} sentence {s}", self.paragraph.unwrap_or(0) + 1),
         }

@@ -23,7 +23,14 @@ STOP = {"The", "A", "An", "In", "On", "It", "This", "That", "But", "And", "He", 
 all_names = set()
 for r in recs:
     all_names.update(n for n in NAME.findall(r["text"]) if n not in STOP and len(n) > 3)
-all_names = sorted(all_names)
+CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+            "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+# Names only: weekdays and months are dates, and a swap must change more than letter case.
+all_names = sorted(n for n in all_names if not set(n.split()) & CALENDAR)
+
+SYNONYMS = [("said", "stated"), ("says", "states"), ("about", "around"), ("company", "firm"),
+            ("announced", "unveiled"), ("released", "published"), ("large", "big"), ("users", "people using it"),
+            ("because", "as"), ("However,", "Still,"), ("also", "additionally"), ("new", "newly released")]
 
 def other_form(num, unit):
     """The same number written another way, or None."""
@@ -69,7 +76,16 @@ for sid, s in pool:
 
 clean = []
 for k, (sid, s) in enumerate(picked):
-    style = ["quote", "verbatim", "number"][k % 3]
+    style = ["quote", "verbatim", "number", "paraphrase"][k % 4]
+    if style == "paraphrase":
+        # Light rewording a reporter would do: synonyms, and the words around the facts changed.
+        text = s
+        for a, b in SYNONYMS:
+            text = re.sub(rf"\b{a}\b", b, text, count=1)
+        text = re.sub(r"^(The|A|An) ", lambda m: m.group(1) + " ", text)
+        if text == s:
+            text = "According to the record, " + s[0].lower() + s[1:] if s[1:2].islower() else "Reportedly, " + s
+
     if style == "number":
         m = next((m for m in NUM.finditer(s) if other_form(m.group(1), m.group(2))), None)
         if not m:
@@ -106,7 +122,7 @@ for sid, s, text, style in clean:
     names = [n for n in NAME.finditer(text) if n.group(1) not in STOP and len(n.group(1)) > 3]
     if names:
         n = names[0]
-        cands = [x for x in all_names if x not in src_text[sid] and x.split()[0] not in src_text[sid]]
+        cands = [x for x in all_names if x.lower() not in src_text[sid].lower() and x.split()[0].lower() not in src_text[sid].lower()]
         new = rng.choice(cands)
         add("entity", text[:n.start(1)] + new + text[n.end(1):], [sid], "fail|warn", changed={"from": n.group(1), "to": new})
     # negation added

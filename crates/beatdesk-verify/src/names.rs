@@ -100,7 +100,10 @@ pub fn find(sentence: &str) -> Vec<Name> {
             || raw.ends_with([',', ';', ':', '.', ')', '"', '\u{201d}', '\u{2019}'])
                 && !w.ends_with('.');
         // "Qwen 3.5", "Apache 2.0", "OLMo 5": a version after a name is part of it.
-        let version = run.is_some() && !w.is_empty() && w.starts_with(|c: char| c.is_ascii_digit()) && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+        let version = run.is_some()
+            && !w.is_empty()
+            && w.starts_with(|c: char| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
         let joiner = (matches!(w, "&") && run.is_some()) || version;
         if !w.is_empty() && (is_name_word(w) || joiner) {
             let start = pos + lead as u32;

@@ -15,7 +15,10 @@ pub struct Stems {
 
 impl Default for Stems {
     fn default() -> Self {
-        Stems { stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English), memo: HashMap::default() }
+        Stems {
+            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+            memo: HashMap::default(),
+        }
     }
 }
 
@@ -93,23 +96,58 @@ fn is_cue(w: &str) -> bool {
     ) || w.ends_with("n't")
 }
 
-/// A sentence as polarity sees it: every word's stem, and the content stems
-/// that follow a negation within three words ("did not address" → address).
+/// Bit of an opposite word in a sentence's mask: its first place in `OPPOSITES`.
+fn opp_bit(stem: &str) -> u64 {
+    OPPOSITES
+        .iter()
+        .enumerate()
+        .find_map(|(i, (a, b))| {
+            if *a == stem {
+                Some(1u64 << (2 * i))
+            } else if *b == stem {
+                Some(1u64 << (2 * i + 1))
+            } else {
+                None
+            }
+        })
+        .unwrap_or(0)
+}
+
+/// A sentence as polarity sees it: which opposite words it has (stems, any
+/// word), its content stems, and those that follow a negation ("did not
+/// address" → address).
 pub struct Polar {
-    pub all: HashSet<String>,
-    pub negated: HashSet<String>,
-    pub plain: HashSet<String>,
+    pub opp: u64,
+    pub negated: Vec<String>,
+    pub stems: HashSet<String>,
+}
+
+impl Polar {
+    /// Stated without a negation.
+    fn plain(&self, w: &str) -> bool {
+        self.stems.contains(w) && !self.negated.iter().any(|n| n == w)
+    }
+
+    fn negates(&self, w: &str) -> bool {
+        self.negated.iter().any(|n| n == w)
+    }
+
+    fn has(&self, w: &str) -> bool {
+        self.opp & opp_bit(w) != 0
+    }
 }
 
 pub fn polar(stems: &mut Stems, toks: &[Token]) -> Polar {
-    let mut all = HashSet::default();
-    let mut negated = HashSet::default();
-    let mut plain = HashSet::default();
+    let mut opp = 0u64;
+    let mut negated = Vec::new();
+    let mut content = HashSet::default();
     // Words left in which a negation cue may still find its word.
     let mut window = 0usize;
     for t in toks {
         let w = t.norm.as_str();
-        all.insert(stems.get(w));
+        let s = stems.get(w);
+        // The list holds plain words ("before") and stems ("increas"): try both.
+        opp |= opp_bit(&s) | opp_bit(w);
         if is_cue(w) {
             window = 4;
             continue;
@@ -118,27 +156,24 @@ pub fn polar(stems: &mut Stems, toks: &[Token]) -> Polar {
             continue;
         }
         if !is_stopword(w) && w.len() > 1 {
-            let s = stems.get(w);
             if window > 0 {
                 // The cue binds to the first content word after it.
-                negated.insert(s);
+                negated.push(s.clone());
                 window = 0;
-            } else {
-                plain.insert(s);
             }
+            content.insert(s);
         }
         window = window.saturating_sub(1);
     }
     Polar {
-        all,
+        opp,
         negated,
-        plain,
+        stems: content,
     }
 }
 
-/// A record sentence: stems for overlap, polarity, and its char span.
+/// A record sentence: its polarity (with its content stems) and char span.
 pub struct RecordSentence {
-    pub stems: HashSet<String>,
     pub polar: Polar,
     pub start: u32,
     pub end: u32,
@@ -153,9 +188,8 @@ pub fn polarity(
 ) -> Option<(String, usize)> {
     // The claim negates a word that no cited sentence negates, but one states.
     for w in &claim.negated {
-        let negated_somewhere = all.iter().any(|s| s.polar.negated.contains(w));
-        if !negated_somewhere {
-            if let Some(i) = near.iter().position(|s| s.polar.plain.contains(w)) {
+        if !all.iter().any(|s| s.polar.negates(w)) {
+            if let Some(i) = near.iter().position(|s| s.polar.plain(w)) {
                 return Some((
                     format!("the claim negates \u{2018}{w}\u{2019}, which the record states"),
                     i,
@@ -164,13 +198,9 @@ pub fn polarity(
         }
     }
     // A near sentence negates a word the claim states plainly.
-    for w in &claim.plain {
-        if claim.negated.contains(w) {
-            continue;
-        }
-        let stated_somewhere = all.iter().any(|s| s.polar.plain.contains(w));
-        if !stated_somewhere {
-            if let Some(i) = near.iter().position(|s| s.polar.negated.contains(w)) {
+    for w in claim.stems.iter().filter(|w| claim.plain(w)) {
+        if !all.iter().any(|s| s.polar.plain(w)) {
+            if let Some(i) = near.iter().position(|s| s.polar.negates(w)) {
                 return Some((
                     format!("the record negates \u{2018}{w}\u{2019}, which the claim states"),
                     i,
@@ -180,12 +210,24 @@ pub fn polarity(
     }
     for (a, b) in OPPOSITES {
         for (x, y) in [(a, b), (b, a)] {
-            if claim.all.contains(x)
-                && !claim.all.contains(y)
-                && !near.iter().any(|s| s.polar.all.contains(x))
+            if !claim.has(x) || claim.has(y) {
+                continue;
+            }
+            let says = || {
+                format!(
+                    "the claim says \u{2018}{x}\u{2019} where the record says \u{2018}{y}\u{2019}"
+                )
+            };
+            // The closest sentence says the opposite, or every resembling one does.
+            if near
+                .first()
+                .is_some_and(|s| s.polar.has(y) && !s.polar.has(x))
             {
-                if let Some(i) = near.iter().position(|s| s.polar.all.contains(y)) {
-                    return Some((format!("the claim says \u{2018}{x}\u{2019} where the record says \u{2018}{y}\u{2019}"), i));
+                return Some((says(), 0));
+            }
+            if !near.iter().any(|s| s.polar.has(x)) {
+                if let Some(i) = near.iter().position(|s| s.polar.has(y)) {
+                    return Some((says(), i));
                 }
             }
         }
@@ -198,5 +240,5 @@ pub fn overlap(claim: &[String], s: &RecordSentence) -> f64 {
     if claim.is_empty() {
         return 0.0;
     }
-    claim.iter().filter(|c| s.stems.contains(*c)).count() as f64 / claim.len() as f64
+    claim.iter().filter(|c| s.polar.stems.contains(*c)).count() as f64 / claim.len() as f64
 }

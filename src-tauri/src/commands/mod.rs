@@ -5,5 +5,6 @@ pub mod review;
 pub mod settings;
 pub mod sources;
 pub mod stories;
+pub mod targets;
 pub mod verify;
 pub mod writers;

@@ -41,8 +41,14 @@ pub async fn sign_off(
 ) -> Result<StoryView, IpcError> {
     state
         .run(move |app| {
-            let req = SignOffRequest { editor, note, revision, override_reason };
-            app.sign_off(story_id, &req).and_then(|_| app.story(story_id))
+            let req = SignOffRequest {
+                editor,
+                note,
+                revision,
+                override_reason,
+            };
+            app.sign_off(story_id, &req)
+                .and_then(|_| app.story(story_id))
         })
         .await
 }
