@@ -529,14 +529,11 @@ function main() {
             if (structural || hadErrors) render();
           },
           onCancel: async () => {
-            if (dirty()) {
-              const sure = await askChoice("Discard your edits?", "The text you changed since the last save will be lost.", [
-                { label: "Keep editing", value: false, testid: "cancel-stay", primary: true },
-                { label: "Discard", value: true, testid: "cancel-discard", danger: true },
-              ]);
-              if (!sure) return;
+            // Cancel asks nothing and loses nothing: changed text stays offered back above the story.
+            if (dirty() && state.editing && state.editBase !== null) {
+              await flushKeep();
+              state.buffer = { story_id: v.story.id, base_revision: state.editBase, document: clone(state.editing), saved_at: new Date().toISOString() };
             }
-            if (dirty()) await backend.discardEdit(v.story.id).catch(() => {});
             stopEditing();
             state.message = null;
             render();

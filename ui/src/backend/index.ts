@@ -16,15 +16,15 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { StorySummary } from "../bindings/StorySummary";
 import type { StoryView } from "../bindings/StoryView";
-import type { ExportOutcome } from "../bindings/ExportOutcome";
-import type { ExportPlan } from "../bindings/ExportPlan";
-import type { TargetExport } from "../bindings/TargetExport";
-import type { TargetInfo } from "../bindings/TargetInfo";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { Attribution } from "../bindings/Attribution";
 import type { Draft } from "../bindings/Draft";
 import type { EditBuffer } from "../bindings/EditBuffer";
 import type { RevisionDiff } from "../bindings/RevisionDiff";
+import type { ExportOutcome } from "../bindings/ExportOutcome";
+import type { ExportPlan } from "../bindings/ExportPlan";
+import type { TargetExport } from "../bindings/TargetExport";
+import type { TargetInfo } from "../bindings/TargetInfo";
 import type { StoryDocument } from "../bindings/StoryDocument";
 import type { StoryQuery } from "../bindings/StoryQuery";
 import type { VerifyReport } from "../bindings/VerifyReport";
@@ -89,16 +89,6 @@ export const backend = {
   onBeatUpdated: (f: (s: IngestSummary) => void): Promise<UnlistenFn> => listen<IngestSummary>("beat-updated", (e) => f(e.payload)),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
-  listTargets: () => invoke<TargetInfo[]>("list_targets"),
-  addTarget: (t: { name: string; kind: string; url: string; user: string | null; secret: string }, editor: string) =>
-    invoke<TargetInfo>("add_target", { ...t, editor }),
-  removeTarget: (name: string, editor: string) => invoke<TargetInfo[]>("remove_target", { name, editor }),
-  checkTarget: (name: string) => invoke<string>("check_target", { name }),
-  planExport: (storyId: number, target: string, status: string | null, tags: string[]) =>
-    invoke<ExportPlan>("plan_export", { storyId, target, status, tags }),
-  exportToTarget: (storyId: number, target: string, status: string | null, tags: string[], editor: string) =>
-    invoke<ExportOutcome>("export_to_target", { storyId, target, status, tags, editor }),
-  listTargetExports: (storyId: number) => invoke<TargetExport[]>("list_target_exports", { storyId }),
   // The review desk.
   createBeat: (name: string, config: string) => invoke<Beat[]>("create_beat", { name, config }),
   renameBeat: (beatId: number, name: string, editor: string) => invoke<Beat[]>("rename_beat", { beatId, name, editor }),
@@ -124,6 +114,16 @@ export const backend = {
     invoke<StoryView>("move_record", { fromStoryId, recordId, toStoryId, editor }),
   mergeStories: (intoStoryId: number, fromStoryId: number, editor: string) => invoke<StoryView>("merge_stories", { intoStoryId, fromStoryId, editor }),
   splitRecords: (storyId: number, recordIds: number[], editor: string) => invoke<StoryView>("split_records", { storyId, recordIds, editor }),
+  listTargets: () => invoke<TargetInfo[]>("list_targets"),
+  addTarget: (t: { name: string; kind: string; url: string; user: string | null; secret: string }, editor: string) =>
+    invoke<TargetInfo>("add_target", { ...t, editor }),
+  removeTarget: (name: string, editor: string) => invoke<TargetInfo[]>("remove_target", { name, editor }),
+  checkTarget: (name: string) => invoke<string>("check_target", { name }),
+  planExport: (storyId: number, target: string, status: string | null, tags: string[]) =>
+    invoke<ExportPlan>("plan_export", { storyId, target, status, tags }),
+  exportToTarget: (storyId: number, target: string, status: string | null, tags: string[], editor: string) =>
+    invoke<ExportOutcome>("export_to_target", { storyId, target, status, tags, editor }),
+  listTargetExports: (storyId: number) => invoke<TargetExport[]>("list_target_exports", { storyId }),
   /** Opens a source in the system browser; only http(s) URLs are allowed. */
   openExternal: (url: string) => (/^https?:\/\//i.test(url) ? openUrl(url) : Promise.resolve()),
 };
