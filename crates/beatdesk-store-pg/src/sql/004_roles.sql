@@ -2,14 +2,18 @@
 -- may do here. Reporters add sources, draft and edit; editors also sign off,
 -- manage targets and export to a CMS. No one is granted UPDATE, DELETE or
 -- TRUNCATE on history: the privileges refuse before the triggers would.
+-- Two stores initialised at once in one cluster may both try to create a
+-- role; the loser finds it made and carries on.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'beatdesk_reporter') THEN
+    BEGIN
         CREATE ROLE beatdesk_reporter NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'beatdesk_editor') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE beatdesk_editor NOLOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
     IF NOT pg_has_role('beatdesk_editor', 'beatdesk_reporter', 'MEMBER') THEN
         GRANT beatdesk_reporter TO beatdesk_editor;
     END IF;
