@@ -4,6 +4,7 @@
 //! the database (`beatdesk_reporter`, `beatdesk_editor`), and `team init` /
 //! `team add-user`. Tauri-free and independent of the core for now.
 
+pub mod cli;
 pub mod connect;
 pub mod error;
 pub mod migrate;
