@@ -4,7 +4,7 @@
 #   tests/pg/start.sh cargo test -p beatdesk-store-pg --test pg -- --ignored
 # The cluster lives in a temp dir and listens only on a unix socket in that
 # dir (no TCP at all); password auth (SCRAM) everywhere, so the login tests
-# are real. The command gets BEATDESK_PG_TEST_{HOST,PORT,USER,PASSWORD,LOG}.
+# are real (fsync off unless BEATDESK_PG_FSYNC=on, for benchmarks). The command gets BEATDESK_PG_TEST_{HOST,PORT,USER,PASSWORD,LOG}.
 set -euo pipefail
 
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
@@ -39,7 +39,7 @@ as_pg "$BIN/initdb" -D "$DATA/db" -U beatdesk_admin --pwfile="$DATA/pw" \
 as_pg rm -f "$DATA/pw"
 PORT=5432
 as_pg "$BIN/pg_ctl" -D "$DATA/db" -l "$DATA/log" -w -t 60 \
-  -o "-c listen_addresses='' -k $DATA/sock -p $PORT -c fsync=off -c log_statement=all" start >/dev/null
+  -o "-c listen_addresses='' -k $DATA/sock -p $PORT -c fsync=${BEATDESK_PG_FSYNC:-off} -c log_statement=all" start >/dev/null
 
 export BEATDESK_PG_TEST_HOST="$DATA/sock" BEATDESK_PG_TEST_PORT="$PORT"
 export BEATDESK_PG_TEST_USER=beatdesk_admin BEATDESK_PG_TEST_PASSWORD="$PASSWORD"

@@ -46,6 +46,7 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
         ["add-user", name] => {
             let role = role.ok_or("team add-user: --role reporter|editor is required")?;
             team::check_login_name(name).map_err(|e| e.to_string())?;
+            crate::connect::parse(&store).map_err(|e| e.to_string())?;
             let mut line = String::new();
             stdin
                 .read_line(&mut line)
@@ -57,5 +58,36 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
             writeln!(out, "login {name} created ({})", role.group()).map_err(|e| e.to_string())
         }
         _ => Err(USAGE.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str], stdin: &str) -> Result<String, String> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        run(&args, &mut stdin.as_bytes(), &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_before_any_connection() {
+        let remote = "postgres://ana@db.example.org/newsroom";
+        let err = run_args(&["init", "--store", remote, "--force"], "").unwrap_err();
+        assert!(err.contains("unknown option --force"), "{err}");
+        let err = run_args(&["add-user", "ana", "--store", remote], "pw\n").unwrap_err();
+        assert!(err.contains("--role reporter|editor is required"), "{err}");
+        let err = run_args(&["add-user", "Ana;", "--role", "editor", "--store", remote], "pw\n")
+            .unwrap_err();
+        assert!(err.contains("lower-case"), "{err}");
+        let err = run_args(&["promote", "--store", remote], "").unwrap_err();
+        assert!(err.starts_with("usage:"), "{err}");
+        // The address is checked before a password is read or anything is sent.
+        let err = run_args(&["add-user", "ana", "--role", "editor", "--store", remote], "pw\n")
+            .unwrap_err();
+        assert!(err.contains("db.example.org") && err.contains("TLS"), "{err}");
+        assert!(run_args(&["--help"], "").unwrap().starts_with("usage:"));
     }
 }
