@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod connect;
 pub mod error;
+pub mod locks;
 pub mod migrate;
 pub mod team;
 

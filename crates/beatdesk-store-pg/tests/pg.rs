@@ -549,3 +549,58 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
     let (ok, said) = team(&["init", "--store", "postgres://ana:pw@db.example.org/x"], "");
     assert!(!ok && said.contains("password") && !said.contains(":pw@"), "{said}");
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn one_source_is_fetched_by_one_desk_at_a_time() {
+    use beatdesk_store_pg::locks::with_source_lock;
+    let db = fresh_db("locks");
+    let mut a = admin(&db);
+    let mut b = admin(&db);
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        with_source_lock(&mut a, 7, |_| {
+            held_tx.send(()).unwrap();
+            rx.recv().unwrap();
+            Ok("a fetched")
+        })
+        .unwrap()
+    });
+    held_rx.recv().unwrap();
+    let mut ran = false;
+    let busy = with_source_lock(&mut b, 7, |_| {
+        ran = true;
+        Ok(())
+    })
+    .unwrap();
+    assert!(busy.is_none() && !ran, "a second desk must not fetch a locked source");
+    // Another source of the beat is free meanwhile.
+    assert_eq!(with_source_lock(&mut b, 8, |_| Ok(8)).unwrap(), Some(8));
+    tx.send(()).unwrap();
+    assert_eq!(holder.join().unwrap(), Some("a fetched"));
+    assert_eq!(with_source_lock(&mut b, 7, |_| Ok(7)).unwrap(), Some(7), "released after use");
+
+    // A desk that dies while fetching does not keep the source locked.
+    let mut c = admin(&db);
+    c.query_one("SELECT pg_advisory_lock($1)", &[&((0x6264_0001_i64 << 32) | 9)])
+        .unwrap();
+    assert!(with_source_lock(&mut b, 9, |_| Ok(())).unwrap().is_none());
+    drop(c);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if with_source_lock(&mut b, 9, |_| Ok(())).unwrap().is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "a dead session's lock lingers");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // An error inside still releases the lock.
+    let err = with_source_lock(&mut b, 10, |c| {
+        c.batch_execute("SELECT no_such_column FROM beats")?;
+        Ok(())
+    });
+    assert!(err.is_err());
+    let mut d = admin(&db);
+    assert!(with_source_lock(&mut d, 10, |_| Ok(())).unwrap().is_some());
+}
