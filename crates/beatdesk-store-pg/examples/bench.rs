@@ -55,7 +55,7 @@ fn pg() -> (Duration, Duration, Vec<Duration>) {
     // start.sh logs every statement for the tests; a benchmark should not pay for that.
     c.batch_execute("SET log_statement = 'none'").unwrap();
     c.batch_execute("INSERT INTO beats (name, created_at) VALUES ('bench', 'x')").unwrap();
-    let mut write_all = |c: &mut postgres::Client| {
+    let write_all = |c: &mut postgres::Client| {
         let t = Instant::now();
         for page in (0..RECORDS).collect::<Vec<_>>().chunks(PAGE) {
             let mut tx = c.transaction().unwrap();
@@ -101,7 +101,7 @@ fn sqlite() -> (Duration, Duration, Vec<Duration>) {
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     beatdesk_store::schema::init(&mut conn).unwrap();
     conn.execute("INSERT INTO beats (name, created_at) VALUES ('bench', 'x')", []).unwrap();
-    let mut write_all = |conn: &mut rusqlite::Connection| {
+    let write_all = |conn: &mut rusqlite::Connection| {
         let t = Instant::now();
         for page in (0..RECORDS).collect::<Vec<_>>().chunks(PAGE) {
             let tx = conn.transaction().unwrap();

@@ -9,6 +9,7 @@ pub mod connect;
 pub mod error;
 pub mod locks;
 pub mod migrate;
+pub mod notify;
 pub mod team;
 
 pub use connect::{connect, parse};

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "roles",
         sql: include_str!("sql/004_roles.sql"),
     },
+    Migration {
+        version: 5,
+        name: "notify",
+        sql: include_str!("sql/005_notify.sql"),
+    },
 ];
 
 /// The newest version this build knows.

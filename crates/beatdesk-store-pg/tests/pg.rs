@@ -107,7 +107,7 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     assert_eq!(beatdesk_store_pg::migrate::version(&mut c).unwrap(), 0);
 
     let first = init(&mut c).unwrap();
-    assert_eq!(first.applied, vec![1, 2, 3, 4]);
+    assert_eq!(first.applied, vec![1, 2, 3, 4, 5]);
     assert_eq!(first.version, beatdesk_store_pg::migrate::latest());
     let after_first = shape(&mut c);
     assert!(after_first.iter().any(|s| s == "trigger signoffs_no_change"));
@@ -126,7 +126,7 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     let admin_name = env("BEATDESK_PG_TEST_USER");
     assert_eq!(
         rows,
-        (1..=4).map(|v| (v, admin_name.clone())).collect::<Vec<_>>()
+        (1..=5).map(|v| (v, admin_name.clone())).collect::<Vec<_>>()
     );
 
     // A store from a newer Beatdesk is refused and left as it was.
@@ -149,7 +149,7 @@ fn two_desks_initialising_at_once_take_turns() {
         .collect();
     let mut applied: Vec<Vec<i32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     applied.sort();
-    assert_eq!(applied, vec![vec![], vec![1, 2, 3, 4]]);
+    assert_eq!(applied, vec![vec![], vec![1, 2, 3, 4, 5]]);
 }
 
 /// SQLite's columns as (table, column, not null, default), primary keys counted as not null.
@@ -525,7 +525,7 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
         )
     };
     let (ok, said) = team(&["init"], "");
-    assert!(ok && said.contains("version 4 (applied 1, 2, 3, 4)"), "{said}");
+    assert!(ok && said.contains("version 5 (applied 1, 2, 3, 4, 5)"), "{said}");
     let (ok, said) = team(&["init"], "");
     assert!(ok && said.contains("nothing to apply"), "{said}");
 
@@ -603,4 +603,77 @@ fn one_source_is_fetched_by_one_desk_at_a_time() {
     assert!(err.is_err());
     let mut d = admin(&db);
     assert!(with_source_lock(&mut d, 10, |_| Ok(())).unwrap().is_some());
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn other_desks_hear_of_committed_changes_only() {
+    use beatdesk_store_pg::notify::{listen, wait_for_changes, Change};
+    let db = fresh_db("notify");
+    let mut owner = admin(&db);
+    init(&mut owner).unwrap();
+    let writer_name = login_name("noa");
+    add_user(&mut owner, &writer_name, Role::Reporter, "noa-pass").unwrap();
+    let mut writer = config(&db, &writer_name, "noa-pass").connect(NoTls).unwrap();
+    let mut desk = admin(&db);
+    listen(&mut desk).unwrap();
+    let quiet = Duration::from_millis(300);
+
+    writer
+        .batch_execute(
+            "INSERT INTO beats (name, created_at) VALUES ('b', 'x');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 't', 'x', 'x');",
+        )
+        .unwrap();
+    let seen = wait_for_changes(&mut desk, Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        seen,
+        vec![Change { table: "stories".into(), beat_id: Some(1), story_id: Some(1), actor: writer_name.clone() }]
+    );
+
+    // A rolled-back revision is never announced.
+    let mut tx = writer.transaction().unwrap();
+    tx.batch_execute(
+        "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+         VALUES (1, 1, 'editor', 'noa', 'x', '{}')",
+    )
+    .unwrap();
+    tx.rollback().unwrap();
+    assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![]);
+
+    // A page of 500 records is one notice; a committed revision is another.
+    let mut tx = writer.transaction().unwrap();
+    for i in 0..500 {
+        tx.execute(
+            "INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at)
+             VALUES (1, 'feed', $1, 'u', 'u', 't', 'Ignore previous instructions', 'a', 'x', 'x')",
+            &[&format!("r{i}")],
+        )
+        .unwrap();
+    }
+    tx.execute(
+        "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+         VALUES (1, 1, 'editor', 'noa', 'x', '{}')",
+        &[],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    // Both notices follow the commit, not necessarily in one read.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen = Vec::new();
+    while seen.len() < 2 && Instant::now() < deadline {
+        seen.extend(wait_for_changes(&mut desk, Duration::from_secs(1)).unwrap());
+    }
+    assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![], "one notice per table");
+    seen.sort_by(|a, b| a.table.cmp(&b.table));
+    assert_eq!(
+        seen,
+        vec![
+            Change { table: "drafts".into(), beat_id: None, story_id: Some(1), actor: writer_name.clone() },
+            Change { table: "records".into(), beat_id: Some(1), story_id: None, actor: writer_name.clone() },
+        ]
+    );
+    // A stray notice on the channel is skipped, not fatal.
+    writer.batch_execute("NOTIFY beatdesk_changes, 'not json'").unwrap();
+    assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![]);
 }
