@@ -26,6 +26,20 @@ pub enum PgStoreError {
     EmptyPassword(String),
     #[error("the store has no Beatdesk roles yet: run `beatdesk team init` first")]
     NotInitialised,
+    #[error("story {story_id} is at revision {revision} by {actor}: reload before saving")]
+    StaleEdit {
+        story_id: i64,
+        revision: i64,
+        actor: String,
+    },
+}
+
+/// The DETAIL of migration 6's refusal (SQLSTATE BD409).
+#[derive(serde::Deserialize)]
+struct StaleDetail {
+    story_id: i64,
+    revision: i64,
+    actor: String,
 }
 
 impl PgStoreError {
@@ -41,14 +55,26 @@ impl PgStoreError {
             Self::UserExists(_) => "store_user_exists",
             Self::EmptyPassword(_) => "store_empty_password",
             Self::NotInitialised => "store_not_initialised",
+            Self::StaleEdit { .. } => "store_stale_edit",
         }
     }
 
-    /// Turns the database's privilege refusals into `Denied`, keeping its words.
+    /// Turns the database's privilege refusals into `Denied` (keeping its
+    /// words) and stale revisions into `StaleEdit`.
     pub fn from_db(e: postgres::Error) -> Self {
         match e.as_db_error() {
             Some(db) if db.code() == &SqlState::INSUFFICIENT_PRIVILEGE => {
                 Self::Denied(db.message().to_string())
+            }
+            Some(db) if db.code().code() == "BD409" => {
+                match db.detail().and_then(|d| serde_json::from_str::<StaleDetail>(d).ok()) {
+                    Some(d) => Self::StaleEdit {
+                        story_id: d.story_id,
+                        revision: d.revision,
+                        actor: d.actor,
+                    },
+                    None => Self::Db(e),
+                }
             }
             _ => Self::Db(e),
         }

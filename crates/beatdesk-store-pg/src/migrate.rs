@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "notify",
         sql: include_str!("sql/005_notify.sql"),
     },
+    Migration {
+        version: 6,
+        name: "stale_edits",
+        sql: include_str!("sql/006_stale_edits.sql"),
+    },
 ];
 
 /// The newest version this build knows.

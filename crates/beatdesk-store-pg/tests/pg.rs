@@ -107,7 +107,7 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     assert_eq!(beatdesk_store_pg::migrate::version(&mut c).unwrap(), 0);
 
     let first = init(&mut c).unwrap();
-    assert_eq!(first.applied, vec![1, 2, 3, 4, 5]);
+    assert_eq!(first.applied, (1..=6).collect::<Vec<i32>>());
     assert_eq!(first.version, beatdesk_store_pg::migrate::latest());
     let after_first = shape(&mut c);
     assert!(after_first.iter().any(|s| s == "trigger signoffs_no_change"));
@@ -126,7 +126,7 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     let admin_name = env("BEATDESK_PG_TEST_USER");
     assert_eq!(
         rows,
-        (1..=5).map(|v| (v, admin_name.clone())).collect::<Vec<_>>()
+        (1..=6).map(|v| (v, admin_name.clone())).collect::<Vec<_>>()
     );
 
     // A store from a newer Beatdesk is refused and left as it was.
@@ -149,7 +149,7 @@ fn two_desks_initialising_at_once_take_turns() {
         .collect();
     let mut applied: Vec<Vec<i32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     applied.sort();
-    assert_eq!(applied, vec![vec![], vec![1, 2, 3, 4, 5]]);
+    assert_eq!(applied, vec![vec![], (1..=6).collect::<Vec<i32>>()]);
 }
 
 /// SQLite's columns as (table, column, not null, default), primary keys counted as not null.
@@ -525,7 +525,7 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
         )
     };
     let (ok, said) = team(&["init"], "");
-    assert!(ok && said.contains("version 5 (applied 1, 2, 3, 4, 5)"), "{said}");
+    assert!(ok && said.contains("version 6 (applied 1, 2, 3, 4, 5, 6)"), "{said}");
     let (ok, said) = team(&["init"], "");
     assert!(ok && said.contains("nothing to apply"), "{said}");
 
@@ -676,4 +676,73 @@ fn other_desks_hear_of_committed_changes_only() {
     // A stray notice on the channel is skipped, not fatal.
     writer.batch_execute("NOTIFY beatdesk_changes, 'not json'").unwrap();
     assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![]);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn a_stale_edit_is_refused_with_the_other_persons_name_and_revision() {
+    let db = fresh_db("stale");
+    let mut owner = admin(&db);
+    init(&mut owner).unwrap();
+    let (ana, ben) = (login_name("sana"), login_name("sben"));
+    add_user(&mut owner, &ana, Role::Reporter, "ana-pw").unwrap();
+    add_user(&mut owner, &ben, Role::Reporter, "ben-pw").unwrap();
+    owner
+        .batch_execute(
+            "INSERT INTO beats (name, created_at) VALUES ('b', 'x');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 't', 'x', 'x');
+             INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+                 VALUES (1, 1, 'writer', 'offline', 'x', '{}');",
+        )
+        .unwrap();
+    const SAVE_REV_2: &str = "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+         VALUES (1, 2, 'editor', 'desk', 'y', '{}')";
+
+    // Both desks read revision 1; Ana saves first and holds her transaction
+    // open while Ben saves on the same base.
+    let mut ana_c = config(&db, &ana, "ana-pw").connect(NoTls).unwrap();
+    let mut ana_tx = ana_c.transaction().unwrap();
+    ana_tx.execute(SAVE_REV_2, &[]).unwrap();
+    let ben_cfg = config(&db, &ben, "ben-pw");
+    let ben_saves = std::thread::spawn(move || {
+        let mut ben_c = ben_cfg.connect(NoTls).unwrap();
+        ben_c
+            .execute(SAVE_REV_2, &[])
+            .map_err(PgStoreError::from_db)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!ben_saves.is_finished(), "Ben's save waits for Ana's");
+    ana_tx.commit().unwrap();
+    let err = ben_saves.join().unwrap().unwrap_err();
+    match &err {
+        PgStoreError::StaleEdit { story_id, revision, actor } => {
+            assert_eq!((*story_id, *revision, actor.as_str()), (1, 2, ana.as_str()))
+        }
+        other => panic!("expected a stale edit, got {other}"),
+    }
+    assert_eq!(err.code(), "store_stale_edit");
+    assert!(err.to_string().contains(&ana), "{err}");
+
+    // Later, on the same stale base, the same answer; on the new one, it saves.
+    let mut ben_c = config(&db, &ben, "ben-pw").connect(NoTls).unwrap();
+    let again = ben_c.execute(SAVE_REV_2, &[]).map_err(PgStoreError::from_db).unwrap_err();
+    assert!(matches!(again, PgStoreError::StaleEdit { revision: 2, .. }), "{again}");
+    ben_c
+        .execute(
+            "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+             VALUES (1, 3, 'editor', 'desk', 'z', '{}')",
+            &[],
+        )
+        .unwrap();
+    let revs: Vec<(i64, String)> = owner
+        .query("SELECT revision, actor FROM drafts ORDER BY revision", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        revs,
+        vec![(1, env("BEATDESK_PG_TEST_USER")), (2, ana.clone()), (3, ben.clone())],
+        "no edit lost, none merged"
+    );
 }
