@@ -37,7 +37,8 @@ const INSERT_PG: &str = "INSERT INTO records (beat_id, platform, external_id, ur
      VALUES (1, 'feed', $1, $2, $2, $3, $4, 'someone', $5, $5) ON CONFLICT DO NOTHING";
 const INSERT_SQLITE: &str = "INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at)
      VALUES (1, 'feed', ?1, ?2, ?2, ?3, ?4, 'someone', ?5, ?5) ON CONFLICT DO NOTHING";
-const OPEN: &str = "SELECT r.id, r.title, r.text, r.url, r.author, r.published_at, sr.included, sr.why
+const OPEN: &str =
+    "SELECT r.id, r.title, r.text, r.url, r.author, r.published_at, sr.included, sr.why
      FROM story_records sr JOIN records r ON r.id = sr.record_id
      WHERE sr.story_id = 1 ORDER BY r.published_at";
 
@@ -48,13 +49,16 @@ fn pg() -> (Duration, Duration, Vec<Duration>) {
         .user(&env("BEATDESK_PG_TEST_USER"))
         .password(env("BEATDESK_PG_TEST_PASSWORD"));
     let mut admin = base.clone().dbname("postgres").connect(NoTls).unwrap();
-    admin.batch_execute("DROP DATABASE IF EXISTS bd_bench").unwrap();
+    admin
+        .batch_execute("DROP DATABASE IF EXISTS bd_bench")
+        .unwrap();
     admin.batch_execute("CREATE DATABASE bd_bench").unwrap();
     let mut c = base.clone().dbname("bd_bench").connect(NoTls).unwrap();
     beatdesk_store_pg::init(&mut c).unwrap();
     // start.sh logs every statement for the tests; a benchmark should not pay for that.
     c.batch_execute("SET log_statement = 'none'").unwrap();
-    c.batch_execute("INSERT INTO beats (name, created_at) VALUES ('bench', 'x')").unwrap();
+    c.batch_execute("INSERT INTO beats (name, created_at) VALUES ('bench', 'x')")
+        .unwrap();
     let write_all = |c: &mut postgres::Client| {
         let t = Instant::now();
         for page in (0..RECORDS).collect::<Vec<_>>().chunks(PAGE) {
@@ -70,7 +74,10 @@ fn pg() -> (Duration, Duration, Vec<Duration>) {
     };
     let first = write_all(&mut c);
     let again = write_all(&mut c);
-    let n: i64 = c.query_one("SELECT count(*) FROM records", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM records", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n as usize, RECORDS, "duplicates must not count twice");
     c.batch_execute(&format!(
         "INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 's', 'x', 'x');
@@ -100,7 +107,11 @@ fn sqlite() -> (Duration, Duration, Vec<Duration>) {
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     beatdesk_store::schema::init(&mut conn).unwrap();
-    conn.execute("INSERT INTO beats (name, created_at) VALUES ('bench', 'x')", []).unwrap();
+    conn.execute(
+        "INSERT INTO beats (name, created_at) VALUES ('bench', 'x')",
+        [],
+    )
+    .unwrap();
     let write_all = |conn: &mut rusqlite::Connection| {
         let t = Instant::now();
         for page in (0..RECORDS).collect::<Vec<_>>().chunks(PAGE) {
@@ -157,7 +168,10 @@ fn report(engine: &str, (first, again, mut opens): (Duration, Duration, Vec<Dura
 }
 
 fn main() {
-    println!("fsync on PostgreSQL: {}", std::env::var("BEATDESK_PG_FSYNC").unwrap_or("off".into()));
+    println!(
+        "fsync on PostgreSQL: {}",
+        std::env::var("BEATDESK_PG_FSYNC").unwrap_or("off".into())
+    );
     report("sqlite", sqlite());
     report("postgresql", pg());
 }

@@ -32,7 +32,8 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
     let store = store.ok_or("no store: give --store URL or set BEATDESK_STORE")?;
     match positional.as_slice() {
         ["init"] => {
-            let mut client = connect(&store, None, "beatdesk team init").map_err(|e| e.to_string())?;
+            let mut client =
+                connect(&store, None, "beatdesk team init").map_err(|e| e.to_string())?;
             let report = team::init(&mut client).map_err(|e| e.to_string())?;
             let applied = if report.applied.is_empty() {
                 "nothing to apply".to_string()
@@ -40,17 +41,21 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
                 let v: Vec<String> = report.applied.iter().map(|v| v.to_string()).collect();
                 format!("applied {}", v.join(", "))
             };
-            writeln!(out, "store schema at version {} ({applied})", report.version)
-                .map_err(|e| e.to_string())
+            writeln!(
+                out,
+                "store schema at version {} ({applied})",
+                report.version
+            )
+            .map_err(|e| e.to_string())
         }
         ["add-user", name] => {
             let role = role.ok_or("team add-user: --role reporter|editor is required")?;
             team::check_login_name(name).map_err(|e| e.to_string())?;
             crate::connect::parse(&store).map_err(|e| e.to_string())?;
             let mut line = String::new();
-            stdin
-                .read_line(&mut line)
-                .map_err(|e| format!("team add-user: reading the password from standard input: {e}"))?;
+            stdin.read_line(&mut line).map_err(|e| {
+                format!("team add-user: reading the password from standard input: {e}")
+            })?;
             let password = line.trim_end_matches(['\n', '\r']);
             let mut client =
                 connect(&store, None, "beatdesk team add-user").map_err(|e| e.to_string())?;
@@ -79,15 +84,24 @@ mod tests {
         assert!(err.contains("unknown option --force"), "{err}");
         let err = run_args(&["add-user", "ana", "--store", remote], "pw\n").unwrap_err();
         assert!(err.contains("--role reporter|editor is required"), "{err}");
-        let err = run_args(&["add-user", "Ana;", "--role", "editor", "--store", remote], "pw\n")
-            .unwrap_err();
+        let err = run_args(
+            &["add-user", "Ana;", "--role", "editor", "--store", remote],
+            "pw\n",
+        )
+        .unwrap_err();
         assert!(err.contains("lower-case"), "{err}");
         let err = run_args(&["promote", "--store", remote], "").unwrap_err();
         assert!(err.starts_with("usage:"), "{err}");
         // The address is checked before a password is read or anything is sent.
-        let err = run_args(&["add-user", "ana", "--role", "editor", "--store", remote], "pw\n")
-            .unwrap_err();
-        assert!(err.contains("db.example.org") && err.contains("TLS"), "{err}");
+        let err = run_args(
+            &["add-user", "ana", "--role", "editor", "--store", remote],
+            "pw\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("db.example.org") && err.contains("TLS"),
+            "{err}"
+        );
         assert!(run_args(&["--help"], "").unwrap().starts_with("usage:"));
     }
 }

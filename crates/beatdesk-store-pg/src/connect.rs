@@ -25,7 +25,8 @@ pub fn parse(address: &str) -> Result<Config> {
     }
     if config.get_hosts().is_empty() {
         return Err(PgStoreError::BadAddress(
-            "no host: give a unix socket folder (host=/run/postgresql) or a loopback address".into(),
+            "no host: give a unix socket folder (host=/run/postgresql) or a loopback address"
+                .into(),
         ));
     }
     for host in config.get_hosts() {

@@ -4,7 +4,7 @@ use postgres::error::SqlState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgStoreError {
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", describe(.0))]
     Db(#[from] postgres::Error),
     #[error("permission denied by the database: {0}")]
     Denied(String),
@@ -67,7 +67,10 @@ impl PgStoreError {
                 Self::Denied(db.message().to_string())
             }
             Some(db) if db.code().code() == "BD409" => {
-                match db.detail().and_then(|d| serde_json::from_str::<StaleDetail>(d).ok()) {
+                match db
+                    .detail()
+                    .and_then(|d| serde_json::from_str::<StaleDetail>(d).ok())
+                {
                     Some(d) => Self::StaleEdit {
                         story_id: d.story_id,
                         revision: d.revision,
@@ -83,6 +86,17 @@ impl PgStoreError {
     /// True when the database itself refused for lack of privilege.
     pub fn is_denied(&self) -> bool {
         matches!(self, Self::Denied(_))
+    }
+}
+
+/// The server's own words (the client's Display says only "db error").
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     }
 }
 

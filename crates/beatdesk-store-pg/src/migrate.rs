@@ -72,7 +72,10 @@ pub fn migrate(client: &mut Client) -> Result<Vec<i32>> {
          );",
     )?;
     let applied: Vec<(i32, String)> = tx
-        .query("SELECT version, name FROM beatdesk_schema ORDER BY version", &[])?
+        .query(
+            "SELECT version, name FROM beatdesk_schema ORDER BY version",
+            &[],
+        )?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();

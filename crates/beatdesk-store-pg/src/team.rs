@@ -97,7 +97,10 @@ pub fn add_user(client: &mut Client, name: &str, role: Role, password: &str) -> 
         return Err(PgStoreError::NotInitialised);
     }
     let exists: bool = tx
-        .query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&name])?
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+            &[&name],
+        )?
         .get(0);
     if exists {
         return Err(PgStoreError::UserExists(name.to_string()));

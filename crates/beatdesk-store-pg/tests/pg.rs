@@ -28,9 +28,13 @@ fn config(db: &str, user: &str, password: &str) -> Config {
 }
 
 fn admin(db: &str) -> Client {
-    config(db, &env("BEATDESK_PG_TEST_USER"), &env("BEATDESK_PG_TEST_PASSWORD"))
-        .connect(NoTls)
-        .unwrap()
+    config(
+        db,
+        &env("BEATDESK_PG_TEST_USER"),
+        &env("BEATDESK_PG_TEST_PASSWORD"),
+    )
+    .connect(NoTls)
+    .unwrap()
 }
 
 /// A new, empty database named after the test.
@@ -66,7 +70,10 @@ fn shape(c: &mut Client) -> Vec<String> {
         out.push(format!("column {t}.{col} {ty} {null} {d}"));
     }
     for r in c
-        .query("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1", &[])
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
         .unwrap()
     {
         out.push(format!("index {}", r.get::<_, String>(0)));
@@ -110,15 +117,32 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     assert_eq!(first.applied, (1..=6).collect::<Vec<i32>>());
     assert_eq!(first.version, beatdesk_store_pg::migrate::latest());
     let after_first = shape(&mut c);
-    assert!(after_first.iter().any(|s| s == "trigger signoffs_no_change"));
-    assert!(after_first.iter().any(|s| s == "grant beatdesk_editor signoffs INSERT"));
-    assert!(!after_first.iter().any(|s| s == "grant beatdesk_reporter signoffs INSERT"));
+    assert!(after_first
+        .iter()
+        .any(|s| s == "trigger signoffs_no_change"));
+    assert!(after_first
+        .iter()
+        .any(|s| s == "grant beatdesk_editor signoffs INSERT"));
+    assert!(!after_first
+        .iter()
+        .any(|s| s == "grant beatdesk_reporter signoffs INSERT"));
 
     let again = init(&mut c).unwrap();
-    assert!(again.applied.is_empty(), "re-applying changed {:?}", again.applied);
-    assert_eq!(shape(&mut c), after_first, "a second init must change nothing");
+    assert!(
+        again.applied.is_empty(),
+        "re-applying changed {:?}",
+        again.applied
+    );
+    assert_eq!(
+        shape(&mut c),
+        after_first,
+        "a second init must change nothing"
+    );
     let rows: Vec<(i32, String)> = c
-        .query("SELECT version, applied_by FROM beatdesk_schema ORDER BY version", &[])
+        .query(
+            "SELECT version, applied_by FROM beatdesk_schema ORDER BY version",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1)))
@@ -130,10 +154,16 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     );
 
     // A store from a newer Beatdesk is refused and left as it was.
-    c.execute("INSERT INTO beatdesk_schema (version, name) VALUES (99, 'future')", &[])
-        .unwrap();
+    c.execute(
+        "INSERT INTO beatdesk_schema (version, name) VALUES (99, 'future')",
+        &[],
+    )
+    .unwrap();
     let err = migrate(&mut c).unwrap_err();
-    assert!(matches!(err, PgStoreError::TooNew { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, PgStoreError::TooNew { found: 99, .. }),
+        "{err}"
+    );
     assert_eq!(shape(&mut c), after_first);
 }
 
@@ -205,15 +235,20 @@ fn the_tables_match_the_sqlite_schema() {
         .collect();
     let pg_only_actor = ["sources", "drafts", "signoffs", "exports"];
     let sqlite = sqlite_columns();
-    let strip = |s: &BTreeSet<(String, String, bool, String)>| -> BTreeSet<(String, String, bool, String)> {
-        s.iter()
-            .filter(|(t, col, _, _)| !(col == "actor" && pg_only_actor.contains(&t.as_str())))
-            .map(|(t, col, nn, d)| {
-                let d = if col == "actor" { String::new() } else { d.clone() };
-                (t.clone(), col.clone(), *nn, d)
-            })
-            .collect()
-    };
+    let strip =
+        |s: &BTreeSet<(String, String, bool, String)>| -> BTreeSet<(String, String, bool, String)> {
+            s.iter()
+                .filter(|(t, col, _, _)| !(col == "actor" && pg_only_actor.contains(&t.as_str())))
+                .map(|(t, col, nn, d)| {
+                    let d = if col == "actor" {
+                        String::new()
+                    } else {
+                        d.clone()
+                    };
+                    (t.clone(), col.clone(), *nn, d)
+                })
+                .collect()
+        };
     let (pg, sqlite) = (strip(&pg), strip(&sqlite));
     let missing: Vec<_> = sqlite.difference(&pg).collect();
     let extra: Vec<_> = pg.difference(&sqlite).collect();
@@ -271,7 +306,10 @@ fn history_cannot_be_rewritten_even_by_the_owner() {
     seed_history(&mut c);
     assert_eq!(history_count(&mut c), 5);
     for (sql, says) in [
-        ("UPDATE drafts SET document = '{\"headline\":\"x\"}'", "immutable"),
+        (
+            "UPDATE drafts SET document = '{\"headline\":\"x\"}'",
+            "immutable",
+        ),
         ("DELETE FROM drafts", "append-only"),
         ("TRUNCATE drafts CASCADE", "append-only"),
         ("UPDATE signoffs SET editor = 'Eve'", "append-only"),
@@ -290,7 +328,11 @@ fn history_cannot_be_rewritten_even_by_the_owner() {
     ] {
         let err = c.batch_execute(sql).expect_err(sql);
         let db_err = err.as_db_error().unwrap_or_else(|| panic!("{sql}: {err}"));
-        assert!(db_err.message().contains(says), "{sql}: {}", db_err.message());
+        assert!(
+            db_err.message().contains(says),
+            "{sql}: {}",
+            db_err.message()
+        );
     }
     assert_eq!(history_count(&mut c), 5, "every row is still there");
     // History still grows.
@@ -324,8 +366,13 @@ fn only_an_editor_may_sign_off_and_the_login_is_the_actor() {
     // The password is checked, and it never reached the server in clear.
     assert!(config(&db, &ana, "wrong").connect(NoTls).is_err());
     let log = std::fs::read_to_string(env("BEATDESK_PG_TEST_LOG")).unwrap();
-    assert!(log.contains(&format!("CREATE ROLE \"{ana}\" LOGIN PASSWORD 'SCRAM-SHA-256$")));
-    assert!(!log.contains(ana_pw) && !log.contains(ed_pw), "a password reached the server log");
+    assert!(log.contains(&format!(
+        "CREATE ROLE \"{ana}\" LOGIN PASSWORD 'SCRAM-SHA-256$"
+    )));
+    assert!(
+        !log.contains(ana_pw) && !log.contains(ed_pw),
+        "a password reached the server log"
+    );
 
     let mut reporter = config(&db, &ana, ana_pw).connect(NoTls).unwrap();
     assert_eq!(
@@ -383,7 +430,10 @@ fn only_an_editor_may_sign_off_and_the_login_is_the_actor() {
         .unwrap_err();
     assert!(is_privilege_refusal(&err));
     drop(tx);
-    let drafts: i64 = owner.query_one("SELECT count(*) FROM drafts", &[]).unwrap().get(0);
+    let drafts: i64 = owner
+        .query_one("SELECT count(*) FROM drafts", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(drafts, 1, "nothing of the refused transaction is kept");
 
     // The editor signs off, approves and records an export attempt as themself.
@@ -408,7 +458,11 @@ fn only_an_editor_may_sign_off_and_the_login_is_the_actor() {
         )
         .unwrap();
     assert_eq!(
-        (row.get::<_, String>(0), row.get::<_, String>(1), row.get::<_, String>(2)),
+        (
+            row.get::<_, String>(0),
+            row.get::<_, String>(1),
+            row.get::<_, String>(2)
+        ),
         (ed.clone(), ed.clone(), "approved".to_string())
     );
     // A reporter still cannot send the signed story anywhere.
@@ -453,7 +507,12 @@ fn a_killed_client_leaves_nothing_half_written() {
     let before = history_count(&mut c);
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["a_killed_client_leaves_nothing_half_written", "--exact", "--ignored", "--nocapture"])
+        .args([
+            "a_killed_client_leaves_nothing_half_written",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(CHILD_DB, &db)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -461,7 +520,10 @@ fn a_killed_client_leaves_nothing_half_written() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let pid: i32 = loop {
-        let line = lines.next().expect("the child ended before writing").unwrap();
+        let line = lines
+            .next()
+            .expect("the child ended before writing")
+            .unwrap();
         if let Some(pid) = line.strip_prefix("READY ") {
             break pid.trim().parse().unwrap();
         }
@@ -470,21 +532,34 @@ fn a_killed_client_leaves_nothing_half_written() {
         .query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid])
         .unwrap()
         .get(0);
-    assert_eq!(state, "idle in transaction", "the child holds its writes open");
+    assert_eq!(
+        state, "idle in transaction",
+        "the child holds its writes open"
+    );
 
     child.kill().unwrap();
     child.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while c
-        .query_one("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", &[&pid])
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+            &[&pid],
+        )
         .unwrap()
         .get::<_, i64>(0)
         > 0
     {
-        assert!(Instant::now() < deadline, "the killed client's session lingers");
+        assert!(
+            Instant::now() < deadline,
+            "the killed client's session lingers"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(history_count(&mut c), before, "nothing of the killed transaction is kept");
+    assert_eq!(
+        history_count(&mut c),
+        before,
+        "nothing of the killed transaction is kept"
+    );
     // Nor any lock: the same revision can be written at once.
     c.batch_execute(
         "SET lock_timeout = '2s';
@@ -525,13 +600,19 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
         )
     };
     let (ok, said) = team(&["init"], "");
-    assert!(ok && said.contains("version 6 (applied 1, 2, 3, 4, 5, 6)"), "{said}");
+    assert!(
+        ok && said.contains("version 6 (applied 1, 2, 3, 4, 5, 6)"),
+        "{said}"
+    );
     let (ok, said) = team(&["init"], "");
     assert!(ok && said.contains("nothing to apply"), "{said}");
 
     let name = login_name("cli_eve");
     let password = "correct horse battery staple";
-    let (ok, said) = team(&["add-user", &name, "--role", "editor"], &format!("{password}\n"));
+    let (ok, said) = team(
+        &["add-user", &name, "--role", "editor"],
+        &format!("{password}\n"),
+    );
     assert!(ok, "{said}");
     assert!(said.contains(&name) && !said.contains(password), "{said}");
     let mut eve = config(&db, &name, password).connect(NoTls).unwrap();
@@ -544,10 +625,31 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
     assert!(!ok && said.contains("already exists"), "{said}");
     let (ok, said) = team(&["add-user", "x_y", "--role", "admin"], "pw\n");
     assert!(!ok && said.contains("\"admin\""), "{said}");
-    let (ok, said) = team(&["add-user", &login_name("nopw"), "--role", "reporter"], "\n");
+    let (ok, said) = team(
+        &["add-user", &login_name("nopw"), "--role", "reporter"],
+        "\n",
+    );
     assert!(!ok && said.contains("password is empty"), "{said}");
-    let (ok, said) = team(&["init", "--store", "postgres://ana:pw@db.example.org/x"], "");
-    assert!(!ok && said.contains("password") && !said.contains(":pw@"), "{said}");
+    // The server's reason reaches the user, not a bare "db error".
+    let o = Command::new(env!("CARGO_BIN_EXE_beatdesk-team"))
+        .args(["init", "--store", &store])
+        .env("PGPASSWORD", "not-the-owner-password")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && said.contains("password authentication failed"),
+        "{said}"
+    );
+    assert!(!said.contains("not-the-owner-password"), "{said}");
+    let (ok, said) = team(
+        &["init", "--store", "postgres://ana:pw@db.example.org/x"],
+        "",
+    );
+    assert!(
+        !ok && said.contains("password") && !said.contains(":pw@"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -574,17 +676,27 @@ fn one_source_is_fetched_by_one_desk_at_a_time() {
         Ok(())
     })
     .unwrap();
-    assert!(busy.is_none() && !ran, "a second desk must not fetch a locked source");
+    assert!(
+        busy.is_none() && !ran,
+        "a second desk must not fetch a locked source"
+    );
     // Another source of the beat is free meanwhile.
     assert_eq!(with_source_lock(&mut b, 8, |_| Ok(8)).unwrap(), Some(8));
     tx.send(()).unwrap();
     assert_eq!(holder.join().unwrap(), Some("a fetched"));
-    assert_eq!(with_source_lock(&mut b, 7, |_| Ok(7)).unwrap(), Some(7), "released after use");
+    assert_eq!(
+        with_source_lock(&mut b, 7, |_| Ok(7)).unwrap(),
+        Some(7),
+        "released after use"
+    );
 
     // A desk that dies while fetching does not keep the source locked.
     let mut c = admin(&db);
-    c.query_one("SELECT pg_advisory_lock($1)", &[&((0x6264_0001_i64 << 32) | 9)])
-        .unwrap();
+    c.query_one(
+        "SELECT pg_advisory_lock($1)",
+        &[&((0x6264_0001_i64 << 32) | 9)],
+    )
+    .unwrap();
     assert!(with_source_lock(&mut b, 9, |_| Ok(())).unwrap().is_none());
     drop(c);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -614,7 +726,9 @@ fn other_desks_hear_of_committed_changes_only() {
     init(&mut owner).unwrap();
     let writer_name = login_name("noa");
     add_user(&mut owner, &writer_name, Role::Reporter, "noa-pass").unwrap();
-    let mut writer = config(&db, &writer_name, "noa-pass").connect(NoTls).unwrap();
+    let mut writer = config(&db, &writer_name, "noa-pass")
+        .connect(NoTls)
+        .unwrap();
     let mut desk = admin(&db);
     listen(&mut desk).unwrap();
     let quiet = Duration::from_millis(300);
@@ -628,7 +742,12 @@ fn other_desks_hear_of_committed_changes_only() {
     let seen = wait_for_changes(&mut desk, Duration::from_secs(5)).unwrap();
     assert_eq!(
         seen,
-        vec![Change { table: "stories".into(), beat_id: Some(1), story_id: Some(1), actor: writer_name.clone() }]
+        vec![Change {
+            table: "stories".into(),
+            beat_id: Some(1),
+            story_id: Some(1),
+            actor: writer_name.clone()
+        }]
     );
 
     // A rolled-back revision is never announced.
@@ -664,17 +783,33 @@ fn other_desks_hear_of_committed_changes_only() {
     while seen.len() < 2 && Instant::now() < deadline {
         seen.extend(wait_for_changes(&mut desk, Duration::from_secs(1)).unwrap());
     }
-    assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![], "one notice per table");
+    assert_eq!(
+        wait_for_changes(&mut desk, quiet).unwrap(),
+        vec![],
+        "one notice per table"
+    );
     seen.sort_by(|a, b| a.table.cmp(&b.table));
     assert_eq!(
         seen,
         vec![
-            Change { table: "drafts".into(), beat_id: None, story_id: Some(1), actor: writer_name.clone() },
-            Change { table: "records".into(), beat_id: Some(1), story_id: None, actor: writer_name.clone() },
+            Change {
+                table: "drafts".into(),
+                beat_id: None,
+                story_id: Some(1),
+                actor: writer_name.clone()
+            },
+            Change {
+                table: "records".into(),
+                beat_id: Some(1),
+                story_id: None,
+                actor: writer_name.clone()
+            },
         ]
     );
     // A stray notice on the channel is skipped, not fatal.
-    writer.batch_execute("NOTIFY beatdesk_changes, 'not json'").unwrap();
+    writer
+        .batch_execute("NOTIFY beatdesk_changes, 'not json'")
+        .unwrap();
     assert_eq!(wait_for_changes(&mut desk, quiet).unwrap(), vec![]);
 }
 
@@ -695,7 +830,8 @@ fn a_stale_edit_is_refused_with_the_other_persons_name_and_revision() {
                  VALUES (1, 1, 'writer', 'offline', 'x', '{}');",
         )
         .unwrap();
-    const SAVE_REV_2: &str = "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+    const SAVE_REV_2: &str =
+        "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
          VALUES (1, 2, 'editor', 'desk', 'y', '{}')";
 
     // Both desks read revision 1; Ana saves first and holds her transaction
@@ -715,7 +851,11 @@ fn a_stale_edit_is_refused_with_the_other_persons_name_and_revision() {
     ana_tx.commit().unwrap();
     let err = ben_saves.join().unwrap().unwrap_err();
     match &err {
-        PgStoreError::StaleEdit { story_id, revision, actor } => {
+        PgStoreError::StaleEdit {
+            story_id,
+            revision,
+            actor,
+        } => {
             assert_eq!((*story_id, *revision, actor.as_str()), (1, 2, ana.as_str()))
         }
         other => panic!("expected a stale edit, got {other}"),
@@ -725,8 +865,14 @@ fn a_stale_edit_is_refused_with_the_other_persons_name_and_revision() {
 
     // Later, on the same stale base, the same answer; on the new one, it saves.
     let mut ben_c = config(&db, &ben, "ben-pw").connect(NoTls).unwrap();
-    let again = ben_c.execute(SAVE_REV_2, &[]).map_err(PgStoreError::from_db).unwrap_err();
-    assert!(matches!(again, PgStoreError::StaleEdit { revision: 2, .. }), "{again}");
+    let again = ben_c
+        .execute(SAVE_REV_2, &[])
+        .map_err(PgStoreError::from_db)
+        .unwrap_err();
+    assert!(
+        matches!(again, PgStoreError::StaleEdit { revision: 2, .. }),
+        "{again}"
+    );
     ben_c
         .execute(
             "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
@@ -742,7 +888,55 @@ fn a_stale_edit_is_refused_with_the_other_persons_name_and_revision() {
         .collect();
     assert_eq!(
         revs,
-        vec![(1, env("BEATDESK_PG_TEST_USER")), (2, ana.clone()), (3, ben.clone())],
+        vec![
+            (1, env("BEATDESK_PG_TEST_USER")),
+            (2, ana.clone()),
+            (3, ben.clone())
+        ],
         "no edit lost, none merged"
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn newsroom_it_can_initialise_without_a_superuser() {
+    // What IT hands out: a login that may create roles and owns the database.
+    let owner_name = login_name("newsroom_owner");
+    let db = format!("bd_it_{}", std::process::id());
+    let mut su = admin("postgres");
+    su.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .unwrap();
+    su.batch_execute(&format!("DROP ROLE IF EXISTS {owner_name}"))
+        .unwrap();
+    su.batch_execute(&format!(
+        "CREATE ROLE {owner_name} LOGIN CREATEROLE NOSUPERUSER PASSWORD 'it-pass'"
+    ))
+    .unwrap();
+    su.batch_execute(&format!("CREATE DATABASE {db} OWNER {owner_name}"))
+        .unwrap();
+
+    let mut owner = config(&db, &owner_name, "it-pass").connect(NoTls).unwrap();
+    let report = init(&mut owner).unwrap();
+    assert_eq!(report.version, beatdesk_store_pg::migrate::latest());
+    let editor = login_name("it_editor");
+    add_user(&mut owner, &editor, Role::Editor, "ed-pass").unwrap();
+    let mut ed = config(&db, &editor, "ed-pass").connect(NoTls).unwrap();
+    ed.batch_execute(
+        "INSERT INTO beats (name, created_at) VALUES ('b', 'x');
+         INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 't', 'x', 'x');
+         INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+             VALUES (1, 1, 'writer', 'offline', 'x', '{}');
+         INSERT INTO signoffs (story_id, draft_id, editor, created_at) VALUES (1, 1, 'Ed', 'x');",
+    )
+    .unwrap();
+    // The owner administers; it is not an editor and cannot rewrite history.
+    let err = owner
+        .batch_execute("UPDATE stories SET status = 'approved'")
+        .unwrap_err();
+    assert!(is_privilege_refusal(&err), "{err}");
+    let err = PgStoreError::from(owner.batch_execute("DELETE FROM signoffs").unwrap_err());
+    assert!(
+        err.to_string().contains("sign-offs are append-only"),
+        "{err}"
     );
 }
