@@ -1,0 +1,107 @@
+//! `team init` and `team add-user` as a command line: parsing and printing
+//! only, so `beatdesk team …` can hand its arguments here unchanged.
+//!
+//! The store comes from `--store URL` or `BEATDESK_STORE`; the owner's
+//! password from `PGPASSWORD`; a new login's password from the first line of
+//! standard input, never from an argument (it would show in `ps`).
+
+use std::io::{BufRead, Write};
+
+use crate::{connect, team, Role};
+
+const USAGE: &str = "usage: team init [--store URL] | team add-user NAME --role reporter|editor [--store URL]  (password on standard input)";
+
+/// Runs one `team` verb; the error is the one line to print.
+pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
+    let mut store = std::env::var("BEATDESK_STORE").ok();
+    let mut role = None;
+    let mut positional = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--store" => store = Some(it.next().ok_or("--store needs a URL")?.clone()),
+            "--role" => {
+                let r = it.next().ok_or("--role needs reporter or editor")?;
+                role = Some(r.parse::<Role>()?);
+            }
+            "-h" | "--help" => return writeln!(out, "{USAGE}").map_err(|e| e.to_string()),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}; {USAGE}")),
+            _ => positional.push(a.as_str()),
+        }
+    }
+    let store = store.ok_or("no store: give --store URL or set BEATDESK_STORE")?;
+    match positional.as_slice() {
+        ["init"] => {
+            let mut client =
+                connect(&store, None, "beatdesk team init").map_err(|e| e.to_string())?;
+            let report = team::init(&mut client).map_err(|e| e.to_string())?;
+            let applied = if report.applied.is_empty() {
+                "nothing to apply".to_string()
+            } else {
+                let v: Vec<String> = report.applied.iter().map(|v| v.to_string()).collect();
+                format!("applied {}", v.join(", "))
+            };
+            writeln!(
+                out,
+                "store schema at version {} ({applied})",
+                report.version
+            )
+            .map_err(|e| e.to_string())
+        }
+        ["add-user", name] => {
+            let role = role.ok_or("team add-user: --role reporter|editor is required")?;
+            team::check_login_name(name).map_err(|e| e.to_string())?;
+            crate::connect::parse(&store).map_err(|e| e.to_string())?;
+            let mut line = String::new();
+            stdin.read_line(&mut line).map_err(|e| {
+                format!("team add-user: reading the password from standard input: {e}")
+            })?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            let mut client =
+                connect(&store, None, "beatdesk team add-user").map_err(|e| e.to_string())?;
+            team::add_user(&mut client, name, role, password).map_err(|e| e.to_string())?;
+            writeln!(out, "login {name} created ({})", role.group()).map_err(|e| e.to_string())
+        }
+        _ => Err(USAGE.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str], stdin: &str) -> Result<String, String> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        run(&args, &mut stdin.as_bytes(), &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_before_any_connection() {
+        let remote = "postgres://ana@db.example.org/newsroom";
+        let err = run_args(&["init", "--store", remote, "--force"], "").unwrap_err();
+        assert!(err.contains("unknown option --force"), "{err}");
+        let err = run_args(&["add-user", "ana", "--store", remote], "pw\n").unwrap_err();
+        assert!(err.contains("--role reporter|editor is required"), "{err}");
+        let err = run_args(
+            &["add-user", "Ana;", "--role", "editor", "--store", remote],
+            "pw\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("lower-case"), "{err}");
+        let err = run_args(&["promote", "--store", remote], "").unwrap_err();
+        assert!(err.starts_with("usage:"), "{err}");
+        // The address is checked before a password is read or anything is sent.
+        let err = run_args(
+            &["add-user", "ana", "--role", "editor", "--store", remote],
+            "pw\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("db.example.org") && err.contains("TLS"),
+            "{err}"
+        );
+        assert!(run_args(&["--help"], "").unwrap().starts_with("usage:"));
+    }
+}
