@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "stale_edits",
         sql: include_str!("sql/006_stale_edits.sql"),
     },
+    Migration {
+        version: 7,
+        name: "desk_and_citations",
+        sql: include_str!("sql/007_desk_and_citations.sql"),
+    },
 ];
 
 /// The newest version this build knows.

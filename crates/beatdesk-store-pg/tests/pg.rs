@@ -114,7 +114,7 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     assert_eq!(beatdesk_store_pg::migrate::version(&mut c).unwrap(), 0);
 
     let first = init(&mut c).unwrap();
-    assert_eq!(first.applied, (1..=6).collect::<Vec<i32>>());
+    assert_eq!(first.applied, (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>());
     assert_eq!(first.version, beatdesk_store_pg::migrate::latest());
     let after_first = shape(&mut c);
     assert!(after_first
@@ -179,7 +179,7 @@ fn two_desks_initialising_at_once_take_turns() {
         .collect();
     let mut applied: Vec<Vec<i32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     applied.sort();
-    assert_eq!(applied, vec![vec![], (1..=6).collect::<Vec<i32>>()]);
+    assert_eq!(applied, vec![vec![], (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>()]);
 }
 
 /// SQLite's columns as (table, column, not null, default), primary keys counted as not null.
@@ -601,7 +601,7 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
     };
     let (ok, said) = team(&["init"], "");
     assert!(
-        ok && said.contains("version 6 (applied 1, 2, 3, 4, 5, 6)"),
+        ok && said.contains("version 7 (applied 1, 2, 3, 4, 5, 6, 7)"),
         "{said}"
     );
     let (ok, said) = team(&["init"], "");
