@@ -60,6 +60,7 @@ const ACTIONS: Record<string, string> = {
   edit: "edited",
   sign_off: "signed off",
   export: "exported",
+  export_failed: "tried to export",
   include_source: "included a source",
   exclude_source: "excluded a source",
   add_source: "added a source",
@@ -80,7 +81,18 @@ function auditLine(e: AuditEntry) {
   const d = e.detail as Record<string, unknown>;
   const rev = typeof d.revision === "number" ? ` · r${d.revision}` : "";
   const from = typeof d.restored_from === "number" ? ` from r${d.restored_from}` : "";
-  return h("li", { "data-testid": "audit-entry" }, h("strong", {}, e.actor), ` ${ACTIONS[e.action] ?? e.action}${from}${rev}`, h("div", { class: "muted" }, when(e.at)));
+  // Exports say where they went and what the CMS did (create, update, none).
+  const dest = typeof d.target === "string" ? ` to ${d.target}` : typeof d.format === "string" ? ` as ${d.format}` : "";
+  const did = typeof d.action === "string" ? ` (${d.action})` : "";
+  const where = typeof d.url === "string" ? d.url : typeof d.location === "string" ? d.location : null;
+  return h(
+    "li",
+    { "data-testid": "audit-entry" },
+    h("strong", {}, e.actor),
+    ` ${ACTIONS[e.action] ?? e.action}${dest}${did}${from}${rev}`,
+    where ? h("div", { class: "muted", dir: "ltr" }, where) : null,
+    h("div", { class: "muted" }, when(e.at)),
+  );
 }
 
 export function historyPanel(p: HistoryProps) {
