@@ -20,6 +20,24 @@ pub struct AnalysisReport {
     pub incremental: bool,
 }
 
+/// Full passes run on this connection (a temporary table, so per store and
+/// never saved): each rewrites a beat's grouping, so an incremental state
+/// built before it is stale.
+pub(crate) fn generation(tx: &Transaction, bump: bool) -> Result<i64> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (n INTEGER NOT NULL);
+         INSERT INTO analysis_generation (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM analysis_generation);",
+    )
+    .map_err(beatdesk_store::StoreError::from)?;
+    if bump {
+        tx.execute("UPDATE analysis_generation SET n = n + 1", [])
+            .map_err(beatdesk_store::StoreError::from)?;
+    }
+    Ok(tx
+        .query_row("SELECT n FROM analysis_generation", [], |r| r.get(0))
+        .map_err(beatdesk_store::StoreError::from)?)
+}
+
 /// A full pass: every record of the beat clustered anew.
 pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<AnalysisReport> {
     Ok(run_with_state(tx, beat_id, now)?.0)
@@ -32,6 +50,7 @@ pub(crate) fn run_with_state(
     beat_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(AnalysisReport, crate::incremental::BeatState)> {
+    generation(tx, true)?;
     let all = records::list_for_beat(tx, beat_id)?;
     let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
     let manual: HashSet<i64> = all
