@@ -20,21 +20,28 @@ pub struct AnalysisReport {
     pub incremental: bool,
 }
 
-/// Full passes run on this connection (a temporary table, so per store and
-/// never saved): each rewrites a beat's grouping, so an incremental state
-/// built before it is stale.
-pub(crate) fn generation(tx: &Transaction, bump: bool) -> Result<i64> {
+/// Full passes run on this connection per beat (a temporary table, so per
+/// store and never saved): each rewrites the beat's grouping, so an
+/// incremental state built before it is stale.
+pub(crate) fn generation(tx: &Transaction, beat_id: i64, bump: bool) -> Result<i64> {
     tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (n INTEGER NOT NULL);
-         INSERT INTO analysis_generation (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM analysis_generation);",
+        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (beat_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);",
     )
     .map_err(beatdesk_store::StoreError::from)?;
     if bump {
-        tx.execute("UPDATE analysis_generation SET n = n + 1", [])
-            .map_err(beatdesk_store::StoreError::from)?;
+        tx.execute(
+            "INSERT INTO analysis_generation (beat_id, n) VALUES (?1, 1)
+             ON CONFLICT (beat_id) DO UPDATE SET n = n + 1",
+            [beat_id],
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
     }
     Ok(tx
-        .query_row("SELECT n FROM analysis_generation", [], |r| r.get(0))
+        .query_row(
+            "SELECT COALESCE((SELECT n FROM analysis_generation WHERE beat_id = ?1), 0)",
+            [beat_id],
+            |r| r.get(0),
+        )
         .map_err(beatdesk_store::StoreError::from)?)
 }
 
@@ -50,7 +57,7 @@ pub(crate) fn run_with_state(
     beat_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(AnalysisReport, crate::incremental::BeatState)> {
-    generation(tx, true)?;
+    generation(tx, beat_id, true)?;
     let all = records::list_for_beat(tx, beat_id)?;
     let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
     let manual: HashSet<i64> = all

@@ -69,7 +69,7 @@ fn stamp_with(tx: &Transaction, beat_id: i64, kept: (i64, i64)) -> Result<Stamp>
         .query_row("PRAGMA data_version", [], |r| r.get(0))
         .map_err(beatdesk_store::StoreError::from)?;
     Ok(Stamp {
-        generation: crate::analysis::generation(tx, false)?,
+        generation: crate::analysis::generation(tx, beat_id, false)?,
         data_version,
         stories,
         decisions,

@@ -104,7 +104,12 @@ pub fn latest(conn: &Connection, story_id: i64) -> Result<Option<Draft>> {
 
 /// One revision of a story by its number.
 pub fn by_revision(conn: &Connection, story_id: i64, revision: i64) -> Result<Option<Draft>> {
-    Ok(query(conn, "WHERE story_id = ?1 AND revision = ?2", [story_id, revision])?.pop())
+    Ok(query(
+        conn,
+        "WHERE story_id = ?1 AND revision = ?2",
+        [story_id, revision],
+    )?
+    .pop())
 }
 
 /// The latest revision written by a writer (not an editor).

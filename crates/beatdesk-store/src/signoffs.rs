@@ -53,7 +53,17 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(
-            |(id, story_id, draft_id, revision, editor, note, created, override_reason, failures)| {
+            |(
+                id,
+                story_id,
+                draft_id,
+                revision,
+                editor,
+                note,
+                created,
+                override_reason,
+                failures,
+            )| {
                 Ok(SignOff {
                     id,
                     story_id,
