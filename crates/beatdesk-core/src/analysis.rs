@@ -24,8 +24,16 @@ pub struct AnalysisReport {
 /// store and never saved): each rewrites the beat's grouping, so an
 /// incremental state built before it is stale.
 pub(crate) fn generation(tx: &Transaction, beat_id: i64, bump: bool) -> Result<i64> {
+    // A held record changing status (a pointer collapsed into its article)
+    // changes the grouping too.
     tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (beat_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);",
+        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (beat_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+         CREATE TEMP TRIGGER IF NOT EXISTS analysis_status_change AFTER UPDATE OF status ON records
+         WHEN OLD.status != NEW.status
+         BEGIN
+             INSERT OR IGNORE INTO analysis_generation (beat_id, n) VALUES (NEW.beat_id, 0);
+             UPDATE analysis_generation SET n = n + 1 WHERE beat_id = NEW.beat_id;
+         END;",
     )
     .map_err(beatdesk_store::StoreError::from)?;
     if bump {
@@ -152,7 +160,7 @@ pub(crate) fn run_with_state(
     let state = crate::incremental::BeatState {
         clusterer,
         last_record,
-        stamp: crate::incremental::stamp(tx, beat_id, last_record)?,
+        stamp: crate::incremental::stamp(tx, beat_id)?,
         story_of,
         dups: duplicate_counts(&input).into_iter().collect(),
         manual,

@@ -4,8 +4,9 @@
 //! rewritten, and stories merged away are retired.
 //!
 //! The state is trusted only while the stored result is the one it wrote:
-//! a [`Stamp`] (full passes run, commits by other processes, the beat's
-//! stories and decisions, its kept records) is compared first, and anything
+//! a [`Stamp`] (full passes run and held records changing status, counted
+//! by a temporary trigger; commits by other processes; the beat's stories
+//! and decisions) is compared first, and anything
 //! else having changed them (a full `analyze` here or in another process,
 //! an editor's correction, a record collapsed into another, a reporter's
 //! manual source) makes the next pass a full one.
@@ -24,33 +25,19 @@ use crate::Result;
 /// What the stored analysis of a beat looked like after the last pass.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stamp {
-    /// Full passes run on this store (any of them rewrites the grouping).
+    /// Full passes run on this store for the beat, and held records that
+    /// changed status (either rewrites the grouping).
     generation: i64,
     /// SQLite's count of commits by other connections (another process, such
     /// as `beatdesk analyze` while the window is open).
     data_version: i64,
     stories: (i64, i64, i64),
     decisions: (i64, String),
-    /// Kept records up to the last one seen: a held record collapsed into
-    /// another changes it.
-    kept: (i64, i64),
 }
 
 /// Cheap aggregates that change whenever something other than this
-/// beat's incremental passes changes its grouping. `last_record`: kept
-/// records up to it are counted, so new records do not change the stamp.
-pub(crate) fn stamp(tx: &Transaction, beat_id: i64, last_record: i64) -> Result<Stamp> {
-    let kept = tx
-        .query_row(
-            "SELECT COUNT(*), COALESCE(SUM(id), 0) FROM records WHERE beat_id = ?1 AND status = 'kept' AND id <= ?2",
-            [beat_id, last_record],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(beatdesk_store::StoreError::from)?;
-    stamp_with(tx, beat_id, kept)
-}
-
-fn stamp_with(tx: &Transaction, beat_id: i64, kept: (i64, i64)) -> Result<Stamp> {
+/// beat's incremental passes changes its grouping.
+pub(crate) fn stamp(tx: &Transaction, beat_id: i64) -> Result<Stamp> {
     let stories = tx
         .query_row(
             "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(retired), 0) FROM stories WHERE beat_id = ?1",
@@ -73,7 +60,6 @@ fn stamp_with(tx: &Transaction, beat_id: i64, kept: (i64, i64)) -> Result<Stamp>
         data_version,
         stories,
         decisions,
-        kept,
     })
 }
 
@@ -103,7 +89,7 @@ pub(crate) fn run(
     now: DateTime<Utc>,
     st: &mut BeatState,
 ) -> Result<Option<AnalysisReport>> {
-    if stamp(tx, beat_id, st.last_record)? != st.stamp {
+    if stamp(tx, beat_id)? != st.stamp {
         return Ok(None);
     }
     let new = records::list_for_beat_after(tx, beat_id, st.last_record)?;
@@ -175,9 +161,6 @@ pub(crate) fn run(
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
     }
     report.stories = st.story_of.len();
-    // Only this pass changed the grouping: the new kept records are known.
-    let kept = new.iter().filter(|r| r.status == RecordStatus::Kept);
-    let kept = kept.fold(st.stamp.kept, |(n, sum), r| (n + 1, sum + r.id));
-    st.stamp = stamp_with(tx, beat_id, kept)?;
+    st.stamp = stamp(tx, beat_id)?;
     Ok(Some(report))
 }

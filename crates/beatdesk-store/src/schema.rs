@@ -162,8 +162,6 @@ CREATE TABLE story_decisions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);
--- Kept records counted by status for the incremental analysis stamp.
-CREATE INDEX records_beat_status ON records(beat_id, status);
 
 -- v6 (verify and workflow, issue 10): a sign-off names the revision the
 -- editor read and, when they signed over hard verification failures, why and
@@ -415,8 +413,7 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
                  actor      TEXT NOT NULL,
                  created_at TEXT NOT NULL
              );
-             CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);
-             CREATE INDEX records_beat_status ON records(beat_id, status);",
+             CREATE INDEX story_decisions_beat ON story_decisions(beat_id, story_id);",
         )?,
         // v6 (verify and workflow, issue 10): sign-off overrides, append-only
         // drafts, sign-offs and exports (see CURRENT_SQL).
