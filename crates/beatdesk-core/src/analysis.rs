@@ -20,6 +20,39 @@ pub struct AnalysisReport {
     pub incremental: bool,
 }
 
+/// Full passes run on this connection per beat (a temporary table, so per
+/// store and never saved): each rewrites the beat's grouping, so an
+/// incremental state built before it is stale.
+pub(crate) fn generation(tx: &Transaction, beat_id: i64, bump: bool) -> Result<i64> {
+    // A held record changing status (a pointer collapsed into its article)
+    // changes the grouping too.
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (beat_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+         CREATE TEMP TRIGGER IF NOT EXISTS analysis_status_change AFTER UPDATE OF status ON records
+         WHEN OLD.status != NEW.status
+         BEGIN
+             INSERT OR IGNORE INTO analysis_generation (beat_id, n) VALUES (NEW.beat_id, 0);
+             UPDATE analysis_generation SET n = n + 1 WHERE beat_id = NEW.beat_id;
+         END;",
+    )
+    .map_err(beatdesk_store::StoreError::from)?;
+    if bump {
+        tx.execute(
+            "INSERT INTO analysis_generation (beat_id, n) VALUES (?1, 1)
+             ON CONFLICT (beat_id) DO UPDATE SET n = n + 1",
+            [beat_id],
+        )
+        .map_err(beatdesk_store::StoreError::from)?;
+    }
+    Ok(tx
+        .query_row(
+            "SELECT COALESCE((SELECT n FROM analysis_generation WHERE beat_id = ?1), 0)",
+            [beat_id],
+            |r| r.get(0),
+        )
+        .map_err(beatdesk_store::StoreError::from)?)
+}
+
 /// A full pass: every record of the beat clustered anew.
 pub fn run(tx: &Transaction, beat_id: i64, now: DateTime<Utc>) -> Result<AnalysisReport> {
     Ok(run_with_state(tx, beat_id, now)?.0)
@@ -32,6 +65,7 @@ pub(crate) fn run_with_state(
     beat_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(AnalysisReport, crate::incremental::BeatState)> {
+    generation(tx, beat_id, true)?;
     let all = records::list_for_beat(tx, beat_id)?;
     let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
     let manual: HashSet<i64> = all
@@ -126,7 +160,7 @@ pub(crate) fn run_with_state(
     let state = crate::incremental::BeatState {
         clusterer,
         last_record,
-        stamp: crate::incremental::stamp(tx, beat_id, last_record)?,
+        stamp: crate::incremental::stamp(tx, beat_id)?,
         story_of,
         dups: duplicate_counts(&input).into_iter().collect(),
         manual,

@@ -4,10 +4,12 @@
 //! rewritten, and stories merged away are retired.
 //!
 //! The state is trusted only while the stored result is the one it wrote:
-//! a [`Stamp`] of the beat's stories, story links, decisions and records is
-//! compared first, and anything else having changed them (a full
-//! `analyze`, an editor's correction, a record collapsed into another, a
-//! reporter's manual source) makes the next pass a full one.
+//! a [`Stamp`] (full passes run and held records changing status, counted
+//! by a temporary trigger; commits by other processes; the beat's stories
+//! and decisions) is compared first, and anything
+//! else having changed them (a full `analyze` here or in another process,
+//! an editor's correction, a record collapsed into another, a reporter's
+//! manual source) makes the next pass a full one.
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,29 +25,24 @@ use crate::Result;
 /// What the stored analysis of a beat looked like after the last pass.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stamp {
+    /// Full passes run on this store for the beat, and held records that
+    /// changed status (either rewrites the grouping).
+    generation: i64,
+    /// SQLite's count of commits by other connections (another process, such
+    /// as `beatdesk analyze` while the window is open).
+    data_version: i64,
     stories: (i64, i64, i64),
-    links: (i64, f64),
     decisions: (i64, String),
-    kept: (i64, i64),
 }
 
-/// Cheap aggregates that change whenever the stored grouping does.
-/// `last_record`: the kept records up to it are counted, so new records
-/// do not change the stamp but a held record changing status does.
-pub(crate) fn stamp(tx: &Transaction, beat_id: i64, last_record: i64) -> Result<Stamp> {
+/// Cheap aggregates that change whenever something other than this
+/// beat's incremental passes changes its grouping.
+pub(crate) fn stamp(tx: &Transaction, beat_id: i64) -> Result<Stamp> {
     let stories = tx
         .query_row(
             "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(retired), 0) FROM stories WHERE beat_id = ?1",
             [beat_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(beatdesk_store::StoreError::from)?;
-    let links = tx
-        .query_row(
-            "SELECT COUNT(*), TOTAL(sr.record_id * sr.story_id + sr.included) FROM story_records sr
-             JOIN stories s ON s.id = sr.story_id WHERE s.beat_id = ?1",
-            [beat_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(beatdesk_store::StoreError::from)?;
     let decisions = tx
@@ -55,18 +52,14 @@ pub(crate) fn stamp(tx: &Transaction, beat_id: i64, last_record: i64) -> Result<
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(beatdesk_store::StoreError::from)?;
-    let kept = tx
-        .query_row(
-            "SELECT COUNT(*), COALESCE(SUM(id), 0) FROM records WHERE beat_id = ?1 AND status = 'kept' AND id <= ?2",
-            [beat_id, last_record],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let data_version = tx
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
         .map_err(beatdesk_store::StoreError::from)?;
     Ok(Stamp {
+        generation: crate::analysis::generation(tx, beat_id, false)?,
+        data_version,
         stories,
-        links,
         decisions,
-        kept,
     })
 }
 
@@ -96,7 +89,7 @@ pub(crate) fn run(
     now: DateTime<Utc>,
     st: &mut BeatState,
 ) -> Result<Option<AnalysisReport>> {
-    if stamp(tx, beat_id, st.last_record)? != st.stamp {
+    if stamp(tx, beat_id)? != st.stamp {
         return Ok(None);
     }
     let new = records::list_for_beat_after(tx, beat_id, st.last_record)?;
@@ -168,6 +161,6 @@ pub(crate) fn run(
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
     }
     report.stories = st.story_of.len();
-    st.stamp = stamp(tx, beat_id, st.last_record)?;
+    st.stamp = stamp(tx, beat_id)?;
     Ok(Some(report))
 }

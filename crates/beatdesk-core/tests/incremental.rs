@@ -128,6 +128,14 @@ fn an_import_after_the_first_pass_is_incremental_and_ends_like_a_full_pass() {
         a >= 0.98,
         "incremental and full passes agree on {a:.3} of pairs"
     );
+    assert!(
+        !d.refresh_analysis(beat).unwrap().incremental,
+        "a full analyze in between makes the next pass full"
+    );
+    assert!(
+        d.refresh_analysis(beat).unwrap().incremental,
+        "and then it is current again"
+    );
 
     // And the incremental grouping is as good against the labels.
     let mut gold_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
