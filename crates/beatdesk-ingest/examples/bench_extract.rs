@@ -12,6 +12,16 @@
 //! readability-only pipeline that shipped before (`readability`).
 //! `SHOW=<sha>` prints one page's texts; `WORST=n` lists the n worst pages;
 //! `DUMP=<dir>` writes every candidate's text per page.
+//!
+//!     cargo run --release -p beatdesk-ingest --example bench_extract -- --http [DIR]
+//!
+//! `--http` also scores the path a reporter's URL takes (`source add --url`):
+//! every page is served from a loopback HTTP/1.1 server as fetched (gzip,
+//! `Content-Encoding: gzip` when asked for), behind one redirect, with
+//! `Content-Type: text/html` (the benchmark gives no charset, and many
+//! servers send none), then fetched with the core's HTTP settings through
+//! `web::fetch_article` (what `add_manual` calls for a URL) and scored the
+//! same way as `beatdesk/http`, next to the direct `beatdesk` line.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -120,8 +130,12 @@ impl Tally {
 }
 
 fn main() {
-    let dir = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let http_mode = args.iter().any(|a| a == "--http");
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "../shared/data/article-extraction-benchmark".into());
     let truth: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{dir}/ground-truth.json"))
@@ -130,6 +144,7 @@ fn main() {
     .expect("ground-truth.json is JSON");
     let truth = truth.as_object().expect("an object keyed by sha256");
     let mut pages = Vec::new();
+    let mut served = HashMap::new();
     for (sha, v) in truth {
         let gz = std::fs::read(format!("{dir}/html/{sha}.html.gz"))
             .unwrap_or_else(|e| panic!("{sha}: {e}"));
@@ -138,6 +153,9 @@ fn main() {
             .read_to_end(&mut bytes)
             .unwrap_or_else(|e| panic!("{sha}: {e}"));
         let html = String::from_utf8_lossy(&bytes).into_owned();
+        if http_mode {
+            served.insert(sha.clone(), (gz, bytes));
+        }
         let url = v["url"]
             .as_str()
             .unwrap_or("https://example.com/")
@@ -210,6 +228,13 @@ fn main() {
     for (i, name) in names.iter().enumerate() {
         println!("{}", tallies[i].line(name, secs[i]));
     }
+    if http_mode {
+        let (tally, secs, failures) = over_http(&pages, served);
+        println!("{}", tally.line("beatdesk/http", secs));
+        for (sha, why) in &failures {
+            println!("  http {sha}: {why}");
+        }
+    }
     stream_dev_articles(&dir);
     if let Some(n) = std::env::var("WORST")
         .ok()
@@ -264,4 +289,117 @@ fn stream_dev_articles(bench_dir: &str) {
         "stream-dev articles: {} pages, required sentences kept {kept}/{required}, forbidden lines kept {leaked}/{forbidden}",
         articles.len()
     );
+}
+
+/// Serves every page on 127.0.0.1 and fetches each the way a reporter's URL
+/// is fetched; returns the tally, the fetch+extract seconds and the failures.
+fn over_http(
+    pages: &[(String, String, String, String)],
+    served: HashMap<String, (Vec<u8>, Vec<u8>)>,
+) -> (Tally, f64, Vec<(String, String)>) {
+    use beatdesk_ingest::web::fetch_article;
+    use beatdesk_ingest::{Http, HttpOptions};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let served = Arc::new(served);
+        let pages_served = served.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    continue;
+                };
+                let served = pages_served.clone();
+                tokio::spawn(async move {
+                    // One request per connection (Connection: close).
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+                    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let gzip_ok = head
+                        .lines()
+                        .any(|l| l.starts_with("accept-encoding:") && l.contains("gzip"));
+                    let mut out = Vec::new();
+                    if let Some(sha) = path.strip_prefix("/go/") {
+                        // A short link: one redirect to the article, as most shared links take.
+                        out.extend_from_slice(
+                            format!(
+                                "HTTP/1.1 301 Moved Permanently\r\nLocation: /articles/{sha}.html\r\n\
+                                 Content-Length: 0\r\nConnection: close\r\n\r\n"
+                            )
+                            .as_bytes(),
+                        );
+                    } else if let Some((gz, plain)) = path
+                        .strip_prefix("/articles/")
+                        .and_then(|p| p.strip_suffix(".html"))
+                        .and_then(|sha| served.get(sha))
+                    {
+                        let (body, enc) = if gzip_ok {
+                            (gz, "Content-Encoding: gzip\r\n")
+                        } else {
+                            (plain, "")
+                        };
+                        out.extend_from_slice(
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{enc}\
+                                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                                body.len()
+                            )
+                            .as_bytes(),
+                        );
+                        out.extend_from_slice(body);
+                    } else {
+                        out.extend_from_slice(
+                            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        );
+                    }
+                    let _ = sock.write_all(&out).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        // The core's client: `Beatdesk::http` builds exactly this.
+        let http = Http::new(HttpOptions::default()).expect("an HTTP client");
+        let mut tally = Tally::default();
+        let mut failures = Vec::new();
+        let t = Instant::now();
+        for (sha, _url, _html, body) in pages {
+            let url = format!("{base}/go/{sha}");
+            let text = match fetch_article(
+                &http,
+                &url,
+                beatdesk_types::Platform::Manual,
+                chrono::Utc::now(),
+            )
+            .await
+            {
+                Ok((item, _)) => item.text,
+                Err(e) => {
+                    failures.push((sha.clone(), e.to_string()));
+                    String::new()
+                }
+            };
+            if text.trim().is_empty() && failures.last().map(|f| &f.0) != Some(sha) {
+                failures.push((sha.clone(), "fetched, no text".into()));
+            }
+            tally.add(sha, &text, body);
+        }
+        (tally, t.elapsed().as_secs_f64(), failures)
+    })
 }
