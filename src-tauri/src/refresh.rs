@@ -34,7 +34,8 @@ pub fn start(handle: AppHandle) {
                     // Analysis is CPU and SQLite work: off the async workers,
                     // and incremental (only what just arrived is clustered).
                     let a = app.clone();
-                    let _ = tauri::async_runtime::spawn_blocking(move || a.refresh_analysis(id)).await;
+                    let _ =
+                        tauri::async_runtime::spawn_blocking(move || a.refresh_analysis(id)).await;
                     let _ = handle.emit("beat-updated", summary);
                 }
             }

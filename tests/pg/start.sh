@@ -10,7 +10,10 @@ set -euo pipefail
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
 if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
   echo "installing postgresql (Debian package)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  # A fresh machine may have no package lists yet.
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends postgresql >&2
   BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 fi
 

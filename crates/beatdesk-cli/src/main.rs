@@ -5,8 +5,8 @@
 mod ingest_cmd;
 mod models_cmd;
 mod output;
-mod verify_cmd;
 mod target_cmd;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -66,7 +66,12 @@ fn correct(d: &Beatdesk, id: i64, headline: &str) {
     .unwrap();
     // The test headline carries a run marker no record has: verification
     // rightly flags it, so the editor signs over it with a reason.
-    sign_over(&d, id, Some("correction"), Some("run marker in the test headline"));
+    sign_over(
+        &d,
+        id,
+        Some("correction"),
+        Some("run marker in the test headline"),
+    );
 }
 
 fn marker(d: &Beatdesk, story_id: i64) -> String {

@@ -146,9 +146,13 @@ async fn manual_url_and_text_with_story_and_citation_count() {
     assert_eq!(rec.note.as_deref(), Some("Source for the capacity figure"));
     assert_eq!(rec.status, RecordStatus::Kept);
     // The record and its audit entry are written in one transaction, by add_manual itself.
-    let log = store.read(|c| beatdesk_store::audit::list(c, Some(story))).unwrap();
+    let log = store
+        .read(|c| beatdesk_store::audit::list(c, Some(story)))
+        .unwrap();
     assert!(
-        log.iter().any(|a| a.action == "add_source" && a.actor == "Maria Okafor" && a.detail["record_id"] == added.record_id),
+        log.iter().any(|a| a.action == "add_source"
+            && a.actor == "Maria Okafor"
+            && a.detail["record_id"] == added.record_id),
         "{log:?}"
     );
     assert!(

@@ -114,7 +114,10 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     assert_eq!(beatdesk_store_pg::migrate::version(&mut c).unwrap(), 0);
 
     let first = init(&mut c).unwrap();
-    assert_eq!(first.applied, (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>());
+    assert_eq!(
+        first.applied,
+        (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>()
+    );
     assert_eq!(first.version, beatdesk_store_pg::migrate::latest());
     let after_first = shape(&mut c);
     assert!(after_first
@@ -150,7 +153,9 @@ fn migrations_apply_to_an_empty_database_and_reapply_as_a_no_op() {
     let admin_name = env("BEATDESK_PG_TEST_USER");
     assert_eq!(
         rows,
-        (1..=beatdesk_store_pg::migrate::latest()).map(|v| (v, admin_name.clone())).collect::<Vec<_>>()
+        (1..=beatdesk_store_pg::migrate::latest())
+            .map(|v| (v, admin_name.clone()))
+            .collect::<Vec<_>>()
     );
 
     // A store from a newer Beatdesk is refused and left as it was.
@@ -179,7 +184,13 @@ fn two_desks_initialising_at_once_take_turns() {
         .collect();
     let mut applied: Vec<Vec<i32>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     applied.sort();
-    assert_eq!(applied, vec![vec![], (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>()]);
+    assert_eq!(
+        applied,
+        vec![
+            vec![],
+            (1..=beatdesk_store_pg::migrate::latest()).collect::<Vec<i32>>()
+        ]
+    );
 }
 
 /// SQLite's columns as (table, column, not null, default), primary keys counted as not null.

@@ -10,8 +10,8 @@ mod links;
 mod record;
 mod sources;
 mod story;
-mod verify;
 mod targets;
+mod verify;
 mod writers;
 
 pub use desk::{
@@ -26,12 +26,12 @@ pub use story::{
     StorySummary, StoryView,
 };
 
+pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
+pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use verify::{
     Check, CheckKind, CheckStatus, Claim, ClaimLocation, ClaimPart, Evidence, SignOffRequest,
     VerifyReport, VerifySummary,
 };
-pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
-pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use writers::{BeatUsage, DraftProgress, ModelInfo, UsageDay};
 
 /// Database row id. Serialized as a JSON number (ids stay far below 2^53).
