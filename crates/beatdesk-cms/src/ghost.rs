@@ -70,21 +70,9 @@ impl Ghost {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Reply> {
-        let mut attempt = 0;
-        loop {
-            let e = match self.call(method.clone(), path, body).await {
-                Ok(reply) => match self.http.common_error(&reply) {
-                    Some(e) => e,
-                    None => return Ok(reply),
-                },
-                Err(e) => e,
-            };
-            match self.http.policy.next_delay(attempt, &e) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return Err(e),
-            }
-            attempt += 1;
-        }
+        self.http
+            .retrying(|| self.call(method.clone(), path, body))
+            .await
     }
 
     /// Reads `{"errors":[{message, context, type, details, property, code}]}` into our terms.

@@ -159,6 +159,30 @@ impl Http {
         }
     }
 
+    /// Runs `call` until it answers without a common error, waiting as the
+    /// policy says between tries; only for requests safe to repeat.
+    pub async fn retrying<F, Fut>(&self, mut call: F) -> Result<Reply>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Reply>>,
+    {
+        let mut attempt = 0;
+        loop {
+            let e = match call().await {
+                Ok(reply) => match self.common_error(&reply) {
+                    Some(e) => e,
+                    None => return Ok(reply),
+                },
+                Err(e) => e,
+            };
+            match self.policy.next_delay(attempt, &e) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return Err(e),
+            }
+            attempt += 1;
+        }
+    }
+
     /// The errors every system shares: gateway pages, 429, 5xx. `None` for
     /// the statuses the caller reads itself.
     pub fn common_error(&self, reply: &Reply) -> Option<CmsError> {

@@ -165,21 +165,9 @@ impl WordPress {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Reply> {
-        let mut attempt = 0;
-        loop {
-            let e = match self.call(method.clone(), route, query, body).await {
-                Ok(reply) => match self.http.common_error(&reply) {
-                    Some(e) => e,
-                    None => return Ok(reply),
-                },
-                Err(e) => e,
-            };
-            match self.http.policy.next_delay(attempt, &e) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return Err(e),
-            }
-            attempt += 1;
-        }
+        self.http
+            .retrying(|| self.call(method.clone(), route, query, body))
+            .await
     }
 
     /// Reads a WordPress error body (`{code, message, data{status, params}}`) into our terms.
