@@ -201,27 +201,18 @@ pub async fn cite(
                 break;
             };
             let job = queue.remove(pos).expect("position is in the queue");
-            if let Some(why) = dead.get(&job.host) {
-                let err = format!("{} failed earlier in this run ({why})", job.host);
-                settle(
-                    store,
-                    beat_id,
-                    job,
-                    Err(err),
-                    false,
-                    dedup,
-                    policy,
-                    opts,
-                    &mut report,
-                    &mut on_result,
-                );
-                continue;
-            }
-            if left.is_zero() {
-                let err = format!(
+            // A host that failed for good, or a spent budget: recorded as not tried.
+            let skip = if let Some(why) = dead.get(&job.host) {
+                Some(format!("{} failed earlier in this run ({why})", job.host))
+            } else if left.is_zero() {
+                Some(format!(
                     "not tried: the run's {:.0} s budget for linked pages was used up",
                     opts.run_budget.as_secs_f64()
-                );
+                ))
+            } else {
+                None
+            };
+            if let Some(err) = skip {
                 settle(
                     store,
                     beat_id,
