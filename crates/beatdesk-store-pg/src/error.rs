@@ -18,6 +18,10 @@ pub enum PgStoreError {
     },
     #[error("store address: {0}")]
     BadAddress(String),
+    #[error("TLS to the store: {0}")]
+    Tls(String),
+    #[error("keychain unavailable: {0}")]
+    Keychain(String),
     #[error("login name {name:?}: {problem}")]
     BadName { name: String, problem: &'static str },
     #[error("login {0:?} already exists")]
@@ -51,6 +55,8 @@ impl PgStoreError {
             Self::TooNew { .. } => "store_too_new",
             Self::Diverged { .. } => "store_diverged",
             Self::BadAddress(_) => "store_address",
+            Self::Tls(_) => "store_tls",
+            Self::Keychain(_) => "store_keychain",
             Self::BadName { .. } => "store_bad_name",
             Self::UserExists(_) => "store_user_exists",
             Self::EmptyPassword(_) => "store_empty_password",

@@ -4,13 +4,17 @@
 //! the database (`beatdesk_reporter`, `beatdesk_editor`), and `team init` /
 //! `team add-user`. Tauri-free and independent of the core for now.
 
+pub mod address;
 pub mod cli;
 pub mod connect;
 pub mod error;
+pub mod keychain;
 pub mod locks;
 pub mod migrate;
 pub mod notify;
+pub mod password;
 pub mod team;
+pub mod tls;
 
 pub use connect::{connect, parse};
 pub use error::{PgStoreError, Result};
