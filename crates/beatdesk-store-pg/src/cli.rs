@@ -1,19 +1,38 @@
-//! `team init` and `team add-user` as a command line: parsing and printing
-//! only, so `beatdesk team …` can hand its arguments here unchanged.
+//! `team init`, `team add-user` and `team push` as a command line: parsing
+//! and printing only, so `beatdesk team …` can hand its arguments here
+//! unchanged.
 //!
-//! The store comes from `--store URL` or `BEATDESK_STORE`; the owner's
-//! password from `PGPASSWORD`; a new login's password from the first line of
+//! The store comes from `--store URL` or `BEATDESK_STORE`; the login's
+//! password from the keychain (`beatdesk-store`, `user@host:port/dbname`),
+//! `PGPASSWORD` or `.pgpass`; a new login's password from the first line of
 //! standard input, never from an argument (it would show in `ps`).
 
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 
-use crate::{connect, team, Role};
+use crate::keychain::{self, Keychain, MemoryPasswords, PasswordStore};
+use crate::{connect, push, team, Role};
 
-const USAGE: &str = "usage: team init [--store URL] | team add-user NAME --role reporter|editor [--store URL]  (password on standard input)";
+const USAGE: &str = "usage: team init [--store URL] | team add-user NAME --role reporter|editor [--store URL]  (password on standard input) | team push --from-home DIR [--store URL]";
 
-/// Runs one `team` verb; the error is the one line to print.
+/// Runs one `team` verb with the OS keychain (or none, where the machine
+/// has none); the error is the one line to print.
 pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
+    match Keychain::open() {
+        Ok(k) => run_with(args, stdin, out, &k),
+        Err(_) => run_with(args, stdin, out, &MemoryPasswords::default()),
+    }
+}
+
+/// `run` with the password store given (tests pass a map).
+pub fn run_with(
+    args: &[String],
+    stdin: &mut dyn BufRead,
+    out: &mut dyn Write,
+    passwords: &dyn PasswordStore,
+) -> Result<(), String> {
     let mut store = std::env::var("BEATDESK_STORE").ok();
+    let mut from_home = None;
     let mut role = None;
     let mut positional = Vec::new();
     let mut it = args.iter();
@@ -24,16 +43,24 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
                 let r = it.next().ok_or("--role needs reporter or editor")?;
                 role = Some(r.parse::<Role>()?);
             }
+            "--from-home" => {
+                from_home = Some(PathBuf::from(
+                    it.next().ok_or("--from-home needs a folder")?,
+                ))
+            }
             "-h" | "--help" => return writeln!(out, "{USAGE}").map_err(|e| e.to_string()),
             s if s.starts_with("--") => return Err(format!("unknown option {s}; {USAGE}")),
             _ => positional.push(a.as_str()),
         }
     }
     let store = store.ok_or("no store: give --store URL or set BEATDESK_STORE")?;
+    // A keychain that cannot answer is no password, not an error: PGPASSWORD
+    // and .pgpass still work (a server has no keychain).
+    let password = keychain::lookup(passwords, &store).ok().flatten();
+    let connect = |app: &str| connect(&store, password.as_deref(), app).map_err(|e| e.to_string());
     match positional.as_slice() {
         ["init"] => {
-            let mut client =
-                connect(&store, None, "beatdesk team init").map_err(|e| e.to_string())?;
+            let mut client = connect("beatdesk team init")?;
             let report = team::init(&mut client).map_err(|e| e.to_string())?;
             let applied = if report.applied.is_empty() {
                 "nothing to apply".to_string()
@@ -57,13 +84,54 @@ pub fn run(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Res
                 format!("team add-user: reading the password from standard input: {e}")
             })?;
             let password = line.trim_end_matches(['\n', '\r']);
-            let mut client =
-                connect(&store, None, "beatdesk team add-user").map_err(|e| e.to_string())?;
+            let mut client = connect("beatdesk team add-user")?;
             team::add_user(&mut client, name, role, password).map_err(|e| e.to_string())?;
             writeln!(out, "login {name} created ({})", role.group()).map_err(|e| e.to_string())
         }
+        ["push"] => {
+            let home = from_home.ok_or("team push: --from-home DIR is required")?;
+            let mut client = connect("beatdesk team push")?;
+            let report = push::push_home(&mut client, &home).map_err(|e| e.to_string())?;
+            print_push(&report, out).map_err(|e| e.to_string())?;
+            match report.conflicts() {
+                0 => Ok(()),
+                n => Err(format!(
+                    "team push: {n} conflict(s), named above; everything else was pushed"
+                )),
+            }
+        }
         _ => Err(USAGE.to_string()),
     }
+}
+
+fn print_push(report: &push::PushReport, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.beats.is_empty() {
+        writeln!(out, "the home has no beats: nothing to push")?;
+    }
+    for b in &report.beats {
+        let counts = |m: &std::collections::BTreeMap<&str, u64>| {
+            m.iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if b.pushed {
+            let mut line = format!("beat {:?}: {} row(s) added", b.name, b.added_total());
+            if !b.added.is_empty() {
+                line += &format!(" ({})", counts(&b.added));
+            }
+            if !b.updated.is_empty() {
+                line += &format!("; {} updated ({})", b.updated_total(), counts(&b.updated));
+            }
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(out, "beat {:?}: nothing written", b.name)?;
+        }
+        for c in &b.conflicts {
+            writeln!(out, "  conflict: {c}")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub enum PgStoreError {
     },
     #[error("store address: {0}")]
     BadAddress(String),
+    #[error("home {path}: {problem}")]
+    Home { path: String, problem: String },
     #[error("TLS to the store: {0}")]
     Tls(String),
     #[error("keychain unavailable: {0}")]
@@ -56,6 +58,7 @@ impl PgStoreError {
             Self::Diverged { .. } => "store_diverged",
             Self::BadAddress(_) => "store_address",
             Self::Tls(_) => "store_tls",
+            Self::Home { .. } => "store_push_home",
             Self::Keychain(_) => "store_keychain",
             Self::BadName { .. } => "store_bad_name",
             Self::UserExists(_) => "store_user_exists",

@@ -13,6 +13,7 @@ pub mod locks;
 pub mod migrate;
 pub mod notify;
 pub mod password;
+pub mod push;
 pub mod team;
 pub mod tls;
 

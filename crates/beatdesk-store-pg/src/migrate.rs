@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "desk_and_citations",
         sql: include_str!("sql/007_desk_and_citations.sql"),
     },
+    Migration {
+        version: 8,
+        name: "team_push",
+        sql: include_str!("sql/008_team_push.sql"),
+    },
 ];
 
 /// The newest version this build knows.

@@ -1,0 +1,621 @@
+//! `team push`: a laptop's home, made by the core's own code (the demo,
+//! an import with relations, drafts, an edit, a sign-off, a file export),
+//! copied into the shared store.
+//!   bash tests/pg/start.sh cargo test -p beatdesk-store-pg -- --ignored
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use beatdesk_core::Beatdesk;
+use beatdesk_store_pg::push::{push_home, PushReport};
+use beatdesk_store_pg::{add_user, init, Role};
+use beatdesk_types::{DocumentEdit, ExportFormat, SignOffRequest};
+use common::*;
+use postgres::Client;
+
+const DEMO: &str = "Open Source AI";
+const SECOND: &str = "Local models";
+
+/// Lines of the demo's data (not written for this test) plus a reply and a
+/// quote, so the home has relations between records.
+fn second_beat_lines() -> String {
+    let demo = include_str!("../../beatdesk-core/demo/open-source-ai.jsonl");
+    let mut lines: Vec<String> = demo.lines().take(12).map(str::to_string).collect();
+    lines.push(r#"{"platform":"bluesky","external_id":"at://did:plc:aa/app.bsky.feed.post/1","url":"https://bsky.app/profile/aa/post/1","title":"","text":"Which of these nine models ran fastest on the Pi 5? I get 4 tokens a second on the 3B.","author":"aa.bsky.social","published_at":"2026-11-29T10:00:00Z"}"#.into());
+    lines.push(r#"{"platform":"bluesky","external_id":"at://did:plc:bb/app.bsky.feed.post/2","url":"https://bsky.app/profile/bb/post/2","title":"","text":"Same here: 4 tokens a second on the 3B, the 1B does 11.","author":"bb.bsky.social","published_at":"2026-11-29T11:00:00Z","reply_to":"at://did:plc:aa/app.bsky.feed.post/1","links":["https://tinyinference.example.com/posts/nine-local-models-raspberry-pi-5"]}"#.into());
+    lines.join("\n") + "\n"
+}
+
+/// A pilot desk on one laptop: the demo beat with a signed and exported
+/// story, and a second beat with drafts and an edit, no sign-off.
+fn make_home(dir: &Path) {
+    let app = Beatdesk::open(dir).unwrap();
+    app.demo().unwrap();
+    let demo_stories = app.stories(DEMO).unwrap();
+    let signed = demo_stories[0].id;
+    app.sign_off(
+        signed,
+        &SignOffRequest {
+            editor: "Ana Editor".into(),
+            note: Some("checked the amounts".into()),
+            revision: 1,
+            override_reason: Some("pilot".into()),
+        },
+    )
+    .unwrap();
+    app.export(
+        signed,
+        ExportFormat::Markdown,
+        Some(&dir.join("story.md")),
+        "Ana Editor",
+    )
+    .unwrap();
+
+    app.add_beat(SECOND, None).unwrap();
+    let report = app
+        .import_jsonl(SECOND, "pilot.jsonl", &second_beat_lines())
+        .unwrap();
+    assert!(
+        report.links >= 2,
+        "the home must hold relations: {report:?}"
+    );
+    for s in app.stories(SECOND).unwrap().iter().take(2) {
+        app.draft(s.id, "offline").unwrap();
+    }
+    let first = app.stories(SECOND).unwrap()[0].id;
+    edit_headline(&app, first, "Nine small models on a Pi 5, measured");
+}
+
+fn edit_headline(app: &Beatdesk, story: i64, headline: &str) -> i64 {
+    let latest = app.latest_draft(story).unwrap();
+    let mut document = latest.document.clone();
+    document.headline = headline.into();
+    app.save_document(
+        story,
+        &DocumentEdit {
+            document,
+            base_revision: latest.revision,
+            editor: "Ben Reporter".into(),
+        },
+    )
+    .unwrap();
+    latest.revision + 1
+}
+
+const TABLES: &[&str] = &[
+    "beats",
+    "sources",
+    "records",
+    "record_links",
+    "stories",
+    "story_records",
+    "story_labels",
+    "story_decisions",
+    "drafts",
+    "signoffs",
+    "exports",
+    "audit_log",
+];
+
+/// Rows per table in the store.
+fn pg_counts(c: &mut Client) -> Vec<(String, i64)> {
+    TABLES
+        .iter()
+        .map(|t| {
+            let n: i64 = c
+                .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+                .unwrap()
+                .get(0);
+            (t.to_string(), n)
+        })
+        .collect()
+}
+
+fn sqlite_count(home: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(home.join("beatdesk.sqlite")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// (beat, story title, record's external id, label): the citation numbers.
+fn labels_sqlite(home: &Path) -> Vec<(String, String, String, i64)> {
+    let conn = rusqlite::Connection::open(home.join("beatdesk.sqlite")).unwrap();
+    let mut s = conn
+        .prepare(
+            "SELECT b.name, s.title, r.external_id, l.label FROM story_labels l
+             JOIN stories s ON s.id = l.story_id JOIN beats b ON b.id = s.beat_id
+             JOIN records r ON r.id = l.record_id ORDER BY 1, 2, 3",
+        )
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn labels_pg(c: &mut Client) -> Vec<(String, String, String, i64)> {
+    c.query(
+        "SELECT b.name, s.title, r.external_id, l.label FROM story_labels l
+         JOIN stories s ON s.id = l.story_id JOIN beats b ON b.id = s.beat_id
+         JOIN records r ON r.id = l.record_id ORDER BY 1, 2, 3",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect()
+}
+
+fn login(db: &str, role: Role, base: &str) -> (String, Client) {
+    let name = login_name(base);
+    let pw = format!("{base}-pass-1");
+    add_user(&mut admin(db), &name, role, &pw).unwrap();
+    let c = config(db, &name, &pw).connect(postgres::NoTls).unwrap();
+    (name, c)
+}
+
+fn beat(report: &PushReport, name: &str) -> beatdesk_store_pg::push::BeatPush {
+    report
+        .beats
+        .iter()
+        .find(|b| b.name == name)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn pushing_a_home_twice_adds_nothing_the_second_time() {
+    let home = tempfile::tempdir().unwrap();
+    make_home(home.path());
+    let db = fresh_db("push_twice");
+    init(&mut admin(&db)).unwrap();
+    let (ed, mut c) = login(&db, Role::Editor, "push_ed");
+
+    let first = push_home(&mut c, home.path()).unwrap();
+    assert_eq!(first.conflicts(), 0, "{first:#?}");
+    let counts = pg_counts(&mut c);
+    let n = |t: &str| counts.iter().find(|(x, _)| x == t).unwrap().1;
+    let h = home.path();
+    for t in [
+        "beats",
+        "sources",
+        "records",
+        "record_links",
+        "stories",
+        "story_records",
+        "story_labels",
+        "drafts",
+        "signoffs",
+        "exports",
+    ] {
+        assert_eq!(
+            n(t),
+            sqlite_count(h, &format!("SELECT count(*) FROM {t}")),
+            "{t}"
+        );
+    }
+    // Every laptop entry, plus one entry per beat saying it was pushed.
+    assert_eq!(
+        n("audit_log"),
+        sqlite_count(h, "SELECT count(*) FROM audit_log") + 2
+    );
+    assert!(n("record_links") >= 2 && n("signoffs") == 1 && n("exports") == 1);
+    assert_eq!(
+        first.added() as i64,
+        counts.iter().map(|(_, n)| n).sum::<i64>() - 2
+    );
+    // Citation numbers are the laptop's, not renumbered.
+    assert_eq!(labels_pg(&mut c), labels_sqlite(h));
+    // Relations still point at the right records.
+    let linked: i64 = c
+        .query_one(
+            "SELECT count(*) FROM record_links l JOIN records r ON r.id = l.target_record_id
+             WHERE l.kind = 'reply_to' AND r.external_id = 'at://did:plc:aa/app.bsky.feed.post/1'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(linked, 1);
+
+    // History in order, the store's actor is the login; the laptop's is kept.
+    let revs: Vec<(i64, String, String)> = c
+        .query(
+            "SELECT d.revision, d.author, d.actor FROM drafts d JOIN stories s ON s.id = d.story_id
+             JOIN beats b ON b.id = s.beat_id WHERE b.name = $1 AND d.revision = 2",
+            &[&SECOND],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(revs, vec![(2, "Ben Reporter".to_string(), ed.clone())]);
+    let audit: Vec<(String, String)> = c
+        .query(
+            "SELECT a.action, m.original_actor FROM audit_log a
+             JOIN push_map m ON m.kind = 'audit' AND m.remote_id = a.id ORDER BY a.id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert!(
+        audit.contains(&("sign_off".into(), "Ana Editor".into())),
+        "{audit:?}"
+    );
+    assert!(
+        audit.contains(&("edit".into(), "Ben Reporter".into())),
+        "{audit:?}"
+    );
+    let ids: Vec<i64> = c
+        .query("SELECT a.id FROM audit_log a JOIN push_map m ON m.kind = 'audit' AND m.remote_id = a.id ORDER BY m.local_id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "audit entries appended in the laptop's order");
+
+    // Again: nothing added, nothing changed, no conflict.
+    let second = push_home(&mut c, home.path()).unwrap();
+    assert_eq!((second.added(), second.conflicts()), (0, 0), "{second:#?}");
+    assert!(
+        second.beats.iter().all(|b| b.updated.is_empty()),
+        "{second:#?}"
+    );
+    assert_eq!(pg_counts(&mut c), counts);
+
+    // New work on the laptop goes in on the next push, and only that.
+    {
+        let app = Beatdesk::open(home.path()).unwrap();
+        let story = app.stories(SECOND).unwrap()[1].id;
+        edit_headline(&app, story, "The 1B does eleven tokens a second");
+    }
+    let third = push_home(&mut c, home.path()).unwrap();
+    let b = beat(&third, SECOND);
+    assert_eq!(b.added.get("drafts"), Some(&1), "{b:#?}");
+    assert_eq!(b.added.get("audit_log"), Some(&1), "{b:#?}");
+    assert_eq!(beat(&third, DEMO).added_total(), 0);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn a_beat_of_the_same_name_from_someone_else_is_named_and_the_rest_goes_in() {
+    let home = tempfile::tempdir().unwrap();
+    make_home(home.path());
+    let db = fresh_db("push_conflict");
+    let mut owner = admin(&db);
+    init(&mut owner).unwrap();
+    owner
+        .execute(
+            "INSERT INTO beats (name, created_at) VALUES ($1, '2026-01-01T00:00:00Z')",
+            &[&DEMO],
+        )
+        .unwrap();
+    let name = login_name("push_cli");
+    add_user(&mut owner, &name, Role::Editor, "cli-pass").unwrap();
+
+    // Through the command line, with the password from .pgpass.
+    let pgpass = home.path().join("pgpass");
+    std::fs::write(&pgpass, format!("localhost:*:{db}:{name}:cli-pass\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let store = format!(
+        "host={} port={} user={name} dbname={db}",
+        env("BEATDESK_PG_TEST_HOST"),
+        env("BEATDESK_PG_TEST_PORT")
+    );
+    let push = || {
+        Command::new(env!("CARGO_BIN_EXE_beatdesk-team"))
+            .args(["push", "--from-home"])
+            .arg(home.path())
+            .args(["--store", &store])
+            .env_remove("PGPASSWORD")
+            .env("PGPASSFILE", &pgpass)
+            .output()
+            .unwrap()
+    };
+    let o = push();
+    let said =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("beat {DEMO:?}: nothing written"))
+            && said
+                .contains("already in the store (made in the store, created 2026-01-01T00:00:00Z)"),
+        "{said}"
+    );
+    assert!(said.contains("1 conflict(s)"), "{said}");
+    assert!(
+        said.contains(&format!("beat {SECOND:?}: ")) && said.contains("row(s) added (audit_log"),
+        "{said}"
+    );
+    assert!(!said.contains("cli-pass"), "{said}");
+    let demo_records: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM records r JOIN beats b ON b.id = r.beat_id WHERE b.name = $1",
+            &[&DEMO],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(demo_records, 0, "nothing merged into someone else's beat");
+    let second: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM records r JOIN beats b ON b.id = r.beat_id WHERE b.name = $1",
+            &[&SECOND],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(second, 14);
+    // The conflict stays named on the next push; the rest adds nothing.
+    let o = push();
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains(&format!("beat {SECOND:?}: 0 row(s) added")),
+        "{said}"
+    );
+    assert!(said.contains("already in the store"), "{said}");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn a_reporter_pushes_records_and_drafts_but_sign_offs_only_go_in_under_an_editor() {
+    let home = tempfile::tempdir().unwrap();
+    make_home(home.path());
+    let db = fresh_db("push_roles");
+    init(&mut admin(&db)).unwrap();
+    let (rep, mut reporter) = login(&db, Role::Reporter, "push_rep");
+    let (ed, mut editor) = login(&db, Role::Editor, "push_edr");
+
+    let r = push_home(&mut reporter, home.path()).unwrap();
+    let demo = beat(&r, DEMO);
+    assert!(!demo.pushed && demo.added.is_empty(), "{demo:#?}");
+    assert!(
+        demo.conflicts[0].contains("permission denied")
+            || demo.conflicts[0].contains("only an editor"),
+        "{demo:#?}"
+    );
+    assert!(
+        demo.conflicts[0].contains("need an editor's login"),
+        "{demo:#?}"
+    );
+    let second = beat(&r, SECOND);
+    assert!(
+        second.pushed && second.added.get("drafts") == Some(&3),
+        "{second:#?}"
+    );
+    let in_store = |c: &mut Client, name: &str| -> i64 {
+        c.query_one(
+            "SELECT count(*) FROM records r JOIN beats b ON b.id = r.beat_id WHERE b.name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0)
+    };
+    assert_eq!(
+        in_store(&mut editor, DEMO),
+        0,
+        "the refused beat left nothing"
+    );
+    let beats: i64 = editor
+        .query_one("SELECT count(*) FROM beats", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(beats, 1);
+
+    // The editor's push brings the signed beat; the reporter's beat adds nothing.
+    let e = push_home(&mut editor, home.path()).unwrap();
+    assert_eq!(e.conflicts(), 0, "{e:#?}");
+    assert_eq!(beat(&e, SECOND).added_total(), 0);
+    assert!(in_store(&mut editor, DEMO) == 50);
+    let actors: Vec<(String, String)> = editor
+        .query(
+            "SELECT 'signoff', actor FROM signoffs UNION ALL
+             SELECT DISTINCT 'draft ' || b.name, d.actor FROM drafts d JOIN stories s ON s.id = d.story_id
+             JOIN beats b ON b.id = s.beat_id ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        actors,
+        vec![
+            (format!("draft {SECOND}"), rep.clone()),
+            (format!("draft {DEMO}"), ed.clone()),
+            ("signoff".into(), ed.clone()),
+        ]
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn a_revision_that_diverged_in_the_store_is_named_and_not_pushed() {
+    let home = tempfile::tempdir().unwrap();
+    make_home(home.path());
+    let db = fresh_db("push_diverged");
+    init(&mut admin(&db)).unwrap();
+    let (_, mut c) = login(&db, Role::Editor, "push_div");
+    let (other, mut desk) = login(&db, Role::Reporter, "push_other");
+    assert_eq!(push_home(&mut c, home.path()).unwrap().conflicts(), 0);
+
+    // In the store, someone else writes revision 3 of the edited story…
+    let (story, title): (i64, String) = {
+        let r = desk
+            .query_one(
+                "SELECT s.id, s.title FROM stories s JOIN drafts d ON d.story_id = s.id
+                 WHERE d.revision = 2",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    desk.execute(
+        "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document)
+         SELECT story_id, 3, 'editor', 'Cat', 'x', document FROM drafts WHERE story_id = $1 AND revision = 2",
+        &[&story],
+    )
+    .unwrap();
+    // …while the laptop writes its own revision 3 of it.
+    {
+        let app = Beatdesk::open(home.path()).unwrap();
+        let local = app
+            .stories(SECOND)
+            .unwrap()
+            .into_iter()
+            .find(|s| {
+                app.latest_draft(s.id)
+                    .map(|d| d.revision == 2)
+                    .unwrap_or(false)
+            })
+            .unwrap();
+        assert_eq!(edit_headline(&app, local.id, "A third headline"), 3);
+    }
+    let r = push_home(&mut c, home.path()).unwrap();
+    let b = beat(&r, SECOND);
+    assert!(b.pushed, "{b:#?}");
+    assert_eq!(b.conflicts.len(), 1, "{b:#?}");
+    let said = &b.conflicts[0];
+    assert!(
+        said.contains(&format!("{title:?}")) && said.contains("diverged") && said.contains(&other),
+        "{said}"
+    );
+    let third: (String, String) = {
+        let r = c
+            .query_one(
+                "SELECT author, actor FROM drafts WHERE story_id = $1 AND revision = 3",
+                &[&story],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(
+        third,
+        ("Cat".to_string(), other),
+        "the store's revision stays, nothing merged"
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn a_push_killed_mid_beat_leaves_nothing_of_that_beat() {
+    let home = tempfile::tempdir().unwrap();
+    make_home(home.path());
+    let db = fresh_db("push_killed");
+    init(&mut admin(&db)).unwrap();
+    let name = login_name("push_kill");
+    add_user(&mut admin(&db), &name, Role::Editor, "kill-pass").unwrap();
+    let store = format!(
+        "host={} port={} user={name} dbname={db}",
+        env("BEATDESK_PG_TEST_HOST"),
+        env("BEATDESK_PG_TEST_PORT")
+    );
+
+    // Hold the audit log so the push stops mid-beat: its sources, records,
+    // stories and revisions are written (uncommitted) when it waits here.
+    let mut holder = admin(&db);
+    let mut hold = holder.transaction().unwrap();
+    hold.batch_execute("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_beatdesk-team"))
+        .args(["push", "--from-home"])
+        .arg(home.path())
+        .args(["--store", &store])
+        .env("PGPASSWORD", "kill-pass")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut watch = admin(&db);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (pid, written) = loop {
+        let row = watch
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'beatdesk team push'
+                   AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap();
+        if let Some(r) = row {
+            let pid: i32 = r.get(0);
+            // What the push has written so far, seen through its locks.
+            let n: i64 = watch
+                .query_one(
+                    "SELECT count(*) FROM pg_locks WHERE pid = $1 AND locktype = 'relation'
+                       AND relation::regclass::text IN ('records', 'drafts', 'stories')
+                       AND mode = 'RowExclusiveLock'",
+                    &[&pid],
+                )
+                .unwrap()
+                .get(0);
+            break (pid, n);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the push never reached the audit log"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        written, 3,
+        "the push is mid-beat: records, stories and drafts written"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server notices the lost client when the wait ends; the
+    // transaction it was in never commits.
+    hold.rollback().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while watch
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+            &[&pid],
+        )
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the killed push's session lingers"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let counts = pg_counts(&mut watch);
+    assert!(
+        counts.iter().all(|(_, n)| *n == 0),
+        "half a beat was kept: {counts:?}"
+    );
+    let mapped: i64 = watch
+        .query_one("SELECT count(*) FROM push_map", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(mapped, 0);
+
+    // Pushed again, it goes in whole.
+    let o = Command::new(env!("CARGO_BIN_EXE_beatdesk-team"))
+        .args(["push", "--from-home"])
+        .arg(home.path())
+        .args(["--store", &store])
+        .env("PGPASSWORD", "kill-pass")
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = BufReader::new(&o.stdout[..])
+        .lines()
+        .map(|l| l.unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(out.len(), 2, "{out:?}");
+    let records: i64 = watch
+        .query_one("SELECT count(*) FROM records", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(records, 64);
+}
