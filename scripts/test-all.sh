@@ -23,7 +23,8 @@ fi
 echo "== the shared store on a real PostgreSQL (tests/pg)"
 # Installs Debian's postgresql if missing, runs a throw-away cluster on a unix
 # socket in a temp dir, runs the ignored PostgreSQL tests, stops it whatever happens.
-bash tests/pg/start.sh cargo test -p beatdesk-store-pg -- --ignored
+bash tests/pg/start.sh sh -c 'cargo test -p beatdesk-store-pg -- --ignored &&
+  cargo test -p beatdesk-cli --test team -- --ignored'
 
 echo "== export to the real WordPress and Ghost on loopback (tests/cms)"
 # Installs what is missing (apt: WordPress + MariaDB; Ghost from the cache),

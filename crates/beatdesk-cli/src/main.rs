@@ -6,6 +6,7 @@ mod ingest_cmd;
 mod models_cmd;
 mod output;
 mod target_cmd;
+mod team_cmd;
 mod verify_cmd;
 
 use std::path::PathBuf;
@@ -38,6 +39,11 @@ struct Json {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The shared store on PostgreSQL: init, add-user, push.
+    Team {
+        #[command(subcommand)]
+        command: team_cmd::TeamCommand,
+    },
     /// Create or refresh the offline "Open Source AI" demo beat.
     Demo {
         #[command(flatten)]
@@ -229,8 +235,13 @@ fn read_file(path: &PathBuf) -> Result<String, CoreError> {
 
 fn run(cli: Cli) -> Result<(), CoreError> {
     let home = resolve_home(cli.home);
+    // The shared store's verbs need no home of their own.
+    let command = match cli.command {
+        Command::Team { command } => return team_cmd::team(command, &home),
+        other => other,
+    };
     let app = Beatdesk::open(&home)?;
-    match cli.command {
+    match command {
         Command::Demo { json } => output::demo(&app.demo()?, json.json),
         Command::Beat {
             command: BeatCommand::Add { name, config, json },
@@ -367,6 +378,7 @@ fn run(cli: Cli) -> Result<(), CoreError> {
             );
             target_cmd::print_target_exports(&app, story_id)?;
         }
+        Command::Team { .. } => unreachable!("handled before the home is opened"),
     }
     Ok(())
 }
