@@ -380,6 +380,12 @@ fn push_table(
                 }
             }
         }
+        for c in table.json {
+            let i = col(c);
+            if let Val::Text(t) = &vals[i] {
+                vals[i] = Val::Text(tables::remap_json(t, &|k, l| map.get(k, l)));
+            }
+        }
         if table.name == "drafts" {
             if diverged.contains(&local_story) {
                 *held.entry("drafts").or_default() += 1;
@@ -510,18 +516,14 @@ fn drop_left_members(
                 problem: e.to_string(),
             })?;
         let remote_members: Vec<i64> = members.iter().filter_map(|m| map.get(RECORD, *m)).collect();
-        // Only records this laptop pushed: others' additions in the store stay.
-        let pushed: Vec<i64> = map
-            .ids
-            .iter()
-            .filter(|((k, _), _)| k == RECORD)
-            .map(|(_, r)| *r)
-            .collect();
         let n = tx
             .execute(
-                "DELETE FROM story_records WHERE story_id = $1 AND record_id = ANY($2)
-                   AND NOT (record_id = ANY($3))",
-                &[&remote_story, &pushed, &remote_members],
+                // Only records this laptop pushed: others' additions in the store stay.
+                "DELETE FROM story_records sr WHERE sr.story_id = $1
+                   AND NOT (sr.record_id = ANY($3))
+                   AND EXISTS (SELECT 1 FROM push_map m WHERE m.origin = $2
+                               AND m.kind = 'record' AND m.remote_id = sr.record_id)",
+                &[&remote_story, &map.origin, &remote_members],
             )
             .map_err(PgStoreError::from_db)?;
         if n > 0 {

@@ -149,6 +149,97 @@ fn labels_pg(c: &mut Client) -> Vec<(String, String, String, i64)> {
     .collect()
 }
 
+/// Every record id a JSON document cites, in order.
+fn cited(v: &serde_json::Value, out: &mut Vec<i64>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "citations" {
+                    out.extend(x.as_array().unwrap().iter().map(|i| i.as_i64().unwrap()));
+                } else {
+                    cited(x, out);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| cited(x, out)),
+        _ => {}
+    }
+}
+
+const DRAFTS: &str = "SELECT s.title, d.revision, d.document FROM drafts d
+     JOIN stories s ON s.id = d.story_id ORDER BY 1, 2";
+const EXTERNAL_ID: &str = "SELECT external_id FROM records WHERE id = ";
+
+/// (story title, revision, the external ids its document cites).
+fn citations_sqlite(home: &Path) -> Vec<(String, i64, Vec<String>)> {
+    let conn = rusqlite::Connection::open(home.join("beatdesk.sqlite")).unwrap();
+    let mut s = conn.prepare(DRAFTS).unwrap();
+    let rows: Vec<(String, i64, String)> = s
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows.into_iter()
+        .map(|(t, rev, doc)| {
+            let mut ids = Vec::new();
+            cited(&serde_json::from_str(&doc).unwrap(), &mut ids);
+            let ext = ids
+                .iter()
+                .map(|id| {
+                    conn.query_row(&format!("{EXTERNAL_ID}{id}"), [], |r| r.get(0))
+                        .unwrap()
+                })
+                .collect();
+            (t, rev, ext)
+        })
+        .collect()
+}
+
+fn citations_pg(c: &mut Client) -> Vec<(String, i64, Vec<String>)> {
+    let rows: Vec<(String, i64, String)> = c
+        .query(DRAFTS, &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    rows.into_iter()
+        .map(|(t, rev, doc)| {
+            let mut ids = Vec::new();
+            cited(&serde_json::from_str(&doc).unwrap(), &mut ids);
+            let ext = ids
+                .iter()
+                .map(|id| {
+                    c.query_one(&format!("{EXTERNAL_ID}{id}"), &[])
+                        .unwrap()
+                        .get(0)
+                })
+                .collect();
+            (t, rev, ext)
+        })
+        .collect()
+}
+
+const MEMBERS: &str = "SELECT s.title, r.external_id, sr.included FROM story_records sr
+     JOIN stories s ON s.id = sr.story_id JOIN records r ON r.id = sr.record_id ORDER BY 1, 2, 3";
+
+/// (story title, record's external id, included) of every membership.
+fn members_sqlite(home: &Path) -> Vec<(String, String, i64)> {
+    let conn = rusqlite::Connection::open(home.join("beatdesk.sqlite")).unwrap();
+    let mut s = conn.prepare(MEMBERS).unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn members_pg(c: &mut Client) -> Vec<(String, String, i64)> {
+    c.query(MEMBERS, &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
 fn login(db: &str, role: Role, base: &str) -> (String, Client) {
     let name = login_name(base);
     let pw = format!("{base}-pass-1");
@@ -174,11 +265,24 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
     let db = fresh_db("push_twice");
     init(&mut admin(&db)).unwrap();
     let (ed, mut c) = login(&db, Role::Editor, "push_ed");
+    // The store already holds another desk's beat, so the laptop's ids and
+    // the store's differ.
+    admin(&db)
+        .batch_execute(
+            "INSERT INTO beats (name, created_at) VALUES ('Elsewhere', 'x');
+             INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at)
+             SELECT 1, 'web', 'e' || i, 'u', 'u', 't', 'x', 'a', 'x', 'x' FROM generate_series(1, 7) i;",
+        )
+        .unwrap();
+    let before = pg_counts(&mut c);
 
     let first = push_home(&mut c, home.path()).unwrap();
     assert_eq!(first.conflicts(), 0, "{first:#?}");
     let counts = pg_counts(&mut c);
-    let n = |t: &str| counts.iter().find(|(x, _)| x == t).unwrap().1;
+    let n = |t: &str| {
+        counts.iter().find(|(x, _)| x == t).unwrap().1
+            - before.iter().find(|(x, _)| x == t).unwrap().1
+    };
     let h = home.path();
     for t in [
         "beats",
@@ -204,10 +308,13 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
         sqlite_count(h, "SELECT count(*) FROM audit_log") + 2
     );
     assert!(n("record_links") >= 2 && n("signoffs") == 1 && n("exports") == 1);
-    assert_eq!(
-        first.added() as i64,
-        counts.iter().map(|(_, n)| n).sum::<i64>() - 2
-    );
+    let total = |c: &[(String, i64)]| c.iter().map(|(_, n)| n).sum::<i64>();
+    // Every row counted, plus one audit entry per beat for the push itself.
+    assert_eq!(first.added() as i64, total(&counts) - total(&before) - 2);
+    // A revision cites the same sources in the store as on the laptop.
+    let cites = citations_pg(&mut c);
+    assert_eq!(cites, citations_sqlite(h));
+    assert!(cites.iter().any(|(_, _, ids)| ids.len() >= 2), "{cites:?}");
     // Citation numbers are the laptop's, not renumbered.
     assert_eq!(labels_pg(&mut c), labels_sqlite(h));
     // Relations still point at the right records.
@@ -271,16 +378,35 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
     assert_eq!(pg_counts(&mut c), counts);
 
     // New work on the laptop goes in on the next push, and only that.
+    // An edit, and an editor moving a record to another story.
     {
         let app = Beatdesk::open(home.path()).unwrap();
-        let story = app.stories(SECOND).unwrap()[1].id;
-        edit_headline(&app, story, "The 1B does eleven tokens a second");
+        let stories = app.stories(SECOND).unwrap();
+        edit_headline(&app, stories[1].id, "The 1B does eleven tokens a second");
+        let moved = app.story_records(stories[0].id).unwrap()[0].record.id;
+        app.move_record(moved, stories[2].id, "Ben Reporter")
+            .unwrap();
     }
     let third = push_home(&mut c, home.path()).unwrap();
     let b = beat(&third, SECOND);
     assert_eq!(b.added.get("drafts"), Some(&1), "{b:#?}");
-    assert_eq!(b.added.get("audit_log"), Some(&1), "{b:#?}");
+    assert_eq!(b.added.get("story_decisions"), Some(&1), "{b:#?}");
+    assert_eq!(
+        b.added.get("audit_log"),
+        Some(&2),
+        "the edit and the move: {b:#?}"
+    );
+    assert!(
+        b.updated.get("story_records").is_some_and(|n| *n >= 1),
+        "{b:#?}"
+    );
     assert_eq!(beat(&third, DEMO).added_total(), 0);
+    assert_eq!(
+        members_pg(&mut c),
+        members_sqlite(home.path()),
+        "the store groups as the laptop does"
+    );
+    assert_eq!(labels_pg(&mut c), labels_sqlite(home.path()));
 }
 
 #[test]

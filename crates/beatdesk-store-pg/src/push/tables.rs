@@ -91,6 +91,9 @@ pub struct Table {
     /// The laptop's actor column, kept in `push_map.original_actor` where
     /// the store stamps its own.
     pub actor: Option<&'static str>,
+    /// JSON columns naming rows by id (a document's citations are record
+    /// ids): translated with the rest.
+    pub json: &'static [&'static str],
 }
 
 /// In dependency order; history tables in the order rows were written.
@@ -115,6 +118,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_BEAT,
         on_conflict: "",
         actor: None,
+        json: &[],
     },
     Table {
         name: "records",
@@ -148,6 +152,7 @@ pub const TABLES: &[Table] = &[
         // Someone's ingest on the server may have fetched the same item.
         on_conflict: "ON CONFLICT (beat_id, platform, external_id) DO NOTHING",
         actor: None,
+        json: &[],
     },
     Table {
         name: "record_links",
@@ -168,6 +173,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_BEAT,
         on_conflict: "ON CONFLICT (record_id, kind, target_key) DO NOTHING",
         actor: None,
+        json: &[],
     },
     Table {
         name: "pending_citations",
@@ -185,6 +191,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_BEAT,
         on_conflict: "ON CONFLICT (beat_id, record_id, url) DO NOTHING",
         actor: None,
+        json: &[],
     },
     Table {
         name: "stories",
@@ -204,6 +211,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_BEAT,
         on_conflict: "",
         actor: None,
+        json: &[],
     },
     // Labels before memberships: the store's trigger numbers a record only
     // when it has no label yet, so the laptop's numbers are kept.
@@ -215,6 +223,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "ON CONFLICT DO NOTHING",
         actor: None,
+        json: &[],
     },
     Table {
         name: "story_records",
@@ -234,6 +243,7 @@ pub const TABLES: &[Table] = &[
             WHERE (story_records.included, story_records.weight, story_records.why)
                   IS DISTINCT FROM (EXCLUDED.included, EXCLUDED.weight, EXCLUDED.why)",
         actor: None,
+        json: &[],
     },
     // Latest decision wins, as on the laptop.
     Table {
@@ -250,6 +260,7 @@ pub const TABLES: &[Table] = &[
             SET story_id = EXCLUDED.story_id, created_at = EXCLUDED.created_at
             WHERE story_decisions.created_at < EXCLUDED.created_at",
         actor: Some("actor"),
+        json: &[],
     },
     Table {
         name: "drafts",
@@ -267,6 +278,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "",
         actor: Some("author"),
+        json: &["document", "meta"],
     },
     Table {
         name: "signoffs",
@@ -284,6 +296,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "",
         actor: Some("editor"),
+        json: &["failures"],
     },
     Table {
         name: "exports",
@@ -293,6 +306,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "",
         actor: None,
+        json: &[],
     },
     Table {
         name: "target_exports",
@@ -321,6 +335,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "",
         actor: Some("actor"),
+        json: &[],
     },
     Table {
         name: "audit_log",
@@ -330,6 +345,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "",
         actor: Some("actor"),
+        json: &["detail"],
     },
     Table {
         name: "edit_buffers",
@@ -339,6 +355,7 @@ pub const TABLES: &[Table] = &[
         filter: OF_STORIES,
         on_conflict: "ON CONFLICT (story_id) DO NOTHING",
         actor: None,
+        json: &["document"],
     },
 ];
 
@@ -363,6 +380,45 @@ pub const STORY_MUTABLE: &[&str] = &[
     "retired",
 ];
 
+/// Translates the ids inside a JSON text: `citations`, `citations_before`,
+/// `citations_after`, `record_ids` and `record_id` name records, keys
+/// ending in `story_id` stories, `draft_id` a revision. An id with no
+/// translation, or text that is not JSON, is left as it is.
+pub fn remap_json(text: &str, map: &dyn Fn(Kind, i64) -> Option<i64>) -> String {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return text.to_string();
+    };
+    walk(&mut v, None, map);
+    v.to_string()
+}
+
+fn walk(v: &mut serde_json::Value, kind: Option<Kind>, map: &dyn Fn(Kind, i64) -> Option<i64>) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let (Some(k), Some(local)) = (kind, n.as_i64()) {
+                if let Some(remote) = map(k, local) {
+                    *v = Value::from(remote);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, kind, map)),
+        Value::Object(fields) => {
+            for (key, val) in fields.iter_mut() {
+                let k = match key.as_str() {
+                    "citations" | "citations_before" | "citations_after" | "record_ids"
+                    | "record_id" => Some(RECORD),
+                    "draft_id" => Some(DRAFT),
+                    k if k.ends_with("story_id") => Some(STORY),
+                    _ => None,
+                };
+                walk(val, k, map);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// References that may stay empty when their row is not (yet) in the store.
 pub fn nullable_ref(table: &str, col: &str) -> bool {
     matches!(
@@ -376,6 +432,36 @@ pub fn nullable_ref(table: &str, col: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_inside_documents_and_audit_details_are_translated() {
+        let map = |k: Kind, l: i64| match (k, l) {
+            (RECORD, 51) => Some(1051),
+            (RECORD, 64) => Some(1064),
+            (STORY, 3) => Some(103),
+            (DRAFT, 7) => Some(107),
+            _ => None,
+        };
+        let doc = r#"{"headline":"51 models","sections":[{"paragraphs":[{"text":"x","citations":[51,64,99]}]}],"faq":[{"q":"?","citations":[64]}]}"#;
+        let out: serde_json::Value = serde_json::from_str(&remap_json(doc, &map)).unwrap();
+        assert_eq!(
+            out["sections"][0]["paragraphs"][0]["citations"],
+            serde_json::json!([1051, 1064, 99])
+        );
+        assert_eq!(out["faq"][0]["citations"], serde_json::json!([1064]));
+        assert_eq!(
+            out["headline"], "51 models",
+            "text is data, never translated"
+        );
+        let detail =
+            r#"{"record_id":51,"from_story_id":3,"to_story_id":4,"draft_id":7,"revision":51}"#;
+        let out: serde_json::Value = serde_json::from_str(&remap_json(detail, &map)).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"record_id":1051,"from_story_id":103,"to_story_id":4,"draft_id":107,"revision":51})
+        );
+        assert_eq!(remap_json("not json [51]", &map), "not json [51]");
+    }
 
     #[test]
     fn every_column_exists_in_the_sqlite_schema() {
