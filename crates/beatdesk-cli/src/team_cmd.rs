@@ -24,6 +24,11 @@ pub enum TeamCommand {
         #[arg(long, value_name = "URL")]
         store: Option<String>,
     },
+    /// Keep your store password in the keychain (first line of standard input, checked first).
+    Login {
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+    },
     /// Copy a laptop's beats, records, stories, revisions, sign-offs and audit into the store.
     Push {
         /// The home to copy (default: this one, see --home).
@@ -44,6 +49,10 @@ pub fn team(command: TeamCommand, home: &Path) -> Result<(), CoreError> {
         }
         TeamCommand::AddUser { name, role, store } => {
             args.extend(["add-user".into(), name, "--role".into(), role]);
+            store
+        }
+        TeamCommand::Login { store } => {
+            args.push("login".into());
             store
         }
         TeamCommand::Push { from_home, store } => {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::keychain::{self, Keychain, MemoryPasswords, PasswordStore};
 use crate::{connect, push, team, Role};
 
-const USAGE: &str = "usage: team init [--store URL] | team add-user NAME --role reporter|editor [--store URL]  (password on standard input) | team push --from-home DIR [--store URL]";
+const USAGE: &str = "usage: team init [--store URL] | team add-user NAME --role reporter|editor [--store URL]  (password on standard input) | team push --from-home DIR [--store URL] | team login [--store URL]  (password on standard input, kept in the keychain)";
 
 /// Runs one `team` verb with the OS keychain (or none, where the machine
 /// has none); the error is the one line to print.
@@ -57,10 +57,10 @@ pub fn run_with(
     // A keychain that cannot answer is no password, not an error: PGPASSWORD
     // and .pgpass still work (a server has no keychain).
     let password = keychain::lookup(passwords, &store).ok().flatten();
-    let connect = |app: &str| connect(&store, password.as_deref(), app).map_err(|e| e.to_string());
+    let open = |app: &str| connect(&store, password.as_deref(), app).map_err(|e| e.to_string());
     match positional.as_slice() {
         ["init"] => {
-            let mut client = connect("beatdesk team init")?;
+            let mut client = open("beatdesk team init")?;
             let report = team::init(&mut client).map_err(|e| e.to_string())?;
             let applied = if report.applied.is_empty() {
                 "nothing to apply".to_string()
@@ -84,13 +84,33 @@ pub fn run_with(
                 format!("team add-user: reading the password from standard input: {e}")
             })?;
             let password = line.trim_end_matches(['\n', '\r']);
-            let mut client = connect("beatdesk team add-user")?;
+            let mut client = open("beatdesk team add-user")?;
             team::add_user(&mut client, name, role, password).map_err(|e| e.to_string())?;
             writeln!(out, "login {name} created ({})", role.group()).map_err(|e| e.to_string())
         }
+        ["login"] => {
+            let mut line = String::new();
+            stdin.read_line(&mut line).map_err(|e| {
+                format!("team login: reading the password from standard input: {e}")
+            })?;
+            let typed = line.trim_end_matches(['\n', '\r']);
+            if typed.is_empty() {
+                return Err("team login: the password is empty".into());
+            }
+            // Kept only once the server has accepted it.
+            connect(&store, Some(typed), "beatdesk team login").map_err(|e| e.to_string())?;
+            let account = keychain::account(&store).map_err(|e| e.to_string())?;
+            passwords.set(&account, typed).map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "password for {account} kept in the keychain (service {})",
+                keychain::SERVICE
+            )
+            .map_err(|e| e.to_string())
+        }
         ["push"] => {
             let home = from_home.ok_or("team push: --from-home DIR is required")?;
-            let mut client = connect("beatdesk team push")?;
+            let mut client = open("beatdesk team push")?;
             let report = push::push_home(&mut client, &home).map_err(|e| e.to_string())?;
             print_push(&report, out).map_err(|e| e.to_string())?;
             match report.conflicts() {

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use beatdesk_store_pg::Role;
+use beatdesk_store_pg::{add_user, init, Role};
 use common::*;
 use postgres::NoTls;
 
@@ -90,4 +90,63 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
         !ok && said.contains("password") && !said.contains(":pw@"),
         "{said}"
     );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: tests/pg/start.sh"]
+fn team_login_keeps_a_password_the_server_accepted_and_later_verbs_use_it() {
+    use beatdesk_store_pg::cli::run_with;
+    use beatdesk_store_pg::keychain::{self, MemoryPasswords, PasswordStore};
+    let db = fresh_db("login");
+    let mut owner = admin(&db);
+    init(&mut owner).unwrap();
+    let name = login_name("kc_eve");
+    add_user(&mut owner, &name, Role::Editor, "eve-right-pw").unwrap();
+    let store = format!(
+        "host={} port={} user={name} dbname={db}",
+        env("BEATDESK_PG_TEST_HOST"),
+        env("BEATDESK_PG_TEST_PORT")
+    );
+    let kc = MemoryPasswords::default();
+    let run = |args: &[&str], stdin: &str| {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        let r = run_with(&args, &mut stdin.as_bytes(), &mut out, &kc);
+        (r, String::from_utf8(out).unwrap())
+    };
+    let account = keychain::account(&store).unwrap();
+
+    // A password the server refuses is not kept, and not repeated.
+    let (r, _) = run(&["login", "--store", &store], "eve-wrong-pw\n");
+    let err = r.unwrap_err();
+    assert!(
+        err.contains("password authentication failed") && !err.contains("eve-wrong-pw"),
+        "{err}"
+    );
+    assert_eq!(kc.get(&account).unwrap(), None);
+
+    let (r, said) = run(&["login", "--store", &store], "eve-right-pw\n");
+    r.unwrap();
+    assert!(
+        said.contains(&account) && !said.contains("eve-right-pw"),
+        "{said}"
+    );
+    assert_eq!(kc.get(&account).unwrap().as_deref(), Some("eve-right-pw"));
+
+    // Later verbs log in with it, with nothing in the environment.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("beatdesk.sqlite"), b"").unwrap();
+    let (r, _) = run(
+        &[
+            "push",
+            "--from-home",
+            home.path().to_str().unwrap(),
+            "--store",
+            &store,
+        ],
+        "",
+    );
+    let err = r.unwrap_err();
+    // Logged in (the home is what is wrong, not the password).
+    assert!(err.contains("schema is version 0"), "{err}");
 }
