@@ -154,10 +154,12 @@ struct LocalBeat<'a> {
     first: bool,
 }
 
-/// Laptop id → store id, per kind, for one beat's origin.
+/// Laptop id → store id, per kind, for one beat's origin. New pairs are
+/// written to `push_map` a table at a time (one statement, not one a row).
 struct IdMap<'o> {
     origin: &'o str,
     ids: HashMap<(String, i64), i64>,
+    pending: Vec<(String, i64, i64, Option<String>)>,
 }
 
 impl IdMap<'_> {
@@ -165,21 +167,27 @@ impl IdMap<'_> {
         self.ids.get(&(kind.to_string(), local)).copied()
     }
 
-    fn add(
-        &mut self,
-        tx: &mut Transaction<'_>,
-        kind: &str,
-        local: i64,
-        remote: i64,
-        actor: Option<&str>,
-    ) -> Result<()> {
+    fn add(&mut self, kind: &str, local: i64, remote: i64, actor: Option<&str>) {
+        self.ids.insert((kind.to_string(), local), remote);
+        self.pending
+            .push((kind.to_string(), local, remote, actor.map(str::to_string)));
+    }
+
+    fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let kinds: Vec<&str> = pending.iter().map(|p| p.0.as_str()).collect();
+        let locals: Vec<i64> = pending.iter().map(|p| p.1).collect();
+        let remotes: Vec<i64> = pending.iter().map(|p| p.2).collect();
+        let actors: Vec<Option<&str>> = pending.iter().map(|p| p.3.as_deref()).collect();
         tx.execute(
             "INSERT INTO push_map (origin, kind, local_id, remote_id, original_actor)
-             VALUES ($1, $2, $3, $4, $5)",
-            &[&self.origin, &kind, &local, &remote, &actor],
+             SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[])",
+            &[&self.origin, &kinds, &locals, &remotes, &actors],
         )
         .map_err(PgStoreError::from_db)?;
-        self.ids.insert((kind.to_string(), local), remote);
         Ok(())
     }
 }
@@ -199,6 +207,7 @@ fn push_beat(
     let mut map = IdMap {
         origin: &beat.origin,
         ids: HashMap::new(),
+        pending: Vec::new(),
     };
     for r in tx.query(
         "SELECT kind, local_id, remote_id FROM push_map WHERE origin = $1",
@@ -233,7 +242,7 @@ fn push_beat(
             )
             .map_err(PgStoreError::from_db)?
             .get(0);
-        map.add(&mut tx, BEAT, beat.id, id, None)?;
+        map.add(BEAT, beat.id, id, None);
         *out.added.entry("beats").or_default() += 1;
     }
 
@@ -260,6 +269,7 @@ fn push_beat(
             &mut held,
             out,
         )?;
+        map.flush(&mut tx)?;
         if table.name == "story_records" {
             drop_left_members(&mut tx, conn, &map, &known_stories, out)?;
         }
@@ -424,7 +434,7 @@ fn push_table(
                 .get(0),
         };
         let actor = table.actor.and_then(|a| vals[col(a)].text());
-        map.add(tx, kind, local_id, remote, actor)?;
+        map.add(kind, local_id, remote, actor);
         if let Some(dup) = late_duplicate {
             fix_duplicates.push((remote, dup));
         }
@@ -585,7 +595,7 @@ fn push_targets(
                 .get(0)
             }
         };
-        map.add(tx, TARGET, local, remote, None)?;
+        map.add(TARGET, local, remote, None);
     }
     Ok(())
 }
