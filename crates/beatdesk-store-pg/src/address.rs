@@ -355,6 +355,11 @@ mod tests {
             ("host=db user=ana sslmode", "no value"),
             ("host='db user=ana", "unterminated"),
             ("postgres://ana:secret@db.example.org/newsroom", "password"),
+            ("postgres://ana:secret@db.example.org:notaport/newsroom", ""),
+            (
+                "host=db user=ana password=secret sslmode=nonsense",
+                "holds a password",
+            ),
             ("postgres://", "no host"),
         ] {
             let err = parse_address(a).expect_err(a);

@@ -111,3 +111,23 @@ impl ServerCertVerifier for ChainOnly {
         self.0.supported_verify_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_roots_load_and_a_file_without_a_certificate_is_named() {
+        connector(&Roots::System, true).expect("this machine has CA certificates");
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = connector(&Roots::File(empty.clone()), true).err().unwrap();
+        assert_eq!(err.code(), "store_tls");
+        assert!(err.to_string().contains("no CA certificate"), "{err}");
+        assert!(
+            err.to_string().contains(&empty.display().to_string()),
+            "{err}"
+        );
+    }
+}

@@ -18,6 +18,8 @@ use common::*;
 use postgres::Client;
 
 const DEMO: &str = "Open Source AI";
+/// The webhook's signing secret: in the laptop's keychain, never pushed.
+const TARGET_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SECOND: &str = "Local models";
 
 /// Lines of the demo's data (not written for this test) plus a reply and a
@@ -33,7 +35,10 @@ fn second_beat_lines() -> String {
 /// A pilot desk on one laptop: the demo beat with a signed and exported
 /// story, and a second beat with drafts and an edit, no sign-off.
 fn make_home(dir: &Path) {
-    let app = Beatdesk::open(dir).unwrap();
+    // Target secrets in memory: the laptop's keychain is not the store's.
+    let app = Beatdesk::open(dir)
+        .unwrap()
+        .with_secrets(std::sync::Arc::new(beatdesk_ingest::MemorySecrets::new()));
     app.demo().unwrap();
     let demo_stories = app.stories(DEMO).unwrap();
     let signed = demo_stories[0].id;
@@ -54,6 +59,45 @@ fn make_home(dir: &Path) {
         "Ana Editor",
     )
     .unwrap();
+    // The newsroom's site, and an attempt to send the signed revision there
+    // (recorded by the store's own function; no CMS runs here).
+    let target = app
+        .add_target(
+            &beatdesk_core::NewTarget {
+                name: "newsroom-site".into(),
+                kind: "webhook".into(),
+                url: "http://127.0.0.1:9/hook".into(),
+                user: None,
+            },
+            Some(TARGET_SECRET),
+            "Ana Editor",
+        )
+        .unwrap();
+    let draft = app.latest_draft(signed).unwrap();
+    app.store()
+        .write(|tx| {
+            beatdesk_store::targets::record_attempt(
+                tx,
+                &beatdesk_store::targets::Attempt {
+                    target_id: target.id,
+                    story_id: signed,
+                    draft_id: draft.id,
+                    action: "failed".into(),
+                    content_hash: "h1".into(),
+                    error_code: Some("target_unreachable".into()),
+                    error: Some("connection refused".into()),
+                    actor: "Ana Editor".into(),
+                    created_at: app.now(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    // An unsaved edit of another story, kept for its next visit.
+    let other = demo_stories[1].id;
+    let mut unsaved = app.latest_draft(other).unwrap().document;
+    unsaved.headline = "Not saved yet".into();
+    app.keep_edit(other, 1, &unsaved).unwrap();
 
     app.add_beat(SECOND, None).unwrap();
     let report = app
@@ -99,6 +143,10 @@ const TABLES: &[&str] = &[
     "signoffs",
     "exports",
     "audit_log",
+    "targets",
+    "target_exports",
+    "edit_buffers",
+    "pending_citations",
 ];
 
 /// Rows per table in the store.
@@ -295,6 +343,9 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
         "drafts",
         "signoffs",
         "exports",
+        "targets",
+        "target_exports",
+        "edit_buffers",
     ] {
         assert_eq!(
             n(t),
@@ -308,6 +359,27 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
         sqlite_count(h, "SELECT count(*) FROM audit_log") + 2
     );
     assert!(n("record_links") >= 2 && n("signoffs") == 1 && n("exports") == 1);
+    assert!(n("target_exports") == 1 && n("edit_buffers") == 1);
+    let attempt: (String, String, String) = {
+        let r = c
+            .query_one(
+                "SELECT t.name, e.actor, m.original_actor FROM target_exports e
+                 JOIN targets t ON t.id = e.target_id
+                 JOIN push_map m ON m.kind = 'target_export' AND m.remote_id = e.id",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    assert_eq!(
+        attempt,
+        ("newsroom-site".into(), ed.clone(), "Ana Editor".into())
+    );
+    let log = std::fs::read_to_string(env("BEATDESK_PG_TEST_LOG")).unwrap();
+    assert!(
+        log.contains("newsroom-site") && !log.contains(TARGET_SECRET),
+        "a secret reached the store"
+    );
     let total = |c: &[(String, i64)]| c.iter().map(|(_, n)| n).sum::<i64>();
     // Every row counted, plus one audit entry per beat for the push itself.
     assert_eq!(first.added() as i64, total(&counts) - total(&before) - 2);
