@@ -68,7 +68,53 @@ pub fn team(command: TeamCommand, home: &Path) -> Result<(), CoreError> {
     if let Some(s) = store {
         args.extend(["--store".into(), s]);
     }
+    // The verbs that read a password prompt for it at a terminal.
+    let _prompt = match args[0].as_str() {
+        "add-user" => Some(Prompt::new(&format!(
+            "password for the new login {}",
+            args[1]
+        ))),
+        "login" => Some(Prompt::new("your store password")),
+        _ => None,
+    };
     let stdin = std::io::stdin();
     beatdesk_store_pg::cli::run(&args, &mut stdin.lock(), &mut std::io::stdout())
         .map_err(CoreError::Invalid)
+}
+
+/// Typing a password at a terminal: a prompt on standard error and no echo,
+/// put back however the verb ends. Piped input is read as it is.
+struct Prompt(Option<libc::termios>);
+
+impl Prompt {
+    fn new(what: &str) -> Prompt {
+        use std::io::IsTerminal;
+        if !std::io::stdin().is_terminal() {
+            return Prompt(None);
+        }
+        eprint!("{what}: ");
+        // SAFETY: termios is plain data; fd 0 is a terminal (checked above).
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return Prompt(None);
+            }
+            let old = t;
+            t.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            Prompt(Some(old))
+        }
+    }
+}
+
+impl Drop for Prompt {
+    fn drop(&mut self) {
+        if let Some(old) = self.0 {
+            // SAFETY: restores the settings read in `new`.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, &old);
+            }
+            eprintln!();
+        }
+    }
 }
