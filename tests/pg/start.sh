@@ -20,6 +20,12 @@ if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
   BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 fi
 
+if ! command -v openssl >/dev/null; then
+  echo "installing openssl (Debian package), for the throw-away CA" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends openssl >&2
+fi
+
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/beatdesk-pg.XXXXXX")"
 chmod 755 "$DATA"
 # initdb refuses to run as root: the cluster then belongs to `postgres`.
