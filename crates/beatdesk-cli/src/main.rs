@@ -39,7 +39,7 @@ struct Json {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The shared store on PostgreSQL: init, add-user, push.
+    /// The shared store on PostgreSQL: init, add-user, login, push.
     Team {
         #[command(subcommand)]
         command: team_cmd::TeamCommand,
