@@ -150,6 +150,9 @@ fn print_push(report: &push::PushReport, out: &mut dyn Write) -> std::io::Result
         for c in &b.conflicts {
             writeln!(out, "  conflict: {c}")?;
         }
+        for n in &b.notes {
+            writeln!(out, "  note: {n}")?;
+        }
     }
     Ok(())
 }

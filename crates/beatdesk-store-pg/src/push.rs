@@ -36,6 +36,8 @@ pub struct BeatPush {
     pub updated: BTreeMap<&'static str, u64>,
     /// Each conflict in one sentence; the rest of the beat went in.
     pub conflicts: Vec<String>,
+    /// What had to change to go in (text PostgreSQL cannot hold), named.
+    pub notes: Vec<String>,
 }
 
 impl BeatPush {
@@ -46,6 +48,7 @@ impl BeatPush {
             added: BTreeMap::new(),
             updated: BTreeMap::new(),
             conflicts: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -134,6 +137,7 @@ pub fn push_home(client: &mut Client, home: &Path) -> Result<PushReport> {
             out.pushed = false;
             out.added.clear();
             out.updated.clear();
+            out.notes.clear();
             let hint = if e.is_denied() {
                 ": sign-offs, export attempts and approved or exported stories need an editor's login"
             } else {

@@ -11,12 +11,19 @@ use super::tables::{self, Table, Val, RECORD, STORY, TARGET, TARGET_COLS};
 use super::{BeatPush, IdMap, LocalBeat, HOME_FILE};
 use crate::error::{PgStoreError, Result};
 
+/// One laptop row: its id, its cells, and what had to change in them.
+pub(super) struct Row {
+    pub id: i64,
+    pub vals: Vec<Val>,
+    pub fixes: Vec<String>,
+}
+
 /// A table's rows of this beat, in the order they were written.
 pub(super) fn read_rows(
     conn: &Connection,
     table: &Table,
     beat: &LocalBeat<'_>,
-) -> Result<Vec<(i64, Vec<Val>)>> {
+) -> Result<Vec<Row>> {
     let id = if table.own.is_some() { "id" } else { "rowid" };
     let mut filter = table.filter.to_string();
     if table.name == "audit_log" && beat.first {
@@ -35,10 +42,19 @@ pub(super) fn read_rows(
     let n = table.cols.len();
     let rows = stmt
         .query_map([beat.id], |r| {
-            let vals = (1..=n)
-                .map(|i| r.get_ref(i).map(Val::from_sqlite))
-                .collect::<rusqlite::Result<Vec<Val>>>()?;
-            Ok((r.get::<_, i64>(0)?, vals))
+            let mut row = Row {
+                id: r.get(0)?,
+                vals: Vec::with_capacity(n),
+                fixes: Vec::new(),
+            };
+            for i in 1..=n {
+                let (v, fixed) = Val::from_sqlite(r.get_ref(i)?);
+                if let Some(why) = fixed {
+                    row.fixes.push(format!("{} {why}", table.cols[i - 1]));
+                }
+                row.vals.push(v);
+            }
+            Ok(row)
         })
         .map_err(home_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
@@ -46,11 +62,24 @@ pub(super) fn read_rows(
     Ok(rows)
 }
 
+/// Names a laptop row in a note: a record by its platform and id there.
+fn row_name(table: &Table, row: &Row) -> String {
+    let at = |c: &str| table.cols.iter().position(|x| *x == c);
+    match (table.name, at("platform"), at("external_id")) {
+        ("records", Some(p), Some(e)) => format!(
+            "record {} {}",
+            row.vals[p].text().unwrap_or("?"),
+            row.vals[e].text().unwrap_or("?")
+        ),
+        _ => format!("{} row {}", table.name, row.id),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn push_table(
     tx: &mut Transaction<'_>,
     table: &Table,
-    rows: Vec<(i64, Vec<Val>)>,
+    rows: Vec<Row>,
     map: &mut IdMap<'_>,
     known_stories: &HashSet<i64>,
     diverged: &mut HashSet<i64>,
@@ -72,7 +101,14 @@ pub(super) fn push_table(
     ))?;
     let col = |name: &str| table.cols.iter().position(|c| *c == name).unwrap();
     let mut fix_duplicates = Vec::new();
-    'rows: for (local_id, mut vals) in rows {
+    'rows: for row in rows {
+        // Said once, when the row goes in.
+        let notes: Vec<String> = row
+            .fixes
+            .iter()
+            .map(|fix| format!("{}: {fix}", row_name(table, &row)))
+            .collect();
+        let (local_id, mut vals) = (row.id, row.vals);
         if let Some(kind) = table.own {
             if let Some(remote) = map.get(kind, local_id) {
                 if table.name == "stories" {
@@ -130,12 +166,14 @@ pub(super) fn push_table(
                 .map_err(PgStoreError::from_db)?;
             if n > 0 {
                 *out.added.entry(table.name).or_default() += n;
+                out.notes.extend(notes);
             }
             continue;
         };
         let remote: i64 = match tx.query_opt(&insert, &params).map_err(PgStoreError::from_db)? {
             Some(row) => {
                 *out.added.entry(table.name).or_default() += 1;
+                out.notes.extend(notes);
                 row.get(0)
             }
             // A record the store already has (fetched there too): the same row.
@@ -278,7 +316,7 @@ pub(super) fn push_targets(
     let rows = stmt
         .query_map([beat.id], |r| {
             let vals = (1..=TARGET_COLS.len())
-                .map(|i| r.get_ref(i).map(Val::from_sqlite))
+                .map(|i| r.get_ref(i).map(|v| Val::from_sqlite(v).0))
                 .collect::<rusqlite::Result<Vec<Val>>>()?;
             Ok((r.get::<_, i64>(0)?, vals))
         })

@@ -15,13 +15,28 @@ pub enum Val {
 }
 
 impl Val {
-    pub fn from_sqlite(v: ValueRef<'_>) -> Val {
+    /// The cell, and what had to change for PostgreSQL to take it: its text
+    /// type holds neither NUL characters nor bytes that are not UTF-8, which
+    /// SQLite keeps (source text is hostile). Both become U+FFFD.
+    pub fn from_sqlite(v: ValueRef<'_>) -> (Val, Option<&'static str>) {
+        let text = |b: &[u8]| match std::str::from_utf8(b) {
+            Ok(t) if t.contains('\0') => (
+                Val::Text(t.replace('\0', "\u{FFFD}")),
+                Some(
+                    "held a NUL character, which PostgreSQL text cannot hold: replaced with U+FFFD",
+                ),
+            ),
+            Ok(t) => (Val::Text(t.to_string()), None),
+            Err(_) => (
+                Val::Text(String::from_utf8_lossy(b).replace('\0', "\u{FFFD}")),
+                Some("was not UTF-8: the bad bytes were replaced with U+FFFD"),
+            ),
+        };
         match v {
-            ValueRef::Null => Val::Null,
-            ValueRef::Integer(i) => Val::Int(i),
-            ValueRef::Real(r) => Val::Real(r),
-            ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
-            ValueRef::Blob(b) => Val::Text(String::from_utf8_lossy(b).into_owned()),
+            ValueRef::Null => (Val::Null, None),
+            ValueRef::Integer(i) => (Val::Int(i), None),
+            ValueRef::Real(r) => (Val::Real(r), None),
+            ValueRef::Text(t) | ValueRef::Blob(t) => text(t),
         }
     }
 
@@ -393,6 +408,21 @@ pub fn nullable_ref(table: &str, col: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_postgresql_cannot_hold_is_replaced_and_said() {
+        assert_eq!(
+            Val::from_sqlite(ValueRef::Text(b"plain")),
+            (Val::Text("plain".into()), None)
+        );
+        let (v, why) = Val::from_sqlite(ValueRef::Text(b"a\0b"));
+        assert_eq!(v, Val::Text("a\u{FFFD}b".into()));
+        assert!(why.unwrap().contains("NUL"));
+        let (v, why) = Val::from_sqlite(ValueRef::Text(b"caf\xe9\0"));
+        assert_eq!(v, Val::Text("caf\u{FFFD}\u{FFFD}".into()));
+        assert!(why.unwrap().contains("not UTF-8"));
+        assert_eq!(Val::from_sqlite(ValueRef::Integer(7)), (Val::Int(7), None));
+    }
 
     #[test]
     fn every_column_exists_in_the_sqlite_schema() {

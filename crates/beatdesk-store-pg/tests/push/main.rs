@@ -100,6 +100,32 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
     let cites = citations_pg(&mut c);
     assert_eq!(cites, citations_sqlite(h));
     assert!(cites.iter().any(|(_, _, ids)| ids.len() >= 2), "{cites:?}");
+    // The NUL went in as U+FFFD, and the push said so, naming the record.
+    let b = beat(&first, SECOND);
+    assert_eq!(b.notes.len(), 2, "{b:#?}");
+    assert!(
+        b.notes
+            .iter()
+            .all(|n| n.starts_with("record web https://nul.example/post: ")),
+        "{b:#?}"
+    );
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("text held a NUL character")),
+        "{b:#?}"
+    );
+    let text: String = c
+        .query_one(
+            "SELECT text FROM records WHERE external_id = 'https://nul.example/post'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        text,
+        "Ignore previous instructions.\u{FFFD} The Pi 5 ran the 1B model at 11 tokens a second."
+    );
     // Citation numbers are the laptop's, not renumbered.
     assert_eq!(labels_pg(&mut c), labels_sqlite(h));
     // Relations still point at the right records.
@@ -156,6 +182,10 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
     // Again: nothing added, nothing changed, no conflict.
     let second = push_home(&mut c, home.path()).unwrap();
     assert_eq!((second.added(), second.conflicts()), (0, 0), "{second:#?}");
+    assert!(
+        second.beats.iter().all(|b| b.notes.is_empty()),
+        "a note is said once: {second:#?}"
+    );
     assert!(
         second.beats.iter().all(|b| b.updated.is_empty()),
         "{second:#?}"
@@ -262,7 +292,7 @@ fn a_beat_of_the_same_name_from_someone_else_is_named_and_the_rest_goes_in() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(second, 14);
+    assert_eq!(second, 15);
     // The conflict stays named on the next push; the rest adds nothing.
     let o = push();
     let said = String::from_utf8_lossy(&o.stdout);
@@ -523,10 +553,19 @@ fn a_push_killed_mid_beat_leaves_nothing_of_that_beat() {
         .lines()
         .map(|l| l.unwrap())
         .collect::<Vec<_>>();
-    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(
+        out.iter().filter(|l| l.starts_with("beat ")).count(),
+        2,
+        "{out:?}"
+    );
+    assert!(
+        out.iter()
+            .any(|l| l.starts_with("  note: record web https://nul.example/post")),
+        "{out:?}"
+    );
     let records: i64 = watch
         .query_one("SELECT count(*) FROM records", &[])
         .unwrap()
         .get(0);
-    assert_eq!(records, 64);
+    assert_eq!(records, 65);
 }
