@@ -143,10 +143,10 @@ impl Clusterer {
                 continue;
             }
             let t = self.meta[d as usize].t;
-            if self.clusters[c as usize].docs.len() != 1 || v[BODY].len() + v[ENT].len() < MIN_TERMS
-            {
+            if v[BODY].len() + v[ENT].len() < MIN_TERMS {
                 continue;
             }
+            let lone = self.clusters[c as usize].docs.len() == 1;
             let mut scored: Vec<(f32, u32)> = self
                 .candidates(&terms, c)
                 .into_iter()
@@ -162,7 +162,22 @@ impl Clusterer {
                 None => continue,
             };
             let second = scored.get(1).map_or(0.0, |x| x.0);
-            if best >= self.config.attach_coverage && second <= self.config.attach_margin * best {
+            if lone
+                && best >= self.config.attach_coverage
+                && second <= self.config.attach_margin * best
+            {
+                self.merge(to, c);
+                moved = true;
+                continue;
+            }
+            // Less vocabulary will do when one of the story's records tells
+            // the same event (see `anchor`), and no other story's does; a
+            // small story of such posts (two rumours) moves together.
+            let mut anchored = scored
+                .iter()
+                .filter(|x| x.0 >= self.config.anchor_coverage)
+                .filter(|x| self.anchored(d, x.1));
+            if let (Some(&(_, to)), None) = (anchored.next(), anchored.next()) {
                 self.merge(to, c);
                 moved = true;
             }

@@ -430,7 +430,7 @@ impl Clusterer {
                 self.clusters[c as usize].roundup = true;
                 self.join(d, c);
             }
-            Some((s1, c1)) if *s1 >= th => self.join(d, *c1),
+            Some((s1, c1)) if *s1 >= th && self.tells_same_event_as(d, *c1) => self.join(d, *c1),
             _ => {
                 let c = self.new_cluster();
                 self.join(d, c);

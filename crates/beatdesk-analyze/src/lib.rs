@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use beatdesk_types::{Record, Signal};
 use chrono::{DateTime, Utc};
 
+mod anchor;
 mod attach;
 pub mod cluster;
 pub mod config;
