@@ -47,7 +47,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    fn new(pinned: Option<i64>) -> Self {
+    pub(crate) fn new(pinned: Option<i64>) -> Self {
         Cluster {
             first: i64::MAX,
             last: i64::MIN,
@@ -99,6 +99,9 @@ pub struct Clusterer {
     /// Target id → records that point to it.
     related_rev: FxHashMap<i64, Vec<i64>>,
     pub(crate) since_merge: usize,
+    /// Records an editor excluded from their story: they stay in it but
+    /// count in no signal.
+    pub(crate) excluded: rustc_hash::FxHashSet<i64>,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
 }
@@ -124,6 +127,7 @@ impl Clusterer {
             related: FxHashMap::default(),
             related_rev: FxHashMap::default(),
             since_merge: 0,
+            excluded: Default::default(),
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
     }
@@ -137,6 +141,12 @@ impl Clusterer {
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
         }
+    }
+
+    /// The records editors excluded from their stories (replacing any set
+    /// before): signals leave them out, clustering does not.
+    pub fn set_excluded(&mut self, record_ids: impl IntoIterator<Item = i64>) {
+        self.excluded = record_ids.into_iter().collect();
     }
 
     /// Tells the clusterer that a record answers, quotes, comments on or
@@ -471,7 +481,11 @@ impl Clusterer {
         (self.clusters.len() - 1) as u32
     }
 
-    fn join(&mut self, d: u32, c: u32) {
+    pub(crate) fn by_id_insert(&mut self, record_id: i64, d: u32) {
+        self.by_id.insert(record_id, d);
+    }
+
+    pub(crate) fn join(&mut self, d: u32, c: u32) {
         let Clusterer {
             vecs,
             meta,

@@ -42,6 +42,7 @@ mod explain;
 pub mod features;
 mod merge;
 pub mod origins;
+mod restore;
 pub mod signal;
 pub mod synth;
 pub mod text;
@@ -49,6 +50,7 @@ pub mod text;
 pub use cluster::Clusterer;
 pub use config::Config;
 pub use explain::{duplicate_counts, match_prior};
+pub use restore::StoredStory;
 
 /// A story as stored before this pass, so ids stay stable across runs.
 #[derive(Debug, Clone, PartialEq)]
