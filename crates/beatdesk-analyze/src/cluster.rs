@@ -102,6 +102,8 @@ pub struct Clusterer {
     /// Records an editor excluded from their story: they stay in it but
     /// count in no signal.
     pub(crate) excluded: rustc_hash::FxHashSet<i64>,
+    /// Aggregators' pointers and articles by headline (see `pointers`).
+    pub(crate) headlines: crate::pointers::Headlines,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
 }
@@ -128,6 +130,7 @@ impl Clusterer {
             related_rev: FxHashMap::default(),
             since_merge: 0,
             excluded: Default::default(),
+            headlines: Default::default(),
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
     }
@@ -184,6 +187,22 @@ impl Clusterer {
             })
             .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+    }
+
+    /// Whether a record of story `c` links to, answers or quotes record `d`
+    /// (or `d` one of them): a post sharing an article is about that
+    /// article, not a second story that makes the article a roundup.
+    fn linked_with(&self, d: u32, c: u32) -> bool {
+        let id = self.meta[d as usize].id;
+        let in_c = |r: &i64| {
+            self.by_id
+                .get(r)
+                .is_some_and(|&x| self.doc_cluster[x as usize] == c)
+        };
+        self.related_rev
+            .get(&id)
+            .is_some_and(|v| v.iter().any(in_c))
+            || self.related.get(&id).is_some_and(|v| v.iter().any(in_c))
     }
 
     /// Whether a record may follow its structure on this score: a short post
@@ -282,6 +301,7 @@ impl Clusterer {
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
+        self.relate_headlines(&metas);
         let first = self.vecs.len() as u32;
         for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;
@@ -431,6 +451,8 @@ impl Clusterer {
             [(s1, c1), (s2, c2), ..] if *s1 >= th && *s2 >= th * self.config.roundup_ratio => {
                 self.cluster_sim(*c1, *c2) < self.config.merge_threshold
                     && self.shared_basis(d, *c1, *c2) < self.config.roundup_overlap
+                    && !self.linked_with(d, *c1)
+                    && !self.linked_with(d, *c2)
             }
             _ => false,
         };

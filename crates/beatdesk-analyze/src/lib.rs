@@ -42,6 +42,7 @@ mod explain;
 pub mod features;
 mod merge;
 pub mod origins;
+mod pointers;
 mod restore;
 pub mod signal;
 pub mod synth;

@@ -60,6 +60,7 @@ impl Clusterer {
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
+        self.relate_headlines(&metas);
         // Stories in the order their first record arrived, as `add` made them.
         let mut cluster_of: Vec<Option<u32>> = vec![None; stories.len()];
         for ((r, raw), meta) in held.iter().zip(&raws).zip(metas) {

@@ -205,3 +205,28 @@ fn two_lone_posts_sharing_a_name_and_one_word_do_not_merge() {
     let a = analyze(&records, &[], t0() + Duration::hours(3));
     assert_ne!(story_of(&a, 1), story_of(&a, 2), "{:?}", dump(&a));
 }
+
+#[test]
+fn a_pointer_and_its_article_join_the_story_and_the_article_is_no_roundup() {
+    use Platform::*;
+    let mut records = beat();
+    let head = "Corvid D4 grounding: what delivery operators must do before Friday";
+    let mut pointer = rec(
+        50,
+        13 * 60 + 10,
+        News,
+        "Harbor Post",
+        &format!("{head} - Harbor Post"),
+        &format!("{head} Harbor Post"),
+    );
+    pointer.url = "https://news.google.com/rss/articles/CBMiXYZ?oc=5".into();
+    pointer.canonical_url = pointer.url.clone();
+    pointer.community = Some("Google News".into());
+    let article = rec(51, 13 * 60 + 20, News, "Harbor Post", head, "Delivery operators flying Corvid D4 drones will have to keep units out of service pending inspection and swap every battery pack at an approved service centre once the regulator's emergency directive is published, expected on Friday. Operators in Rotterdam and Lyon, where the battery fires happened, said service centres are already booked for weeks. About 2,400 drones could be affected, Skyline Ledger reported.");
+    records.extend([pointer, article]);
+    let a = analyze(&records, &[], t0() + Duration::hours(30));
+    let story = story_of(&a, 10).expect("the report is in a story");
+    assert_eq!(story_of(&a, 51), Some(story), "the article: {:?}", dump(&a));
+    assert_eq!(story_of(&a, 50), Some(story), "its pointer: {:?}", dump(&a));
+    assert!(!a.stories[story].roundup);
+}
