@@ -262,7 +262,13 @@ pub async fn cite(
             Ok(Err(e)) => {
                 let private = matches!(e, IngestError::PrivateAddress { .. });
                 // A missing page (404/410) says nothing about the host's other pages.
-                let page_only = matches!(e, IngestError::Status { status: 404 | 410, .. });
+                let page_only = matches!(
+                    e,
+                    IngestError::Status {
+                        status: 404 | 410,
+                        ..
+                    }
+                );
                 if e.is_permanent() && !private && !page_only {
                     dead.insert(job.host.clone(), e.to_string());
                 }
