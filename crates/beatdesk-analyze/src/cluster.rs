@@ -174,7 +174,8 @@ impl Clusterer {
     fn structural(&self, d: u32) -> Option<(f32, u32)> {
         let id = self.meta[d as usize].id;
         let own = self.doc_cluster[d as usize];
-        self.related
+        let mut targets: Vec<u32> = self
+            .related
             .get(&id)?
             .iter()
             .filter_map(|t| self.by_id.get(t))
@@ -185,24 +186,30 @@ impl Clusterer {
                     cl.alive && !cl.roundup && !cl.docs.is_empty()
                 }
             })
-            .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        // Pointing into several stories (a newsletter linking each story it
+        // rounds up) places nothing: content and the roundup test decide.
+        match targets[..] {
+            [c] => Some((self.score_doc(d, &self.clusters[c as usize]), c)),
+            _ => None,
+        }
     }
 
     /// Whether a record of story `c` links to, answers or quotes record `d`
-    /// (or `d` one of them): a post sharing an article is about that
-    /// article, not a second story that makes the article a roundup.
-    fn linked_with(&self, d: u32, c: u32) -> bool {
+    /// (a share of an article, its aggregator's pointer): that story is
+    /// about `d`, not a second story making `d` a roundup. Links *from* `d`
+    /// do not count: a newsletter links to every story it rounds up.
+    fn pointed_at_from(&self, d: u32, c: u32) -> bool {
         let id = self.meta[d as usize].id;
-        let in_c = |r: &i64| {
-            self.by_id
-                .get(r)
-                .is_some_and(|&x| self.doc_cluster[x as usize] == c)
-        };
-        self.related_rev
-            .get(&id)
-            .is_some_and(|v| v.iter().any(in_c))
-            || self.related.get(&id).is_some_and(|v| v.iter().any(in_c))
+        self.related_rev.get(&id).is_some_and(|v| {
+            v.iter().any(|r| {
+                self.by_id
+                    .get(r)
+                    .is_some_and(|&x| self.doc_cluster[x as usize] == c)
+            })
+        })
     }
 
     /// Whether a record may follow its structure on this score: a short post
@@ -451,8 +458,8 @@ impl Clusterer {
             [(s1, c1), (s2, c2), ..] if *s1 >= th && *s2 >= th * self.config.roundup_ratio => {
                 self.cluster_sim(*c1, *c2) < self.config.merge_threshold
                     && self.shared_basis(d, *c1, *c2) < self.config.roundup_overlap
-                    && !self.linked_with(d, *c1)
-                    && !self.linked_with(d, *c2)
+                    && !self.pointed_at_from(d, *c1)
+                    && !self.pointed_at_from(d, *c2)
             }
             _ => false,
         };

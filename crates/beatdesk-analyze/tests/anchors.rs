@@ -230,3 +230,25 @@ fn a_pointer_and_its_article_join_the_story_and_the_article_is_no_roundup() {
     assert_eq!(story_of(&a, 50), Some(story), "its pointer: {:?}", dump(&a));
     assert!(!a.stories[story].roundup);
 }
+
+#[test]
+fn a_newsletter_linking_both_stories_stays_a_roundup() {
+    let mut records = beat();
+    records.push(rec(60, 18 * 60, Platform::News, "Drone Memo", "The Drone Memo: a grounding, a payload record and FPV deals", "This week: the regulator may ground D4 delivery drones after battery fires at the Rotterdam and Lyon depots. The new D6 cargo model carries a 25 kg payload over 40 km, unveiled at developer day. Plus our pick of beginner FPV kits."));
+    let relations = [(60, 10), (60, 30)];
+    let a = beatdesk_analyze::analyze_linked(
+        &records,
+        &[],
+        &relations,
+        t0() + Duration::hours(30),
+        beatdesk_analyze::Config::default(),
+    );
+    let (story, launch) = (story_of(&a, 10), story_of(&a, 30));
+    let memo = story_of(&a, 60).expect("in a story");
+    assert!(
+        Some(memo) != story && Some(memo) != launch,
+        "{:?}",
+        dump(&a)
+    );
+    assert_eq!(a.stories[memo].record_ids, vec![60]);
+}
