@@ -335,27 +335,34 @@ impl Clusterer {
         compute_all(&inputs, now)
     }
 
-    /// Every live story's signal, by clusterer story, with `dups` copies
-    /// collapsed into records: a re-rank (recency moves with the clock, an
-    /// editor's exclusion changes what counts) with no re-clustering.
-    pub fn signals_by_story(
+    /// The signals of some live stories, against the whole beat (`dups`
+    /// copies collapsed into records): a re-rank — recency moves with the
+    /// clock, an editor's exclusion changes what counts — with no
+    /// re-clustering. Stories not live are skipped.
+    pub fn signals_of(
         &self,
+        stories: &[u32],
         dups: &std::collections::HashMap<i64, usize>,
         now: DateTime<Utc>,
     ) -> Vec<(u32, beatdesk_types::Signal)> {
-        let live: Vec<u32> = (0..self.clusters.len() as u32)
-            .filter(|&c| self.is_live(c))
+        let input = |c: &Cluster| {
+            let mut docs = c.docs.clone();
+            docs.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
+            self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup)
+        };
+        let all: Vec<StoryInput<'_>> = self
+            .live()
+            .map(|c| self.signal_input(&c.docs, |id| dups.get(&id).copied(), c.roundup))
             .collect();
-        let inputs: Vec<StoryInput<'_>> = live
+        let ctx = crate::signal::BeatContext::new(&all, now);
+        stories
             .iter()
+            .filter(|&&c| self.is_live(c))
             .map(|&c| {
-                let cl = &self.clusters[c as usize];
-                let mut docs = cl.docs.clone();
-                docs.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
-                self.signal_input(&docs, |id| dups.get(&id).copied(), cl.roundup)
+                let signal = crate::signal::story_signal(&ctx, &input(&self.clusters[c as usize]));
+                (c, signal)
             })
-            .collect();
-        live.into_iter().zip(compute_all(&inputs, now)).collect()
+            .collect()
     }
 
     /// What a story's signal counts: its records but those an editor

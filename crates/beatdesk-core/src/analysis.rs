@@ -70,6 +70,10 @@ pub(crate) fn run_with_state(
     generation(tx, beat_id, true)?;
     let all = records::list_for_beat(tx, beat_id)?;
     let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
+    let kept = all
+        .iter()
+        .filter(|r| r.status == beatdesk_types::RecordStatus::Kept)
+        .count() as i64;
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -170,9 +174,11 @@ pub(crate) fn run_with_state(
         dups: duplicate_counts(&input).into_iter().collect(),
         manual,
         index,
+        ranked_at: signals.keys().map(|id| (*id, now)).collect(),
+        kept,
         signals,
         last: AnalysisReport::default(),
     };
-    crate::restore::save(tx, beat_id, &state)?;
+    crate::restore::save(tx, beat_id, &state, now)?;
     Ok((report, state))
 }

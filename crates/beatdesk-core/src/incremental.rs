@@ -78,6 +78,10 @@ pub(crate) struct BeatState {
     pub index: Index,
     /// The signal last stored per story (a re-rank writes only changes).
     pub signals: HashMap<i64, beatdesk_types::Signal>,
+    /// When each story's signal was last computed.
+    pub ranked_at: HashMap<i64, DateTime<Utc>>,
+    /// Kept records up to `last_record` (for the note a pass leaves).
+    pub kept: i64,
     /// The report of the last pass.
     pub last: AnalysisReport,
 }
@@ -96,7 +100,7 @@ pub(crate) fn run(
     }
     let new = records::list_for_beat_after(tx, beat_id, st.last_record)?;
     if new.is_empty() {
-        let resignalled = crate::restore::resignal(tx, beat_id, now, st)?;
+        let resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
         st.stamp = stamp(tx, beat_id)?;
         return Ok(Some(AnalysisReport {
             stories: st.story_of.len(),
@@ -121,6 +125,10 @@ pub(crate) fn run(
     let first = st.clusterer.len();
     st.clusterer.add(&new);
     st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);
+    st.kept += new
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .count() as i64;
 
     let mut report = AnalysisReport {
         incremental: true,
@@ -167,11 +175,12 @@ pub(crate) fn run(
         stories::set_records(tx, id, &links, now)?;
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
         st.signals.insert(id, cand.signal);
+        st.ranked_at.insert(id, now);
     }
     report.stories = st.story_of.len();
     // Stories this pass did not touch still age: their recency moves.
-    report.resignalled = crate::restore::resignal(tx, beat_id, now, st)?;
-    crate::restore::save(tx, beat_id, st)?;
+    report.resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
+    crate::restore::save(tx, beat_id, st, now)?;
     st.stamp = stamp(tx, beat_id)?;
     Ok(Some(report))
 }

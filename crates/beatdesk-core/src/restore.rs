@@ -32,21 +32,42 @@ struct Note {
     kept: i64,
     /// Stories held as roundups (never joined).
     roundups: Vec<i64>,
+    /// When the pass ran (the age of the stored signals).
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
 }
 
-fn note_now(tx: &Transaction, beat_id: i64, last_record: i64, roundups: Vec<i64>) -> Result<Note> {
+/// The note as the store is now; `kept` is counted unless the caller
+/// knows it (a pass counts the kept records it clustered for free).
+fn note_now(
+    tx: &Transaction,
+    beat_id: i64,
+    last_record: i64,
+    roundups: Vec<i64>,
+    kept: Option<i64>,
+) -> Result<Note> {
     let s = stamp(tx, beat_id)?;
+    let kept = match kept {
+        Some(n) => n,
+        None => records::count_kept_upto(tx, beat_id, last_record)?,
+    };
     Ok(Note {
         last_record,
         stories: s.stories,
         decisions: s.decisions,
-        kept: records::count_kept_upto(tx, beat_id, last_record)?,
+        kept,
         roundups,
+        at: None,
     })
 }
 
 /// Saves the note of the pass that left `st`.
-pub(crate) fn save(tx: &Transaction, beat_id: i64, st: &BeatState) -> Result<()> {
+pub(crate) fn save(
+    tx: &Transaction,
+    beat_id: i64,
+    st: &BeatState,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut roundups: Vec<i64> = st
         .story_of
         .iter()
@@ -54,7 +75,8 @@ pub(crate) fn save(tx: &Transaction, beat_id: i64, st: &BeatState) -> Result<()>
         .map(|(_, id)| *id)
         .collect();
     roundups.sort_unstable();
-    let note = note_now(tx, beat_id, st.last_record, roundups)?;
+    let mut note = note_now(tx, beat_id, st.last_record, roundups, Some(st.kept))?;
+    note.at = Some(now);
     settings::set(
         tx,
         &key(beat_id),
@@ -72,7 +94,9 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     let Ok(note) = serde_json::from_str::<Note>(&text) else {
         return Ok(None);
     };
-    if note_now(tx, beat_id, note.last_record, note.roundups.clone())? != note {
+    let mut current = note_now(tx, beat_id, note.last_record, note.roundups.clone(), None)?;
+    current.at = note.at;
+    if current != note {
         return Ok(None);
     }
     let all: Vec<_> = records::list_for_beat(tx, beat_id)?
@@ -121,6 +145,8 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .zip(&stored)
         .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
         .collect();
+    let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
     let signals = rows.into_iter().map(|s| (s.id, s.signal)).collect();
     Ok(Some(BeatState {
         clusterer,
@@ -131,26 +157,57 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         manual,
         index,
         signals,
+        ranked_at,
+        kept: note.kept,
         last: Default::default(),
     }))
 }
 
-/// Rewrites the signal of every live story whose signal changed (recency
-/// moves with the clock; an editor's exclusion changes what counts),
-/// without clustering anything. Returns how many were rewritten.
+/// How old a story's stored signal may get before a pass re-ranks it.
+const RERANK_AFTER_MINUTES: i64 = 10;
+/// Stories re-ranked per pass at most, highest signal first: the list an
+/// editor sees is fresh at once, the tail within a few passes (the window
+/// refreshes every minute).
+const RERANK_PER_PASS: usize = 500;
+
+/// Re-ranks stories no new record touched (recency moves with the clock;
+/// an editor's exclusion changes what counts) without clustering: those in
+/// `force`, then those whose signal is older than [`RERANK_AFTER_MINUTES`],
+/// highest first, up to [`RERANK_PER_PASS`]. Writes a signal only when it
+/// changed. Returns how many were rewritten.
 pub(crate) fn resignal(
     tx: &Transaction,
     beat_id: i64,
     now: DateTime<Utc>,
     st: &mut BeatState,
+    force: &[i64],
 ) -> Result<usize> {
     st.clusterer
         .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
+    let stale = now - chrono::Duration::minutes(RERANK_AFTER_MINUTES);
+    let mut due: Vec<(bool, f64, u32, i64)> = st
+        .story_of
+        .iter()
+        .filter_map(|(&c, &id)| {
+            let forced = force.contains(&id);
+            let old = st.ranked_at.get(&id).is_none_or(|t| *t <= stale);
+            let total = st.signals.get(&id).map_or(0.0, |s| s.total);
+            (forced || old).then_some((forced, total, c, id))
+        })
+        .collect();
+    due.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.3.cmp(&b.3)));
+    let forced = due.iter().filter(|d| d.0).count();
+    due.truncate(RERANK_PER_PASS.max(forced));
+    let clusters: Vec<u32> = due.iter().map(|d| d.2).collect();
+    if clusters.is_empty() {
+        return Ok(0);
+    }
     let mut n = 0;
-    for (c, signal) in st.clusterer.signals_by_story(&st.dups, now) {
+    for (c, signal) in st.clusterer.signals_of(&clusters, &st.dups, now) {
         let Some(&id) = st.story_of.get(&c) else {
             continue;
         };
+        st.ranked_at.insert(id, now);
         if st.signals.get(&id) != Some(&signal) {
             stories::set_signal(tx, id, &signal)?;
             st.signals.insert(id, signal);

@@ -123,6 +123,9 @@ impl Beatdesk {
         self.with_analyzer(beat_id, |tx, st| {
             stories::set_link(tx, story_id, record_id, included, weight)?;
             Self::analyze_new(tx, beat_id, now, st)?;
+            if let Some(state) = st.as_mut() {
+                crate::restore::resignal(tx, beat_id, now, state, &[story_id])?;
+            }
             let action = if included {
                 "include_source"
             } else {
