@@ -24,7 +24,7 @@ const EVENT_WORDS: usize = 3;
 /// Terms (names and words) two lone records must share to become one story.
 const LONE_SHARED: usize = 3;
 /// How many of a story's newest records are compared with a post.
-const SCAN: usize = 256;
+const SCAN: usize = 64;
 /// How far apart (days) a post and its anchor record may be.
 const MAX_GAP_DAYS: f32 = 2.0;
 /// Shorter account or byline keys are too likely to collide.
@@ -71,6 +71,12 @@ impl Clusterer {
             }
         }
         s
+    }
+
+    fn share_a_name(&self, a: u32, b: u32) -> bool {
+        let (va, vb) = (&self.vecs[a as usize].g[ENT], &self.vecs[b as usize].g[ENT]);
+        va.iter()
+            .any(|&(t, _)| vb.binary_search_by_key(&t, |x| x.0).is_ok())
     }
 
     /// Whether a post's account is one of an article's bylines
@@ -128,8 +134,12 @@ impl Clusterer {
             if r == d || gap > MAX_GAP_DAYS {
                 return false;
             }
-            let s = self.shared(d, r, true);
-            s.events >= EVENT_WORDS && (s.names > 0 || self.by_reporter_of(d, r))
+            // The anchor first (cheap), then the event words.
+            let reporter = self.by_reporter_of(d, r);
+            if !reporter && !self.share_a_name(d, r) {
+                return false;
+            }
+            self.shared(d, r, true).events >= EVENT_WORDS
         })
     }
 }

@@ -94,7 +94,7 @@ impl Clusterer {
             // reads records, and few candidates pass the threshold).
             let mut best = best;
             best.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            if let Some(&(_, o)) = best.iter().find(|x| self.tells_same_event(c, x.1)) {
+            if let Some(&(_, o)) = best.iter().take(3).find(|x| self.tells_same_event(c, x.1)) {
                 self.merge(c, o);
             }
         }
