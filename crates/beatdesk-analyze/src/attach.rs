@@ -28,6 +28,8 @@ const MIN_STORY: usize = 3;
 /// A term counts fully when this share of the story's records hold it
 /// (and at least two).
 const TERM_SHARE: f32 = 0.08;
+/// Stories tried for an anchor, best coverage first.
+const ANCHOR_CANDIDATES: usize = 3;
 /// How far in time (days) from the story's span a post may be.
 const MAX_GAP_DAYS: f32 = 2.0;
 
@@ -143,10 +145,10 @@ impl Clusterer {
                 continue;
             }
             let t = self.meta[d as usize].t;
-            if self.clusters[c as usize].docs.len() != 1 || v[BODY].len() + v[ENT].len() < MIN_TERMS
-            {
+            if v[BODY].len() + v[ENT].len() < MIN_TERMS {
                 continue;
             }
+            let lone = self.clusters[c as usize].docs.len() == 1;
             let mut scored: Vec<(f32, u32)> = self
                 .candidates(&terms, c)
                 .into_iter()
@@ -162,7 +164,25 @@ impl Clusterer {
                 None => continue,
             };
             let second = scored.get(1).map_or(0.0, |x| x.0);
-            if best >= self.config.attach_coverage && second <= self.config.attach_margin * best {
+            if lone
+                && best >= self.config.attach_coverage
+                && second <= self.config.attach_margin * best
+            {
+                self.merge(to, c);
+                moved = true;
+                continue;
+            }
+            // Less vocabulary will do when one of the story's records tells
+            // the same event (see `anchor`), and no other story's does; a
+            // small story of such posts (two rumours) moves together.
+            // Among the few stories that explain it best (reading records
+            // is dear on a 100k beat, and a far fourth is no contender).
+            let mut anchored = scored
+                .iter()
+                .take(ANCHOR_CANDIDATES)
+                .filter(|x| x.0 >= self.config.anchor_coverage)
+                .filter(|x| self.anchored(d, x.1));
+            if let (Some(&(_, to)), None) = (anchored.next(), anchored.next()) {
                 self.merge(to, c);
                 moved = true;
             }

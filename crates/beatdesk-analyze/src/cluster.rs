@@ -47,7 +47,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    fn new(pinned: Option<i64>) -> Self {
+    pub(crate) fn new(pinned: Option<i64>) -> Self {
         Cluster {
             first: i64::MAX,
             last: i64::MIN,
@@ -99,6 +99,11 @@ pub struct Clusterer {
     /// Target id → records that point to it.
     related_rev: FxHashMap<i64, Vec<i64>>,
     pub(crate) since_merge: usize,
+    /// Records an editor excluded from their story: they stay in it but
+    /// count in no signal.
+    pub(crate) excluded: rustc_hash::FxHashSet<i64>,
+    /// Aggregators' pointers and articles by headline (see `pointers`).
+    pub(crate) headlines: crate::pointers::Headlines,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
 }
@@ -124,6 +129,8 @@ impl Clusterer {
             related: FxHashMap::default(),
             related_rev: FxHashMap::default(),
             since_merge: 0,
+            excluded: Default::default(),
+            headlines: Default::default(),
             scratch: RefCell::new((Vec::new(), Vec::new())),
         }
     }
@@ -137,6 +144,12 @@ impl Clusterer {
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
         }
+    }
+
+    /// The records editors excluded from their stories (replacing any set
+    /// before): signals leave them out, clustering does not.
+    pub fn set_excluded(&mut self, record_ids: impl IntoIterator<Item = i64>) {
+        self.excluded = record_ids.into_iter().collect();
     }
 
     /// Tells the clusterer that a record answers, quotes, comments on or
@@ -161,7 +174,8 @@ impl Clusterer {
     fn structural(&self, d: u32) -> Option<(f32, u32)> {
         let id = self.meta[d as usize].id;
         let own = self.doc_cluster[d as usize];
-        self.related
+        let mut targets: Vec<u32> = self
+            .related
             .get(&id)?
             .iter()
             .filter_map(|t| self.by_id.get(t))
@@ -172,8 +186,30 @@ impl Clusterer {
                     cl.alive && !cl.roundup && !cl.docs.is_empty()
                 }
             })
-            .map(|c| (self.score_doc(d, &self.clusters[c as usize]), c))
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        // Pointing into several stories (a newsletter linking each story it
+        // rounds up) places nothing: content and the roundup test decide.
+        match targets[..] {
+            [c] => Some((self.score_doc(d, &self.clusters[c as usize]), c)),
+            _ => None,
+        }
+    }
+
+    /// Whether a record of story `c` links to, answers or quotes record `d`
+    /// (a share of an article, its aggregator's pointer): that story is
+    /// about `d`, not a second story making `d` a roundup. Links *from* `d`
+    /// do not count: a newsletter links to every story it rounds up.
+    fn pointed_at_from(&self, d: u32, c: u32) -> bool {
+        let id = self.meta[d as usize].id;
+        self.related_rev.get(&id).is_some_and(|v| {
+            v.iter().any(|r| {
+                self.by_id
+                    .get(r)
+                    .is_some_and(|&x| self.doc_cluster[x as usize] == c)
+            })
+        })
     }
 
     /// Whether a record may follow its structure on this score: a short post
@@ -272,6 +308,7 @@ impl Clusterer {
         if self.index.len() < self.feat.display_len() {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
+        self.relate_headlines(&metas);
         let first = self.vecs.len() as u32;
         for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;
@@ -421,6 +458,8 @@ impl Clusterer {
             [(s1, c1), (s2, c2), ..] if *s1 >= th && *s2 >= th * self.config.roundup_ratio => {
                 self.cluster_sim(*c1, *c2) < self.config.merge_threshold
                     && self.shared_basis(d, *c1, *c2) < self.config.roundup_overlap
+                    && !self.pointed_at_from(d, *c1)
+                    && !self.pointed_at_from(d, *c2)
             }
             _ => false,
         };
@@ -430,7 +469,7 @@ impl Clusterer {
                 self.clusters[c as usize].roundup = true;
                 self.join(d, c);
             }
-            Some((s1, c1)) if *s1 >= th => self.join(d, *c1),
+            Some((s1, c1)) if *s1 >= th && self.tells_same_event_as(d, *c1) => self.join(d, *c1),
             _ => {
                 let c = self.new_cluster();
                 self.join(d, c);
@@ -471,7 +510,11 @@ impl Clusterer {
         (self.clusters.len() - 1) as u32
     }
 
-    fn join(&mut self, d: u32, c: u32) {
+    pub(crate) fn by_id_insert(&mut self, record_id: i64, d: u32) {
+        self.by_id.insert(record_id, d);
+    }
+
+    pub(crate) fn join(&mut self, d: u32, c: u32) {
         let Clusterer {
             vecs,
             meta,

@@ -51,6 +51,10 @@ pub struct Config {
     pub attach_coverage: f32,
     /// ... and the next story explains at most this share of that.
     pub attach_margin: f32,
+    /// A lone short post that one of a story's records anchors (a shared
+    /// name or its reporter, and shared event words: see `anchor`) joins it
+    /// with this much coverage, when no other story anchors it.
+    pub anchor_coverage: f32,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             link_threshold: 0.02,
             attach_coverage: 0.33,
             attach_margin: 0.6,
+            anchor_coverage: 0.25,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct DocMeta {
     /// Original reporting could be here: an article (news or web page), not
     /// a social post and not an aggregator's pointer.
     pub reporting: bool,
+    /// An aggregator's pointer (Google News): a headline and a publisher.
+    pub pointer: bool,
     /// The outlet, as shown (publication name or domain), for articles and
     /// pointers.
     pub outlet: Option<String>,
@@ -161,9 +163,17 @@ impl DocMeta {
     pub fn from_record(r: &Record) -> DocMeta {
         let mut words: Vec<u64> = Vec::new();
         text::plain_words(&r.title, |w| words.push(fnv(w.as_bytes(), 0)));
-        let title_words = words.len();
-        let title_key = if title_words >= 5 {
-            words.iter().fold(17u64, |h, w| mix(h ^ w))
+        // A pointer's headline is the article's with " - Publisher" added:
+        // keyed without it, the two share a key.
+        let pointer = is_pointer(r);
+        let mut head: Vec<u64> = Vec::new();
+        let headline = match r.title.rsplit_once(" - ") {
+            Some((h, _)) if pointer => h,
+            _ => r.title.as_str(),
+        };
+        text::plain_words(headline, |w| head.push(fnv(w.as_bytes(), 0)));
+        let title_key = if head.len() >= 5 {
+            head.iter().fold(17u64, |h, w| mix(h ^ w))
         } else {
             0
         };
@@ -221,7 +231,8 @@ impl DocMeta {
             links,
             own_urls,
             title: display_title(r),
-            reporting: matches!(r.platform, Platform::News | Platform::Web) && !is_pointer(r),
+            reporting: matches!(r.platform, Platform::News | Platform::Web) && !pointer,
+            pointer,
             outlet: outlet.0,
             outlet_keys: outlet.1,
             said: if matches!(r.platform, Platform::News | Platform::Web) {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cluster::{Cluster, Clusterer};
+use crate::doc::DocMeta;
 use crate::features::GROUPS;
 use crate::signal::{compute_all, StoryInput};
 use crate::{Analysis, PriorStory, StoryCandidate};
@@ -187,14 +188,7 @@ impl Clusterer {
         let inputs: Vec<StoryInput<'_>> = ordered
             .iter()
             .zip(&live)
-            .map(|(docs, c)| StoryInput {
-                docs: docs.iter().map(|&d| &self.meta[d as usize]).collect(),
-                duplicates: docs
-                    .iter()
-                    .map(|&d| dups.get(&self.meta[d as usize].id).copied().unwrap_or(0))
-                    .sum(),
-                roundup: c.roundup,
-            })
+            .map(|(docs, c)| self.signal_input(docs, |id| dups.get(&id).copied(), c.roundup))
             .collect();
         let signals = compute_all(&inputs, now);
 
@@ -257,6 +251,11 @@ impl Clusterer {
             .is_some_and(|cl| cl.alive && !cl.docs.is_empty())
     }
 
+    /// Whether a story of the clusterer is a roundup (kept apart).
+    pub fn is_roundup(&self, c: u32) -> bool {
+        self.clusters.get(c as usize).is_some_and(|cl| cl.roundup)
+    }
+
     /// Live stories holding a record added at or after position `since`
     /// (what the last `add` changed).
     pub fn touched(&self, since: usize) -> Vec<u32> {
@@ -278,32 +277,26 @@ impl Clusterer {
         dups: &std::collections::HashMap<i64, usize>,
         now: DateTime<Utc>,
     ) -> Vec<StoryCandidate> {
-        let input = |c: &Cluster| {
+        let ordered = |c: &Cluster| {
             let mut docs = c.docs.clone();
             docs.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
-            StoryInput {
-                duplicates: docs
-                    .iter()
-                    .map(|&d| dups.get(&self.meta[d as usize].id).copied().unwrap_or(0))
-                    .sum(),
-                docs: docs.iter().map(|&d| &self.meta[d as usize]).collect(),
-                roundup: c.roundup,
-            }
+            docs
         };
-        let all: Vec<StoryInput<'_>> = self.live().map(input).collect();
+        let all: Vec<StoryInput<'_>> = self
+            .live()
+            .map(|c| self.signal_input(&c.docs, |id| dups.get(&id).copied(), c.roundup))
+            .collect();
         let ctx = crate::signal::BeatContext::new(&all, now);
         clusters
             .iter()
             .filter(|&&c| self.is_live(c))
             .map(|&ci| {
                 let c = &self.clusters[ci as usize];
-                let inp = input(c);
-                let signal = crate::signal::story_signal(&ctx, &inp);
-                let docs: Vec<u32> = inp
-                    .docs
-                    .iter()
-                    .map(|m| self.doc_of(m.id).expect("clustered"))
-                    .collect();
+                let docs = ordered(c);
+                let signal = crate::signal::story_signal(
+                    &ctx,
+                    &self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup),
+                );
                 let central = *docs
                     .iter()
                     .max_by(|&&a, &&b| {
@@ -312,7 +305,7 @@ impl Clusterer {
                             .then(b.cmp(&a))
                     })
                     .expect("live stories have records");
-                let record_ids: Vec<i64> = inp.docs.iter().map(|m| m.id).collect();
+                let record_ids: Vec<i64> = docs.iter().map(|&d| self.meta[d as usize].id).collect();
                 StoryCandidate {
                     story_id: c.pinned,
                     new_record_ids: Vec::new(),
@@ -337,13 +330,59 @@ impl Clusterer {
     pub fn signals(&self, now: DateTime<Utc>) -> Vec<beatdesk_types::Signal> {
         let inputs: Vec<StoryInput<'_>> = self
             .live()
-            .map(|c| StoryInput {
-                docs: c.docs.iter().map(|&d| &self.meta[d as usize]).collect(),
-                duplicates: 0,
-                roundup: c.roundup,
-            })
+            .map(|c| self.signal_input(&c.docs, |_| None, c.roundup))
             .collect();
         compute_all(&inputs, now)
+    }
+
+    /// The signals of some live stories, against the whole beat (`dups`
+    /// copies collapsed into records): a re-rank — recency moves with the
+    /// clock, an editor's exclusion changes what counts — with no
+    /// re-clustering. Stories not live are skipped.
+    pub fn signals_of(
+        &self,
+        stories: &[u32],
+        dups: &std::collections::HashMap<i64, usize>,
+        now: DateTime<Utc>,
+    ) -> Vec<(u32, beatdesk_types::Signal)> {
+        let input = |c: &Cluster| {
+            let mut docs = c.docs.clone();
+            docs.sort_by_key(|&i| (self.meta[i as usize].t, self.meta[i as usize].id));
+            self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup)
+        };
+        let all: Vec<StoryInput<'_>> = self
+            .live()
+            .map(|c| self.signal_input(&c.docs, |id| dups.get(&id).copied(), c.roundup))
+            .collect();
+        let ctx = crate::signal::BeatContext::new(&all, now);
+        stories
+            .iter()
+            .filter(|&&c| self.is_live(c))
+            .map(|&c| {
+                let signal = crate::signal::story_signal(&ctx, &input(&self.clusters[c as usize]));
+                (c, signal)
+            })
+            .collect()
+    }
+
+    /// What a story's signal counts: its records but those an editor
+    /// excluded, and the copies collapsed into them.
+    fn signal_input<'a>(
+        &'a self,
+        docs: &[u32],
+        dups: impl Fn(i64) -> Option<usize>,
+        roundup: bool,
+    ) -> StoryInput<'a> {
+        let docs: Vec<&DocMeta> = docs
+            .iter()
+            .map(|&d| &self.meta[d as usize])
+            .filter(|m| !self.excluded.contains(&m.id))
+            .collect();
+        StoryInput {
+            duplicates: docs.iter().map(|m| dups(m.id).unwrap_or(0)).sum(),
+            docs,
+            roundup,
+        }
     }
 }
 

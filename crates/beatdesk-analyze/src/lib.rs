@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use beatdesk_types::{Record, Signal};
 use chrono::{DateTime, Utc};
 
+mod anchor;
 mod attach;
 pub mod cluster;
 pub mod config;
@@ -41,6 +42,8 @@ mod explain;
 pub mod features;
 mod merge;
 pub mod origins;
+mod pointers;
+mod restore;
 pub mod signal;
 pub mod synth;
 pub mod text;
@@ -48,6 +51,7 @@ pub mod text;
 pub use cluster::Clusterer;
 pub use config::Config;
 pub use explain::{duplicate_counts, match_prior};
+pub use restore::StoredStory;
 
 /// A story as stored before this pass, so ids stay stable across runs.
 #[derive(Debug, Clone, PartialEq)]

@@ -88,11 +88,14 @@ impl Clusterer {
                         * (1.0 + self.config.merge_size_penalty * (small.max(1) as f32).ln());
                     (self.cluster_sim(c, o) - need, o)
                 })
-                .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
-            if let Some((margin, o)) = best {
-                if margin >= 0.0 {
-                    self.merge(c, o);
-                }
+                .filter(|x| x.0 >= 0.0)
+                .collect::<Vec<_>>();
+            // The closest story that tells the same event (checked last: it
+            // reads records, and few candidates pass the threshold).
+            let mut best = best;
+            best.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            if let Some(&(_, o)) = best.iter().take(3).find(|x| self.tells_same_event(c, x.1)) {
+                self.merge(c, o);
             }
         }
         for cl in &mut self.clusters {

@@ -270,6 +270,11 @@ fn run(cli: Cli) -> Result<(), CoreError> {
                 .unwrap_or_default();
             let report = app.import_jsonl(&beat, &name, &text)?;
             output::import(&report, json.json);
+            if !json.json {
+                if let Some(a) = app.last_analysis(app.beat(&beat)?.id) {
+                    output::analysis(&a, false);
+                }
+            }
             if report.read > 0 && report.errors.len() == report.read {
                 return Err(CoreError::Invalid(format!(
                     "no record of {} could be imported",

@@ -62,8 +62,15 @@ pub fn analysis(r: &AnalysisReport, json: bool) {
     if json {
         return print_json(r);
     }
+    // Whether only the new records were clustered (and how many stories
+    // were re-ranked) is what a slow or fast run comes down to.
+    let how = if r.incremental {
+        format!("; incremental, {} re-ranked", r.resignalled)
+    } else {
+        "; full pass".to_string()
+    };
     println!(
-        "{} stories ({} new, {} retired)",
+        "{} stories ({} new, {} retired{how})",
         r.stories, r.new_stories, r.retired
     );
 }

@@ -1,11 +1,15 @@
 //! Incremental analysis through the facade, as the product runs it: a beat
 //! of N synthetic records (default 100 000) imported into a SQLite file
 //! (the first pass is full), then 1 000 more imported (only they are
-//! clustered), then a full `analyze` for comparison. Prints wall and CPU
-//! time per step.
+//! clustered), then a full `analyze` for comparison; then, as a new
+//! process would (a new `Beatdesk` on the same file: the state rebuilt from
+//! the stored stories), 1 000 more. With `BEATDESK_BIN` set to the release
+//! `beatdesk` binary, the last 1 000 also go through `beatdesk import` in
+//! a child process, timed end to end. Prints wall and CPU time per step.
 //!
 //! ```sh
-//! cargo run --release -p beatdesk-core --example bench_incremental [-- N]
+//! cargo build --release -p beatdesk-cli
+//! BEATDESK_BIN=target/release/beatdesk cargo run --release -p beatdesk-core --example bench_incremental [-- N]
 //! ```
 
 use std::sync::Arc;
@@ -61,9 +65,11 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let (mut records, _) = beatdesk_analyze::synth::records(n + 1000, n / 20, 60, 7);
+    let (mut records, _) = beatdesk_analyze::synth::records(n + 3000, n / 20, 60, 7);
     records.sort_by_key(|r| r.published_at);
-    let extra = records.split_off(n);
+    let mut extra = records.split_off(n);
+    let mut later = extra.split_off(1000);
+    let cli_batch = later.split_off(1000);
     let now = extra.iter().map(|r| r.published_at).max().unwrap() + chrono::Duration::hours(1);
     let dir = tempfile::tempdir().unwrap();
     let bd = Beatdesk::open(dir.path())
@@ -92,4 +98,45 @@ fn main() {
     step("full analyze (beatdesk analyze)", || {
         bd.analyze("Bench").unwrap()
     });
+    drop(bd);
+
+    // A new process: the state is rebuilt from the stored stories.
+    later.sort_by_key(|r| r.published_at);
+    let next = step("open the store in a new Beatdesk", || {
+        Beatdesk::open(dir.path())
+            .unwrap()
+            .with_clock(Arc::new(FixedClock(now)))
+    });
+    let r = step(
+        "new process: import 1000 more (state rebuilt from the store + incremental)",
+        || {
+            next.import_jsonl("Bench", "later.jsonl", &lines(&later))
+                .unwrap();
+            next.last_analysis(beat.id).unwrap()
+        },
+    );
+    println!("  that pass: {r:?}");
+    drop(next);
+    if let Some(bin) = std::env::var_os("BEATDESK_BIN") {
+        let file = dir.path().join("cli.jsonl");
+        std::fs::write(&file, lines(&cli_batch)).unwrap();
+        let t = Instant::now();
+        let out = std::process::Command::new(bin)
+            .arg("--home")
+            .arg(dir.path())
+            .args(["import", "--beat", "Bench"])
+            .arg(&file)
+            .env("BEATDESK_NOW", now.to_rfc3339())
+            .output()
+            .unwrap();
+        println!(
+            "beatdesk import of 1000 more (a new process, end to end): {:.0} ms wall, exit {}",
+            t.elapsed().as_secs_f64() * 1000.0,
+            out.status
+        );
+        print!("  {}", String::from_utf8_lossy(&out.stdout));
+        if !out.status.success() {
+            print!("  {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
 }

@@ -18,6 +18,8 @@ pub struct AnalysisReport {
     pub retired: usize,
     /// Only the records new since the last pass were clustered.
     pub incremental: bool,
+    /// Stories whose signal alone was rewritten (a re-rank, no clustering).
+    pub resignalled: usize,
 }
 
 /// Full passes run on this connection per beat (a temporary table, so per
@@ -68,6 +70,10 @@ pub(crate) fn run_with_state(
     generation(tx, beat_id, true)?;
     let all = records::list_for_beat(tx, beat_id)?;
     let last_record = all.iter().map(|r| r.id).max().unwrap_or(0);
+    let kept = all
+        .iter()
+        .filter(|r| r.status == beatdesk_types::RecordStatus::Kept)
+        .count() as i64;
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -120,7 +126,9 @@ pub(crate) fn run_with_state(
         clusterer.relate(from, to);
     }
     clusterer.add(&input);
+    clusterer.set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     let analysis = clusterer.analysis(&input, &prior, now);
+    let mut signals = HashMap::new();
     let mut story_of = HashMap::new();
     let mut report = AnalysisReport::default();
     let mut alive = HashSet::new();
@@ -147,6 +155,7 @@ pub(crate) fn run_with_state(
         }
         stories::set_records(tx, id, &links, now)?;
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
+        signals.insert(id, cand.signal.clone());
     }
     for s in existing.iter().filter(|s| !alive.contains(&s.id)) {
         // A story an editor worked on keeps its identity and records; others retire.
@@ -165,7 +174,11 @@ pub(crate) fn run_with_state(
         dups: duplicate_counts(&input).into_iter().collect(),
         manual,
         index,
+        ranked_at: signals.keys().map(|id| (*id, now)).collect(),
+        kept,
+        signals,
         last: AnalysisReport::default(),
     };
+    crate::restore::save(tx, beat_id, &state, now)?;
     Ok((report, state))
 }

@@ -8,7 +8,6 @@ use beatdesk_store::records::{self, NewRecord, Upsert};
 use beatdesk_store::{links, Transaction};
 use beatdesk_types::{post_key, LinkKind, Metrics, Platform, RecordStatus};
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -309,48 +308,9 @@ pub fn import_jsonl(
             Err(e) => report.errors.push(e.to_string()),
         }
     }
-    if report.links > 0 {
-        resolve_links(tx, beat_id)?;
-    }
+    // Relations are resolved by the analysis that follows every import, in
+    // the same transaction, through its in-memory index: a full pass
+    // resolves every open relation, an incremental one only the new
+    // records' and those naming them (no scan of the beat's open links).
     Ok(report)
-}
-
-/// Points the beat's unresolved relations at the records they name, through
-/// the indexes (a post key by platform and id, a URL by canonical URL): what
-/// `links::resolve` does, at import sizes (100k records) without a scan per link.
-fn resolve_links(tx: &Transaction, beat_id: i64) -> beatdesk_store::Result<usize> {
-    let open: Vec<(i64, String)> = tx
-        .prepare(
-            "SELECT id, target_key FROM record_links WHERE beat_id = ?1 AND target_record_id IS NULL",
-        )?
-        .query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut by_post = tx.prepare_cached(
-        "SELECT id FROM records WHERE beat_id = ?1 AND platform = ?2 AND external_id = ?3",
-    )?;
-    let mut by_url = tx.prepare_cached(
-        "SELECT id FROM records WHERE beat_id = ?1 AND canonical_url = ?2
-         ORDER BY (status = 'kept') DESC, id LIMIT 1",
-    )?;
-    let mut set =
-        tx.prepare_cached("UPDATE record_links SET target_record_id = ?2 WHERE id = ?1")?;
-    let mut resolved = 0;
-    for (link_id, key) in open {
-        let post = key
-            .split_once(':')
-            .filter(|(p, _)| Platform::parse(p).is_some());
-        let found: Option<i64> = match post {
-            Some((platform, id)) => by_post
-                .query_row(rusqlite::params![beat_id, platform, id], |r| r.get(0))
-                .optional()?,
-            None => by_url
-                .query_row(rusqlite::params![beat_id, key], |r| r.get(0))
-                .optional()?,
-        };
-        if let Some(target) = found {
-            set.execute(rusqlite::params![link_id, target])?;
-            resolved += 1;
-        }
-    }
-    Ok(resolved)
 }

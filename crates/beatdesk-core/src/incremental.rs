@@ -31,8 +31,8 @@ pub(crate) struct Stamp {
     /// SQLite's count of commits by other connections (another process, such
     /// as `beatdesk analyze` while the window is open).
     data_version: i64,
-    stories: (i64, i64, i64),
-    decisions: (i64, String),
+    pub(crate) stories: (i64, i64, i64),
+    pub(crate) decisions: (i64, String),
 }
 
 /// Cheap aggregates that change whenever something other than this
@@ -76,6 +76,12 @@ pub(crate) struct BeatState {
     /// Reporters' manual sources, which stay with the story they were added to.
     pub manual: HashSet<i64>,
     pub index: Index,
+    /// The signal last stored per story (a re-rank writes only changes).
+    pub signals: HashMap<i64, beatdesk_types::Signal>,
+    /// When each story's signal was last computed.
+    pub ranked_at: HashMap<i64, DateTime<Utc>>,
+    /// Kept records up to `last_record` (for the note a pass leaves).
+    pub kept: i64,
     /// The report of the last pass.
     pub last: AnalysisReport,
 }
@@ -94,9 +100,12 @@ pub(crate) fn run(
     }
     let new = records::list_for_beat_after(tx, beat_id, st.last_record)?;
     if new.is_empty() {
+        let resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
+        st.stamp = stamp(tx, beat_id)?;
         return Ok(Some(AnalysisReport {
             stories: st.story_of.len(),
             incremental: true,
+            resignalled,
             ..AnalysisReport::default()
         }));
     }
@@ -116,6 +125,10 @@ pub(crate) fn run(
     let first = st.clusterer.len();
     st.clusterer.add(&new);
     st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);
+    st.kept += new
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .count() as i64;
 
     let mut report = AnalysisReport {
         incremental: true,
@@ -138,6 +151,8 @@ pub(crate) fn run(
         }
     }
     let touched = st.clusterer.touched(first);
+    st.clusterer
+        .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     for cand in st.clusterer.analysis_of(&touched, &st.dups, now) {
         let id = match st.story_of.get(&cand.cluster).copied().or(cand.story_id) {
             Some(id) => id,
@@ -159,8 +174,13 @@ pub(crate) fn run(
         }
         stories::set_records(tx, id, &links, now)?;
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
+        st.signals.insert(id, cand.signal);
+        st.ranked_at.insert(id, now);
     }
     report.stories = st.story_of.len();
+    // Stories this pass did not touch still age: their recency moves.
+    report.resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
+    crate::restore::save(tx, beat_id, st, now)?;
     st.stamp = stamp(tx, beat_id)?;
     Ok(Some(report))
 }

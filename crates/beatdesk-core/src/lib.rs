@@ -28,6 +28,7 @@ mod publish;
 mod regenerate;
 mod relations;
 mod reporter_sources;
+mod restore;
 mod review;
 mod search;
 mod secrets;
@@ -194,12 +195,16 @@ impl Beatdesk {
         self.with_analyzer(beat_id, |tx, st| Self::analyze_new(tx, beat_id, now, st))
     }
 
-    fn analyze_new(
+    pub(crate) fn analyze_new(
         tx: &beatdesk_store::Transaction,
         beat_id: i64,
         now: chrono::DateTime<chrono::Utc>,
         st: &mut Option<incremental::BeatState>,
     ) -> Result<AnalysisReport> {
+        if st.is_none() {
+            // A new process: the last pass's state, rebuilt from the store.
+            *st = restore::load(tx, beat_id)?;
+        }
         if let Some(state) = st.as_mut() {
             if let Some(report) = incremental::run(tx, beat_id, now, state)? {
                 state.last = report.clone();
@@ -221,7 +226,7 @@ impl Beatdesk {
 
     /// Runs `f` in one transaction with the beat's analyzer state; a failed
     /// transaction drops the state (it may hold what was rolled back).
-    fn with_analyzer<T>(
+    pub(crate) fn with_analyzer<T>(
         &self,
         beat_id: i64,
         f: impl FnOnce(&beatdesk_store::Transaction, &mut Option<incremental::BeatState>) -> Result<T>,

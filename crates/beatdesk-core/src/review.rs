@@ -115,8 +115,17 @@ impl Beatdesk {
             ));
         }
         let now = self.now();
-        self.store.write(|tx| {
+        let beat_id = self
+            .store
+            .read(|c| Ok::<_, CoreError>(stories::get(c, story_id)?.beat_id))?;
+        // The story's signal (and the single-sourced flag the methodology
+        // line reads from it) stops counting an excluded record at once.
+        self.with_analyzer(beat_id, |tx, st| {
             stories::set_link(tx, story_id, record_id, included, weight)?;
+            Self::analyze_new(tx, beat_id, now, st)?;
+            if let Some(state) = st.as_mut() {
+                crate::restore::resignal(tx, beat_id, now, state, &[story_id])?;
+            }
             let action = if included {
                 "include_source"
             } else {

@@ -3,7 +3,7 @@
 //! concurrently (a small pool, at most two per host, a deadline per page and a
 //! budget per run) and attached as they arrive. A host that fails in a way
 //! another try cannot fix (DNS, connection refused, a proxy refusing the
-//! tunnel, TLS, 4xx) or misses a page's deadline is not tried again in the run. What was
+//! tunnel, TLS, a 4xx other than a missing page) or misses a page's deadline is not tried again in the run. What was
 //! not fetched is reported with the reason and kept in `pending_citations`,
 //! to be tried at later runs, `max_attempts` times at most.
 
@@ -261,7 +261,15 @@ pub async fn cite(
             }
             Ok(Err(e)) => {
                 let private = matches!(e, IngestError::PrivateAddress { .. });
-                if e.is_permanent() && !private {
+                // A missing page (404/410) says nothing about the host's other pages.
+                let page_only = matches!(
+                    e,
+                    IngestError::Status {
+                        status: 404 | 410,
+                        ..
+                    }
+                );
+                if e.is_permanent() && !private && !page_only {
                     dead.insert(job.host.clone(), e.to_string());
                 }
                 settle(

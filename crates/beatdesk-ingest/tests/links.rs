@@ -416,3 +416,77 @@ async fn links_to_private_addresses_are_refused_after_dns_and_after_redirects() 
         vec![id]
     );
 }
+
+/// A missing page says nothing about its host's other pages: after two
+/// 404s, the host's third link is still fetched (a dead host is skipped).
+#[tokio::test]
+async fn a_missing_page_does_not_mark_its_host_dead() {
+    let replay = Replay::start(vec![]).await;
+    let links: Vec<String> = ["/gone/1", "/gone/2", "/article"]
+        .iter()
+        .map(|p| replay.url(p))
+        .collect();
+    replay.set_routes(vec![
+        route(
+            "GET",
+            "/r/pages/new.json",
+            vec![Resp::json(listing("pages", &links))],
+        ),
+        route(
+            "GET",
+            "/gone/1",
+            vec![Resp::new(404, "text/html", "not here")],
+        ),
+        route(
+            "GET",
+            "/gone/2",
+            vec![Resp::new(404, "text/html", "not here")],
+        ),
+        route(
+            "GET",
+            "/article",
+            vec![Resp::new(
+                200,
+                "text/html; charset=utf-8",
+                fixture("pages/packaging.html"),
+            )],
+        ),
+    ]);
+    let cfg = BeatConfig::parse(&format!(
+        "max_web_citations = 3\nallow_private_links = true\n[[source]]\nkind = \"reddit\"\nsubreddit = \"pages\"\nbase_url = \"{}\"\n",
+        replay.base
+    ))
+    .unwrap();
+    let (store, beat) = store_with_beat();
+    let http = Http::new(HttpOptions::for_tests()).unwrap();
+    let opts = beatdesk_ingest::IngestOptions {
+        cite: CiteOptions {
+            // One page at a time: the 404s are answered before the article is tried.
+            per_host: 1,
+            ..quick_cite()
+        },
+        ..forced()
+    };
+    let report = ingest_beat_with(
+        &store,
+        beat,
+        &cfg,
+        &http,
+        &MemorySecrets::new(),
+        now(),
+        &opts,
+        |_| {},
+    )
+    .await;
+    let web: Vec<String> = report
+        .sources
+        .iter()
+        .flat_map(|s| s.web.errors.clone())
+        .collect();
+    assert_eq!(web.len(), 2, "{web:#?}");
+    assert!(web.iter().all(|e| e.contains("404")), "{web:#?}");
+    assert_eq!(replay.count("GET", "/article"), 1, "{web:#?}");
+    assert!(records(&store, beat)
+        .iter()
+        .any(|r| r.platform == Platform::Web));
+}

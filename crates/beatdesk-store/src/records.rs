@@ -269,6 +269,16 @@ pub fn list_for_beat_after(conn: &Connection, beat_id: i64, after_id: i64) -> Re
     )
 }
 
+/// Kept records of a beat with ids up to `last_id`: changes when a record
+/// an analysis saw is collapsed, rejected or restored.
+pub fn count_kept_upto(conn: &Connection, beat_id: i64, last_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM records WHERE beat_id = ?1 AND id <= ?2 AND status = 'kept'",
+        )?
+        .query_row(params![beat_id, last_id], |r| r.get(0))?)
+}
+
 /// The kept record holding this canonical URL, if any.
 pub fn find_kept_by_canonical(
     conn: &Connection,

@@ -137,6 +137,37 @@ pub fn set_analysis(
     Ok(())
 }
 
+/// Stores a story's signal alone (a re-rank: records and title unchanged).
+pub fn set_signal(conn: &Connection, id: i64, signal: &Signal) -> Result<()> {
+    conn.prepare_cached("UPDATE stories SET signal = ?2, signal_detail = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            signal.total,
+            serde_json::to_string(signal).expect("signal serializes")
+        ])?;
+    Ok(())
+}
+
+/// Every (story, record) link of the beat's live stories, by story.
+pub fn records_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sr.story_id, sr.record_id FROM story_records sr JOIN stories s ON s.id = sr.story_id
+         WHERE s.beat_id = ?1 AND s.retired = 0 ORDER BY sr.story_id, sr.record_id",
+    )?;
+    let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records an editor excluded from the beat's live stories.
+pub fn excluded_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sr.record_id FROM story_records sr JOIN stories s ON s.id = sr.story_id
+         WHERE s.beat_id = ?1 AND s.retired = 0 AND sr.included = 0 ORDER BY sr.record_id",
+    )?;
+    let rows = stmt.query_map([beat_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn links(conn: &Connection, story_id: i64) -> Result<Vec<Link>> {
     let mut stmt = conn.prepare_cached(
         "SELECT record_id, included, weight, added_at, why FROM story_records WHERE story_id = ?1 ORDER BY record_id",

@@ -1,0 +1,89 @@
+//! Rebuilding a clusterer from a grouping stored by an earlier pass, so a
+//! new process (`beatdesk import` after `beatdesk ingest`) clusters only
+//! the records that arrived since instead of every record again.
+//!
+//! Features are computed as `add` computes them, but each record goes
+//! straight to its stored story: no candidate search, scoring, merge, link
+//! or attach pass. What the stored grouping says is taken as it is.
+
+use beatdesk_types::{Record, RecordStatus};
+use rustc_hash::FxHashMap;
+
+use crate::cluster::{Cluster, Clusterer};
+use crate::doc::DocMeta;
+
+/// One stored story to rebuild.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredStory {
+    pub story_id: i64,
+    pub record_ids: Vec<i64>,
+    /// An editor depends on its identity (drafted, signed off, decided).
+    pub pinned: bool,
+    /// A roundup: never joined or merged.
+    pub roundup: bool,
+}
+
+impl Clusterer {
+    /// Rebuilds the state of a pass that produced `stories` from the kept
+    /// `records` among them (records in no story are left for `add`).
+    /// Returns each stored story's index in the clusterer, `None` for a
+    /// story none of whose records are kept.
+    pub fn restore(&mut self, records: &[Record], stories: &[StoredStory]) -> Vec<Option<u32>> {
+        assert!(self.is_empty(), "restore into an empty clusterer");
+        let mut story_of: FxHashMap<i64, usize> = FxHashMap::default();
+        for (i, s) in stories.iter().enumerate() {
+            for id in &s.record_ids {
+                story_of.entry(*id).or_insert(i);
+            }
+        }
+        let mut held: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Kept && story_of.contains_key(&r.id))
+            .collect();
+        held.sort_by_key(|r| (r.published_at, r.id));
+        held.dedup_by_key(|r| r.id);
+        let (raws, metas) = std::thread::scope(|s| {
+            let metas = s.spawn(|| {
+                held.iter()
+                    .map(|r| DocMeta::from_record(r))
+                    .collect::<Vec<_>>()
+            });
+            let raws: Vec<_> = held
+                .iter()
+                .map(|r| self.feat.raw(&r.title, &r.text))
+                .collect();
+            (raws, metas.join().expect("sketch thread"))
+        });
+        for raw in &raws {
+            self.feat.count(raw);
+        }
+        if self.index.len() < self.feat.display_len() {
+            self.index.resize_with(self.feat.display_len(), Vec::new);
+        }
+        self.relate_headlines(&metas);
+        // Stories in the order their first record arrived, as `add` made them.
+        let mut cluster_of: Vec<Option<u32>> = vec![None; stories.len()];
+        for ((r, raw), meta) in held.iter().zip(&raws).zip(metas) {
+            let d = self.vecs.len() as u32;
+            self.by_id_insert(r.id, d);
+            self.vecs.push(self.feat.weigh(raw));
+            self.meta.push(meta);
+            self.doc_cluster.push(u32::MAX);
+            let s = story_of[&r.id];
+            let c = *cluster_of[s].get_or_insert_with(|| {
+                let st = &stories[s];
+                let mut cl = Cluster::new(st.pinned.then_some(st.story_id));
+                cl.roundup = st.roundup;
+                self.clusters.push(cl);
+                (self.clusters.len() - 1) as u32
+            });
+            self.join(d, c);
+        }
+        // Nothing is waiting for a merge pass: the stored grouping is the result.
+        for cl in &mut self.clusters {
+            cl.dirty = false;
+        }
+        self.since_merge = 0;
+        cluster_of
+    }
+}

@@ -1,0 +1,218 @@
+//! The analysis state across processes. Each pass saves a small note in
+//! `settings` (the last record it saw and aggregates of the grouping it
+//! wrote); a new process (`beatdesk ingest`, `beatdesk import`, the window
+//! at start) that finds the note still true rebuilds the clusterer from the
+//! stored stories — features only, every record straight to its story — and
+//! clusters just the records that arrived since. Anything else having
+//! changed the grouping (an editor's decision, a record collapsed, stories
+//! added or retired elsewhere) makes the note false and the pass full.
+
+use std::collections::{HashMap, HashSet};
+
+use beatdesk_analyze::{duplicate_counts, Clusterer, Config, StoredStory};
+use beatdesk_store::{decisions, records, settings, stories, Transaction};
+use beatdesk_types::{Platform, StoryStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::incremental::{stamp, BeatState};
+use crate::Result;
+
+fn key(beat_id: i64) -> String {
+    format!("analysis_state:{beat_id}")
+}
+
+/// What a pass leaves for the next process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Note {
+    last_record: i64,
+    stories: (i64, i64, i64),
+    decisions: (i64, String),
+    /// Kept records up to `last_record`.
+    kept: i64,
+    /// Stories held as roundups (never joined).
+    roundups: Vec<i64>,
+    /// When the pass ran (the age of the stored signals).
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+/// The note as the store is now; `kept` is counted unless the caller
+/// knows it (a pass counts the kept records it clustered for free).
+fn note_now(
+    tx: &Transaction,
+    beat_id: i64,
+    last_record: i64,
+    roundups: Vec<i64>,
+    kept: Option<i64>,
+) -> Result<Note> {
+    let s = stamp(tx, beat_id)?;
+    let kept = match kept {
+        Some(n) => n,
+        None => records::count_kept_upto(tx, beat_id, last_record)?,
+    };
+    Ok(Note {
+        last_record,
+        stories: s.stories,
+        decisions: s.decisions,
+        kept,
+        roundups,
+        at: None,
+    })
+}
+
+/// Saves the note of the pass that left `st`.
+pub(crate) fn save(
+    tx: &Transaction,
+    beat_id: i64,
+    st: &BeatState,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut roundups: Vec<i64> = st
+        .story_of
+        .iter()
+        .filter(|(c, _)| st.clusterer.is_roundup(**c))
+        .map(|(_, id)| *id)
+        .collect();
+    roundups.sort_unstable();
+    let mut note = note_now(tx, beat_id, st.last_record, roundups, Some(st.kept))?;
+    note.at = Some(now);
+    settings::set(
+        tx,
+        &key(beat_id),
+        &serde_json::to_string(&note).expect("note serializes"),
+    )?;
+    Ok(())
+}
+
+/// The state of the last pass, rebuilt from the store, if its note still
+/// holds; `None`: a full pass is needed.
+pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> {
+    let Some(text) = settings::get(tx, &key(beat_id))? else {
+        return Ok(None);
+    };
+    let Ok(note) = serde_json::from_str::<Note>(&text) else {
+        return Ok(None);
+    };
+    let mut current = note_now(tx, beat_id, note.last_record, note.roundups.clone(), None)?;
+    current.at = note.at;
+    if current != note {
+        return Ok(None);
+    }
+    let all: Vec<_> = records::list_for_beat(tx, beat_id)?
+        .into_iter()
+        .filter(|r| r.id <= note.last_record)
+        .collect();
+    let manual: HashSet<i64> = all
+        .iter()
+        .filter(|r| r.platform == Platform::Manual)
+        .map(|r| r.id)
+        .collect();
+    let decided: HashSet<i64> = decisions::for_beat(tx, beat_id)?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let roundups: HashSet<i64> = note.roundups.iter().copied().collect();
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (story, record) in stories::records_of_beat(tx, beat_id)? {
+        if !manual.contains(&record) {
+            members.entry(story).or_default().push(record);
+        }
+    }
+    let rows = stories::list_for_beat(tx, beat_id)?;
+    let stored: Vec<StoredStory> = rows
+        .iter()
+        .map(|s| StoredStory {
+            story_id: s.id,
+            record_ids: members.remove(&s.id).unwrap_or_default(),
+            pinned: s.status != StoryStatus::Candidate || decided.contains(&s.id),
+            roundup: roundups.contains(&s.id),
+        })
+        .collect();
+    // Manual sources attached to a story stay out of the clusterer, as in a full pass.
+    let input: Vec<_> = all
+        .into_iter()
+        .filter(|r| !manual.contains(&r.id))
+        .collect();
+    let (relations, index) = crate::relations::for_analysis(tx, beat_id, &input)?;
+    let mut clusterer = Clusterer::new(Config::default());
+    for &(from, to) in &relations {
+        clusterer.relate(from, to);
+    }
+    let placed = clusterer.restore(&input, &stored);
+    let story_of: HashMap<u32, i64> = placed
+        .iter()
+        .zip(&stored)
+        .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
+        .collect();
+    let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
+    let signals = rows.into_iter().map(|s| (s.id, s.signal)).collect();
+    Ok(Some(BeatState {
+        clusterer,
+        last_record: note.last_record,
+        stamp: stamp(tx, beat_id)?,
+        story_of,
+        dups: duplicate_counts(&input).into_iter().collect(),
+        manual,
+        index,
+        signals,
+        ranked_at,
+        kept: note.kept,
+        last: Default::default(),
+    }))
+}
+
+/// How old a story's stored signal may get before a pass re-ranks it.
+const RERANK_AFTER_MINUTES: i64 = 10;
+/// Stories re-ranked per pass at most, highest signal first: the list an
+/// editor sees is fresh at once, the tail within a few passes (the window
+/// refreshes every minute).
+const RERANK_PER_PASS: usize = 500;
+
+/// Re-ranks stories no new record touched (recency moves with the clock;
+/// an editor's exclusion changes what counts) without clustering: those in
+/// `force`, then those whose signal is older than [`RERANK_AFTER_MINUTES`],
+/// highest first, up to [`RERANK_PER_PASS`]. Writes a signal only when it
+/// changed. Returns how many were rewritten.
+pub(crate) fn resignal(
+    tx: &Transaction,
+    beat_id: i64,
+    now: DateTime<Utc>,
+    st: &mut BeatState,
+    force: &[i64],
+) -> Result<usize> {
+    st.clusterer
+        .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
+    let stale = now - chrono::Duration::minutes(RERANK_AFTER_MINUTES);
+    let mut due: Vec<(bool, f64, u32, i64)> = st
+        .story_of
+        .iter()
+        .filter_map(|(&c, &id)| {
+            let forced = force.contains(&id);
+            let old = st.ranked_at.get(&id).is_none_or(|t| *t <= stale);
+            let total = st.signals.get(&id).map_or(0.0, |s| s.total);
+            (forced || old).then_some((forced, total, c, id))
+        })
+        .collect();
+    due.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.3.cmp(&b.3)));
+    let forced = due.iter().filter(|d| d.0).count();
+    due.truncate(RERANK_PER_PASS.max(forced));
+    let clusters: Vec<u32> = due.iter().map(|d| d.2).collect();
+    if clusters.is_empty() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for (c, signal) in st.clusterer.signals_of(&clusters, &st.dups, now) {
+        let Some(&id) = st.story_of.get(&c) else {
+            continue;
+        };
+        st.ranked_at.insert(id, now);
+        if st.signals.get(&id) != Some(&signal) {
+            stories::set_signal(tx, id, &signal)?;
+            st.signals.insert(id, signal);
+            n += 1;
+        }
+    }
+    Ok(n)
+}

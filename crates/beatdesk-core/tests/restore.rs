@@ -1,0 +1,312 @@
+//! Analysis across processes and re-ranks: a new process (a new `Beatdesk`
+//! on the same file, as each `beatdesk import` is) clusters only the
+//! records that arrived since the last pass; stories no new record touched
+//! still get their recency moved; a record an editor excluded counts in no
+//! signal, through incremental and full passes alike.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use beatdesk_core::{Beatdesk, FixedClock};
+use serde_json::{json, Value};
+
+const BEAT: &str = "Open AI";
+
+fn open(dir: &std::path::Path, now: &str) -> Beatdesk {
+    Beatdesk::open(dir)
+        .unwrap()
+        .with_clock(Arc::new(FixedClock(now.parse().unwrap())))
+}
+
+/// The analyze crate's labelled fixture as import lines, by time.
+fn fixture() -> Vec<String> {
+    let text = include_str!("../../beatdesk-analyze/tests/data/open_source_ai.jsonl");
+    let mut rows: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &Value| v["platform"] != "manual")
+        .collect();
+    rows.sort_by_key(|v| v["published_at"].as_str().unwrap().to_string());
+    rows.into_iter()
+        .map(|mut v| {
+            v["external_id"] = Value::String(v["id"].to_string());
+            if v["title"].as_str().unwrap_or("").is_empty() {
+                let t: String = v["text"].as_str().unwrap().chars().take(60).collect();
+                v["title"] = Value::String(t);
+            }
+            v.to_string()
+        })
+        .collect()
+}
+
+/// Live stories as sets of external ids.
+fn groups(d: &Beatdesk) -> BTreeSet<BTreeSet<String>> {
+    let ext: HashMap<i64, String> = d
+        .records(BEAT)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.external_id))
+        .collect();
+    d.stories(BEAT)
+        .unwrap()
+        .iter()
+        .map(|s| {
+            d.story_records(s.id)
+                .unwrap()
+                .iter()
+                .map(|r| ext[&r.record.id].clone())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_process_clusters_only_what_arrived_and_ends_like_one_process() {
+    let lines = fixture();
+    let cut = lines.len() * 2 / 3;
+    let now = "2026-03-12T12:00:00Z";
+
+    // One process, as the window runs it.
+    let one = tempfile::tempdir().unwrap();
+    let d = open(one.path(), now);
+    d.add_beat(BEAT, None).unwrap();
+    d.import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    d.import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let in_one = groups(&d);
+
+    // Two processes, as two `beatdesk import` runs.
+    let two = tempfile::tempdir().unwrap();
+    let first = open(two.path(), now);
+    let beat = first.add_beat(BEAT, None).unwrap().id;
+    first
+        .import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    assert!(!first.last_analysis(beat).unwrap().incremental);
+    drop(first);
+    let second = open(two.path(), now);
+    second
+        .import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let report = second.last_analysis(beat).unwrap();
+    assert!(
+        report.incremental,
+        "rebuilt from the stored stories: {report:?}"
+    );
+    assert_eq!(groups(&second), in_one, "the same stories as one process");
+}
+
+#[test]
+fn an_editors_move_holds_and_a_change_behind_the_note_forces_a_full_pass() {
+    let lines = fixture();
+    let now = "2026-03-12T12:00:00Z";
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(dir.path(), now);
+    let beat = d.add_beat(BEAT, None).unwrap().id;
+    d.import_jsonl(BEAT, "a.jsonl", &lines[..60].join("\n"))
+        .unwrap();
+    drop(d);
+    // Another process: an editor's move (a full pass, which leaves its note).
+    let editor = open(dir.path(), now);
+    let stories = editor.stories(BEAT).unwrap();
+    let moved = editor.story_records(stories[0].id).unwrap()[0].record.id;
+    editor.move_record(moved, stories[1].id, "Ana").unwrap();
+    drop(editor);
+    let next = open(dir.path(), now);
+    next.import_jsonl(BEAT, "b.jsonl", &lines[60..90].join("\n"))
+        .unwrap();
+    assert!(next.last_analysis(beat).unwrap().incremental);
+    assert!(next
+        .story_records(stories[1].id)
+        .unwrap()
+        .iter()
+        .any(|r| r.record.id == moved));
+    drop(next);
+
+    // A record the last pass held is rejected behind its back (another
+    // tool, an older build): the note no longer holds.
+    let other = open(dir.path(), now);
+    other
+        .store()
+        .write(|tx| {
+            tx.execute(
+                "UPDATE records SET status = 'rejected', reason = 'test' WHERE id = ?1",
+                [moved],
+            )
+            .map_err(beatdesk_store::StoreError::from)
+        })
+        .unwrap();
+    drop(other);
+    let last = open(dir.path(), now);
+    last.import_jsonl(BEAT, "c.jsonl", &lines[90..].join("\n"))
+        .unwrap();
+    assert!(!last.last_analysis(beat).unwrap().incremental);
+    assert!(last
+        .story_records(stories[1].id)
+        .unwrap()
+        .iter()
+        .all(|r| r.record.id != moved));
+}
+
+#[test]
+fn stories_no_new_record_touched_still_age() {
+    let lines = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(dir.path(), "2026-03-12T12:00:00Z");
+    let beat = d.add_beat(BEAT, None).unwrap().id;
+    d.import_jsonl(BEAT, "a.jsonl", &lines.join("\n")).unwrap();
+    let before: HashMap<i64, f64> = d
+        .stories(BEAT)
+        .unwrap()
+        .iter()
+        .map(|s| (s.id, s.signal.recency))
+        .collect();
+    drop(d);
+    // Two days later, one unrelated record arrives in a new process.
+    let later = open(dir.path(), "2026-03-14T12:00:00Z");
+    let one = json!({"platform": "reddit", "external_id": "late-1",
+        "url": "https://www.reddit.com/r/x/comments/late1/", "title": "Weekend rig photo thread",
+        "text": "Post your weekend rig photos here.", "author": "mod",
+        "published_at": "2026-03-14T11:00:00Z"});
+    later
+        .import_jsonl(BEAT, "c.jsonl", &one.to_string())
+        .unwrap();
+    let report = later.last_analysis(beat).unwrap();
+    assert!(report.incremental, "{report:?}");
+    assert!(report.resignalled >= before.len() / 2, "{report:?}");
+    let mut aged = 0;
+    for s in later.stories(BEAT).unwrap() {
+        if let Some(old) = before.get(&s.id) {
+            assert!(s.signal.recency <= *old, "story {} got fresher", s.id);
+            aged += (s.signal.recency < *old) as usize;
+        }
+    }
+    assert!(aged >= before.len() / 2, "{aged} of {} aged", before.len());
+}
+
+/// Two outlets with their own reporting, and posts linking the first.
+fn two_origin_story() -> String {
+    let t = |m: u32| format!("2026-03-12T{:02}:{:02}:00Z", 8 + m / 60, m % 60);
+    [
+        json!({"platform": "news", "external_id": "a1", "url": "https://alpha-news.example/quill-funding",
+            "title": "Quill Labs raises $90 million to build open speech models",
+            "text": "Quill Labs, the Lisbon startup behind the Cantor speech models, has raised $90 million in a round led by Northwind Ventures, chief executive Ines Prado said in an interview. The company will open a research office in Montreal and release Cantor 3 weights under Apache 2.0 next quarter.",
+            "author": "Alpha News", "published_at": t(0)}),
+        json!({"platform": "news", "external_id": "b1", "url": "https://beta-wire.example/quill-round",
+            "title": "Speech AI startup Quill Labs lands $90 million round",
+            "text": "Quill Labs closed a $90 million funding round led by Northwind Ventures, according to a regulatory filing seen by Beta Wire. The filing lists Lisbon as headquarters and shows earlier backers joining the round for the Cantor speech models maker.",
+            "author": "Beta Wire", "published_at": t(40)}),
+        json!({"platform": "reddit", "external_id": "r1", "url": "https://www.reddit.com/r/ml/comments/r1/",
+            "title": "Quill Labs raises $90M, Cantor 3 weights coming under Apache 2.0",
+            "text": "https://alpha-news.example/quill-funding Northwind led the $90 million round for Quill Labs.", "author": "u1",
+            "published_at": t(70), "metrics": {"score": 120, "comments": 30}}),
+        json!({"platform": "bluesky", "external_id": "p1", "url": "https://bsky.app/profile/x/post/p1",
+            "title": "Quill Labs $90M round",
+            "text": "Quill Labs raised $90M from Northwind for Cantor speech models https://alpha-news.example/quill-funding", "author": "x.bsky.social",
+            "published_at": t(90), "metrics": {"likes": 40}}),
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+#[test]
+fn an_excluded_record_counts_in_no_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(dir.path(), "2026-03-12T12:00:00Z");
+    d.add_beat(BEAT, None).unwrap();
+    d.import_jsonl(BEAT, "q.jsonl", &two_origin_story())
+        .unwrap();
+    let story = d
+        .stories(BEAT)
+        .unwrap()
+        .into_iter()
+        .max_by_key(|s| s.record_count)
+        .unwrap();
+    assert_eq!(story.record_count, 4, "{:?}", groups(&d));
+    assert_eq!(
+        story.signal.independent_origins, 2,
+        "{:?}",
+        story.signal.why
+    );
+    let beta = d
+        .story_records(story.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.record.external_id == "b1")
+        .unwrap()
+        .record
+        .id;
+
+    d.set_record_included(story.id, beta, false, 1.0, "Ana")
+        .unwrap();
+    let s = d.story(story.id).unwrap().story;
+    assert_eq!(s.signal.independent_origins, 1, "{:?}", s.signal.why);
+    assert!(s.signal.volume < story.signal.volume);
+    assert!(
+        s.signal
+            .why
+            .iter()
+            .any(|w| w.starts_with("volume: 3 unique records")),
+        "{:?}",
+        s.signal.why
+    );
+    assert!(
+        s.signal.why[0].starts_with("single origin"),
+        "{:?}",
+        s.signal.why
+    );
+
+    // The draft's methodology line counts what the draft is written from,
+    // and says single-sourced.
+    let draft = d.draft(story.id, "offline").unwrap();
+    let (md, _) = d
+        .export(
+            story.id,
+            beatdesk_types::ExportFormat::Markdown,
+            None,
+            "Ana",
+        )
+        .unwrap();
+    assert_eq!(draft.meta["records"], 3, "{:?}", draft.meta);
+    assert!(md.contains("from 3 source records"), "{md}");
+    assert!(md.contains("Single-sourced"), "{md}");
+
+    // A full pass and a new process keep it out.
+    d.analyze(BEAT).unwrap();
+    assert_eq!(
+        d.story(story.id).unwrap().story.signal.independent_origins,
+        1
+    );
+    drop(d);
+    let again = open(dir.path(), "2026-03-12T13:00:00Z");
+    again
+        .refresh_analysis(again.beat(BEAT).unwrap().id)
+        .unwrap();
+    assert_eq!(
+        again
+            .story(story.id)
+            .unwrap()
+            .story
+            .signal
+            .independent_origins,
+        1
+    );
+
+    // Included again, it counts again.
+    again
+        .set_record_included(story.id, beta, true, 1.0, "Ana")
+        .unwrap();
+    assert_eq!(
+        again
+            .story(story.id)
+            .unwrap()
+            .story
+            .signal
+            .independent_origins,
+        2
+    );
+}
