@@ -1,0 +1,132 @@
+// The story list and the open story: beats, search, selection, reloading the view.
+import { backend, errorMessage } from "../backend";
+import type { StoryQuery } from "../bindings/StoryQuery";
+import type { StoryView } from "../bindings/StoryView";
+import { act, render, state } from "./state";
+import { leaveEdit, stopEditing } from "./editing";
+
+export async function loadBeats() {
+  state.beats = (await act(() => backend.listBeats())) ?? [];
+  if (state.beats.length && !state.beats.some((b) => b.id === state.beatId)) await selectBeat(state.beats[0].id);
+  render();
+}
+
+export async function selectBeat(id: number) {
+  if (!(await leaveEdit())) return render();
+  state.beatId = id;
+  state.query = { text: "", status: null, platform: null, sort: "signal" };
+  state.view = null;
+  state.storyId = null;
+  await refreshStories();
+  const drafted = state.stories.find((s) => s.status !== "candidate") ?? state.stories[0];
+  if (drafted) await selectStory(drafted.id);
+  else render();
+}
+
+export async function refreshStories() {
+  if (state.beatId === null) return;
+  const beatId = state.beatId;
+  const q = state.query;
+  const list = await backend.searchStories(beatId, q).catch((e) => {
+    state.message = { kind: "error", text: errorMessage(e) };
+    return null;
+  });
+  // A slower answer for an older query must not overwrite a newer one.
+  if (list && q === state.query && beatId === state.beatId) state.stories = list;
+  state.usage = (await backend.beatUsage(beatId).catch(() => null)) ?? state.usage;
+}
+
+export let queryTimer: number | undefined;
+export function setQuery(q: StoryQuery) {
+  state.query = q;
+  state.listLimit = 200;
+  window.clearTimeout(queryTimer);
+  queryTimer = window.setTimeout(async () => {
+    await refreshStories();
+    render();
+  }, 150);
+  render();
+}
+
+export async function selectStory(id: number, focusList = false) {
+  if (state.editing || state.faq) {
+    if (id === state.storyId) return;
+    if (!(await leaveEdit())) return render();
+  }
+  state.storyId = id;
+  stopEditing();
+  state.highlight = null;
+  state.evidence = null;
+  state.reading = new Set();
+  state.selected = new Set();
+  state.openError = null;
+  state.revision = null;
+  state.diff = null;
+  state.audit = null;
+  state.message = null;
+  state.busy = true;
+  render();
+  try {
+    // One paint with everything: the story and any unsaved edit of it.
+    const [v, buffer] = await Promise.all([backend.getStory(id), backend.editBuffer(id).catch(() => null)]);
+    if (state.storyId === id) {
+      state.view = v;
+      state.buffer = buffer;
+      // A story with many sources paints its first cards now and the rest just after.
+      state.sourceLimit = v.records.length > 40 ? 40 : Infinity;
+      resetCompare();
+      if (state.tab === "history") void loadAudit();
+    }
+  } catch (e) {
+    state.message = { kind: "error", text: errorMessage(e) };
+  } finally {
+    state.busy = false;
+  }
+  render();
+  if (state.sourceLimit !== Infinity) {
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        state.sourceLimit = Infinity;
+        render();
+      }, 0),
+    );
+  }
+  // The pane is kept across stories: a new story starts at its top.
+  document.querySelector(".story-pane")?.scrollTo(0, 0);
+  document.querySelector(".panel-body")?.scrollTo(0, 0);
+  if (focusList) document.querySelector<HTMLElement>(`[data-story-id="${id}"]`)?.focus();
+}
+
+export function resetCompare() {
+  const revs = state.view?.history.map((d) => d.revision) ?? [];
+  state.compare = { from: revs[1] ?? revs[0] ?? 1, to: revs[0] ?? 1 };
+}
+
+export async function loadAudit() {
+  if (state.storyId === null) return;
+  const id = state.storyId;
+  const log = await backend.storyAudit(id).catch(() => null);
+  if (state.storyId === id) {
+    state.audit = log;
+    render();
+  }
+}
+
+export async function setView(v: StoryView | undefined, ok?: string) {
+  if (!v) return;
+  state.view = v;
+  resetCompare();
+  await refreshStories();
+  if (ok) state.message = { kind: "ok", text: ok };
+  if (state.tab === "history") await loadAudit();
+  render();
+}
+
+export function moveStory(by: number) {
+  if (!state.stories.length) return;
+  const i = state.stories.findIndex((s) => s.id === state.storyId);
+  const at = Math.min(state.stories.length - 1, Math.max(0, i < 0 ? 0 : i + by));
+  if (at >= state.listLimit) state.listLimit += 200;
+  const next = state.stories[at];
+  if (next && next.id !== state.storyId) void selectStory(next.id, true);
+}
