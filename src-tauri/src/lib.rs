@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod refresh;
 mod state;
+mod watch;
 
 use state::AppState;
 
@@ -22,6 +23,7 @@ pub fn run() {
         .manage(AppState::new(app))
         .setup(|app| {
             refresh::start(app.handle().clone());
+            watch::start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -29,6 +31,7 @@ pub fn run() {
             commands::beats::load_demo,
             commands::stories::list_stories,
             commands::stories::get_story,
+            commands::stories::record_text,
             commands::stories::draft_story,
             commands::review::save_document,
             commands::review::set_record_included,

@@ -66,6 +66,7 @@ async function openStory(home, storyId, otherId) {
     ipc.push(await driver.executeAsyncScript(`const done = arguments[arguments.length - 1]; const t = performance.now();
       window.__TAURI_INTERNALS__.invoke("get_story", { storyId: arguments[0] }).then((v) => done([performance.now() - t, JSON.stringify(v).length]));`, storyId));
   }
+  console.log("  opens (busy render, IPC, story render, to next frame; ms):", JSON.stringify((await driver.executeScript("return window.__opens")).slice(-6).map((r) => r.map((x) => Math.round(x)))));
   console.log("  renders (build ms, patch ms):", JSON.stringify((await driver.executeScript("return window.__renders")).slice(-8).map((r) => r.map((x) => Math.round(x)))));
   console.log(`  get_story alone: median ${median(ipc.map((x) => x[0])).toFixed(0)} ms, ${(ipc[0][1] / 1024).toFixed(0)} KiB of JSON`);
   await close();

@@ -11,6 +11,7 @@ import { newBeat, openSources, removeBeat, renameBeat, welcome } from "./app/bea
 import { openTargets, openWriters } from "./app/settings";
 import { storyView } from "./app/storyPane";
 import { panelView } from "./app/sourcesPanel";
+import { storeChanged } from "./app/live";
 
 const root = document.getElementById("app")!;
 
@@ -110,6 +111,8 @@ async function start() {
   );
   // A closed window keeps its unsaved edit.
   window.addEventListener("beforeunload", () => void flushKeep());
+  // Another process (the CLI, a second window) changed the store.
+  void backend.onStoreChanged(() => void storeChanged());
   // The background refresh found new records: re-rank what is on screen.
   void backend.onBeatUpdated(async (s) => {
     if (s.beat_id === state.beatId && state.streaming === null) {

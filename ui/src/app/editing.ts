@@ -1,10 +1,10 @@
 // Editing a story: the unsaved-edit buffer, leaving an edit, validation and save.
-import { backend, errorMessage } from "../backend";
+import { backend, errorCode, errorMessage } from "../backend";
 import type { StoryDocument } from "../bindings/StoryDocument";
 import { clone, editorName, render, say, state } from "./state";
 import { askChoice } from "../views/dialog";
 import { setView } from "./stories";
-
+import { resolveConflict } from "./conflict";
 
 /** The edit differs from the revision it started from. */
 export function dirty(): boolean {
@@ -134,6 +134,7 @@ export async function save(): Promise<boolean> {
     return true;
   } catch (e) {
     state.busy = false;
+    if (errorCode(e) === "stale_revision") return await afterConflict(v.story.id, edit.base_revision);
     const msg = errorMessage(e);
     const field = fieldOf(msg);
     if (field) state.errors = { [field]: msg.replace(/^edit: [a-z ]+: /, "") };
@@ -141,4 +142,23 @@ export async function save(): Promise<boolean> {
     render();
     return false;
   }
+}
+
+/** Someone else saved first: ask, then save on top of theirs or set this edit aside. */
+async function afterConflict(storyId: number, base: number): Promise<boolean> {
+  // The text is in the buffer before anything else happens.
+  await flushKeep();
+  const editing = state.editing;
+  const answer = await resolveConflict(storyId, base);
+  if (typeof answer === "number") {
+    state.editBase = answer;
+    return await save();
+  }
+  if (answer === "theirs" && editing && state.storyId === storyId) {
+    stopEditing();
+    state.buffer = { story_id: storyId, base_revision: base, document: clone(editing), saved_at: new Date().toISOString() };
+    state.message = { kind: "ok", text: "Kept their revision. Your edits are set aside above the story." };
+  }
+  render();
+  return false;
 }

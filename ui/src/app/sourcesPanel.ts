@@ -7,6 +7,7 @@ import { panel } from "../views/panel";
 import { addSourceDialog } from "../views/sources";
 import { setView, loadAudit } from "./stories";
 import { regenerate } from "./drafting";
+import { knownText, wantText } from "./texts";
 
 /** The sources / FAQ / history panel of the open story `v`. */
 export function panelView(v: StoryView) {
@@ -102,11 +103,15 @@ export function panelView(v: StoryView) {
         render();
       });
     },
+    textOf: knownText,
     onRead: (recordId) => {
       if (state.reading.has(recordId) || state.highlight === recordId) {
         state.reading.delete(recordId);
         if (state.highlight === recordId) state.highlight = null;
-      } else state.reading.add(recordId);
+      } else {
+        state.reading.add(recordId);
+        wantText(v.story.id, v.records.find((r) => r.record.id === recordId));
+      }
       render();
     },
     onSort: (s) => {

@@ -17,6 +17,7 @@ import type { StoryView } from "../bindings/StoryView";
 import type { SourceSort, Tab } from "../views/panel";
 import { askText } from "../views/dialog";
 import { VerifyController } from "../views/verify";
+import { loadText } from "./texts";
 
 export interface State {
   settings: AppSettings | null;
@@ -100,7 +101,10 @@ export function render() {
   renderFn();
 }
 
-export const verify = new VerifyController(() => render());
+export const verify = new VerifyController(
+  () => render(),
+  (sr) => loadText(state.view?.story.id ?? 0, sr),
+);
 
 export function say(kind: "ok" | "error", text: string) {
   state.message = { kind, text };

@@ -65,10 +65,14 @@ export async function selectStory(id: number, focusList = false) {
   state.audit = null;
   state.message = null;
   state.busy = true;
+  const t0 = performance.now();
   render();
+  const t1 = performance.now();
+  let t2 = t1;
   try {
     // One paint with everything: the story and any unsaved edit of it.
     const [v, buffer] = await Promise.all([backend.getStory(id), backend.editBuffer(id).catch(() => null)]);
+    t2 = performance.now();
     if (state.storyId === id) {
       state.view = v;
       state.buffer = buffer;
@@ -83,6 +87,13 @@ export async function selectStory(id: number, focusList = false) {
     state.busy = false;
   }
   render();
+  const t3 = performance.now();
+  // Where an open's time goes (ms), for tests/e2e/bench-window.mjs: the busy
+  // render, the IPC answer, the story's render, then until the next frame.
+  requestAnimationFrame(() => {
+    const w = window as unknown as { __opens?: number[][] };
+    w.__opens = [...(w.__opens ?? []).slice(-19), [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3]];
+  });
   if (state.sourceLimit !== Infinity) {
     requestAnimationFrame(() =>
       setTimeout(() => {

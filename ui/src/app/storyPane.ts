@@ -6,6 +6,7 @@ import { askPick, askText } from "../views/dialog";
 import { storyPane } from "../views/story";
 import { dirty, flushKeep, save, scheduleKeep, startEditing, stopEditing, validate } from "./editing";
 import { setView } from "./stories";
+import { wantText } from "./texts";
 import { draft, exportStory, regenerate, signOff, stillCited } from "./drafting";
 
 /** The story pane of the open story `v`. */
@@ -80,6 +81,7 @@ export function storyView(v: StoryView) {
       state.tab = "sources";
       state.highlight = id;
       state.evidence = paragraph;
+      wantText(v.story.id, v.records.find((r) => r.record.id === id));
       render();
       // Only the panel scrolls: the story keeps the reader's place.
       document.getElementById(`record-${id}`)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
@@ -108,7 +110,7 @@ export function storyView(v: StoryView) {
       if (!b) return;
       startEditing(b.document, b.base_revision);
       if (v.draft && b.base_revision !== v.draft.revision) {
-        say("error", `These edits started on revision ${b.base_revision}; the story is now at revision ${v.draft.revision}. Saving will be refused: compare in History, then copy what you need.`);
+        say("error", `These edits started on revision ${b.base_revision}; the story is now at revision ${v.draft.revision}. Saving will ask whether to keep yours or theirs; both stay in History.`);
       }
     },
     onBufferDiscard: async () => {

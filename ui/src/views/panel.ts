@@ -33,6 +33,8 @@ export interface PanelProps {
   onToggle: (recordId: number, included: boolean) => void;
   onOpen: (recordId: number, url: string) => void;
   onRead: (recordId: number) => void;
+  /** The record's text, or null while it is being fetched. */
+  textOf: (sr: StoryRecord) => string | null;
   onSort: (s: SourceSort) => void;
   onRemoveSource: (recordId: number) => void;
   onFaqEdit: () => void;
@@ -82,6 +84,20 @@ function relations(p: PanelProps, sr: StoryRecord) {
   );
 }
 
+function sourceText(p: PanelProps, sr: StoryRecord) {
+  const text = p.textOf(sr);
+  const r = sr.record;
+  return h(
+    "div",
+    { class: "source-text", dir: "auto", "data-testid": "source-text", tabindex: 0 },
+    text === null
+      ? h("span", { class: "muted", "data-testid": "source-text-loading" }, "Reading the stored text…")
+      : text
+        ? highlighted(text, p.highlight === r.id ? p.evidence : null)
+        : h("span", { class: "muted" }, "No stored text: only the title was fetched."),
+  );
+}
+
 function source(p: PanelProps, sr: StoryRecord) {
   const r = sr.record;
   const open = p.reading.has(r.id) || p.highlight === r.id;
@@ -107,9 +123,7 @@ function source(p: PanelProps, sr: StoryRecord) {
     h("div", { class: "source-by", dir: "auto" }, byline(r)),
     r.note ? h("div", { class: "source-note", dir: "auto" }, `Note: ${r.note}`) : null,
     relations(p, sr),
-    open
-      ? h("div", { class: "source-text", dir: "auto", "data-testid": "source-text", tabindex: 0 }, r.text ? highlighted(r.text, p.highlight === r.id ? p.evidence : null) : h("span", { class: "muted" }, "No stored text: only the title was fetched."))
-      : null,
+    open ? sourceText(p, sr) : null,
     h(
       "div",
       { class: "source-actions" },
