@@ -24,7 +24,9 @@ pub fn start(handle: AppHandle) {
             loop {
                 std::thread::sleep(POLL);
                 // A busy store (an ingest writing) only delays the next look.
-                let Ok(now) = app.store_version() else { continue };
+                let Ok(now) = app.store_version() else {
+                    continue;
+                };
                 if last.is_some_and(|v| v != now) {
                     let _ = handle.emit(STORE_CHANGED, serde_json::json!({}));
                 }
