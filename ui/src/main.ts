@@ -12,6 +12,7 @@ import { openTargets, openWriters } from "./app/settings";
 import { storyView } from "./app/storyPane";
 import { panelView } from "./app/sourcesPanel";
 import { storeChanged } from "./app/live";
+import { canDrop, dropOn } from "./app/drag";
 
 const root = document.getElementById("app")!;
 
@@ -37,6 +38,8 @@ function main() {
       onSources: () => void openSources(),
       onBeat: (id) => void selectBeat(id),
       onStory: (id) => void selectStory(id),
+      canDrop,
+      onDropRecord: (id) => void dropOn(id),
       onQuery: setQuery,
       onNewBeat: () => void newBeat(),
       onRenameBeat: () => void renameBeat(),

@@ -8,6 +8,7 @@ import { addSourceDialog } from "../views/sources";
 import { setView, loadAudit } from "./stories";
 import { regenerate } from "./drafting";
 import { knownText, wantText } from "./texts";
+import { dragEnd, dragStart, moveRecordTo } from "./drag";
 
 /** The sources / FAQ / history panel of the open story `v`. */
 export function panelView(v: StoryView) {
@@ -36,11 +37,11 @@ export function panelView(v: StoryView) {
         "Move here",
         "move",
       );
-      const name = to !== null ? await editorName() : null;
-      if (to === null || !name) return render();
-      const target = state.stories.find((s) => s.id === to);
-      await setView(await act(() => backend.moveRecord(v.story.id, recordId, to, name)), `Source [${sr?.label}] moved to “${target?.title ?? to}”. The move is kept when the beat is analysed again.`);
+      if (to === null) return render();
+      await moveRecordTo(v.story.id, recordId, to);
     },
+    onDragStart: (recordId, e) => dragStart(v.story.id, recordId, e),
+    onDragEnd: dragEnd,
     onSplit: async () => {
       const name = await editorName();
       if (!name) return;

@@ -26,6 +26,9 @@ export interface PanelProps {
   selected: Set<number>;
   onSelect: (recordId: number) => void;
   onMove: (recordId: number) => void;
+  /** A card dragged by its handle onto a story in the list moves there. */
+  onDragStart: (recordId: number, e: DragEvent) => void;
+  onDragEnd: () => void;
   /** Sources drawn so far: a big story paints its first cards at once, the rest a frame later. */
   sourceLimit: number;
   onSplit: () => void;
@@ -113,6 +116,9 @@ function source(p: PanelProps, sr: StoryRecord) {
     h(
       "div",
       { class: "source-top" },
+      p.others.length
+        ? h("span", { class: "drag-handle", draggable: "true", "data-testid": "drag-source", title: "Drag onto a story in the list to move this record there", "aria-hidden": "true", ondragstart: (e) => p.onDragStart(r.id, e as DragEvent), ondragend: p.onDragEnd }, "⠿")
+        : null,
       h("input", { type: "checkbox", class: "pick-source", "aria-label": "Select to split out", "data-testid": "select-source", checked: p.selected.has(r.id), onchange: () => p.onSelect(r.id) }),
       h("span", { class: "num", "data-testid": "source-label" }, `[${sr.label}]`),
       h("span", { class: `platform platform-${r.platform}` }, PLATFORM[r.platform] ?? r.platform),
