@@ -5,7 +5,7 @@ import { act, clone, editorName, render, state } from "./state";
 import { askChoice, askPick } from "../views/dialog";
 import { panel } from "../views/panel";
 import { addSourceDialog } from "../views/sources";
-import { setView, loadAudit } from "./stories";
+import { SOURCE_PAGE, setView, loadAudit } from "./stories";
 import { regenerate } from "./drafting";
 import { knownText, wantText } from "./texts";
 import { dragEnd, dragStart, moveRecordTo } from "./drag";
@@ -28,6 +28,11 @@ export function panelView(v: StoryView) {
       render();
     },
     sourceLimit: state.sourceLimit,
+    onMoreSources: () => {
+      if (state.sourceLimit >= v.records.length) return;
+      state.sourceLimit += SOURCE_PAGE;
+      render();
+    },
     onMove: async (recordId) => {
       const sr = v.records.find((r) => r.record.id === recordId);
       const to = await askPick(

@@ -48,6 +48,9 @@ export function setQuery(q: StoryQuery) {
   render();
 }
 
+/** Source cards drawn at first, and added each time the panel nears its end. */
+export const SOURCE_PAGE = 30;
+
 export async function selectStory(id: number, focusList = false) {
   if (state.editing || state.faq) {
     if (id === state.storyId) return;
@@ -76,8 +79,9 @@ export async function selectStory(id: number, focusList = false) {
     if (state.storyId === id) {
       state.view = v;
       state.buffer = buffer;
-      // A story with many sources paints its first cards now and the rest just after.
-      state.sourceLimit = v.records.length > 40 ? 40 : Infinity;
+      // A story with many sources paints the cards that fit and a few more; the
+      // panel draws the rest as it is scrolled (every render stays small).
+      state.sourceLimit = SOURCE_PAGE;
       resetCompare();
       if (state.tab === "history") void loadAudit();
     }
@@ -94,14 +98,6 @@ export async function selectStory(id: number, focusList = false) {
     const w = window as unknown as { __opens?: number[][] };
     w.__opens = [...(w.__opens ?? []).slice(-19), [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3]];
   });
-  if (state.sourceLimit !== Infinity) {
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        state.sourceLimit = Infinity;
-        render();
-      }, 0),
-    );
-  }
   // The pane is kept across stories: a new story starts at its top.
   document.querySelector(".story-pane")?.scrollTo(0, 0);
   document.querySelector(".panel-body")?.scrollTo(0, 0);

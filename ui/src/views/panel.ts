@@ -29,8 +29,9 @@ export interface PanelProps {
   /** A card dragged by its handle onto a story in the list moves there. */
   onDragStart: (recordId: number, e: DragEvent) => void;
   onDragEnd: () => void;
-  /** Sources drawn so far: a big story paints its first cards at once, the rest a frame later. */
+  /** Source cards drawn so far: a big story draws more as the panel is scrolled. */
   sourceLimit: number;
+  onMoreSources: () => void;
   onSplit: () => void;
   onTab: (t: Tab) => void;
   onToggle: (recordId: number, included: boolean) => void;
@@ -167,6 +168,20 @@ function sorted(p: PanelProps): StoryRecord[] {
   return list.sort(by[p.sort]);
 }
 
+/** The cards drawn so far (always through the highlighted one), and a way to draw more. */
+function sourceList(p: PanelProps) {
+  const list = sorted(p);
+  const at = p.highlight === null ? -1 : list.findIndex((r) => r.record.id === p.highlight);
+  const limit = Math.max(p.sourceLimit, at + 1);
+  const rest = list.length - limit;
+  return [
+    h("ol", { class: "sources" }, list.slice(0, limit).map((r) => source(p, r))),
+    rest > 0
+      ? h("button", { class: "btn small more-sources", "data-testid": "sources-more", onclick: p.onMoreSources }, `Show more (${rest} not drawn yet)`)
+      : null,
+  ];
+}
+
 function faqView(p: PanelProps) {
   const items = p.view.draft?.document.faq ?? [];
   if (!p.view.draft) return h("p", { class: "muted" }, "Draft the story to get its FAQ.");
@@ -224,7 +239,14 @@ export function panel(p: PanelProps) {
     ),
     h(
       "div",
-      { class: "panel-body" },
+      {
+        class: "panel-body",
+        // Near the end of the drawn cards, draw the next ones.
+        onscroll: (e) => {
+          const b = e.currentTarget as HTMLElement;
+          if (p.tab === "sources" && b.scrollTop + b.clientHeight > b.scrollHeight - 800) p.onMoreSources();
+        },
+      },
       p.tab === "sources"
         ? [
             h(
@@ -248,7 +270,7 @@ export function panel(p: PanelProps) {
               ),
             ),
             p.view.records.length
-              ? h("ol", { class: "sources" }, sorted(p).slice(0, p.sourceLimit).map((r) => source(p, r)))
+              ? sourceList(p)
               : h("p", { class: "muted" }, "No sources in this story. Add a reporter's source with + Add source."),
           ]
         : p.tab === "faq"
