@@ -4,12 +4,14 @@
 mod commands;
 mod error;
 mod refresh;
+mod rendering;
 mod state;
 mod watch;
 
 use state::AppState;
 
 pub fn run() {
+    rendering::configure();
     let home = beatdesk_core::resolve_home(None);
     let app = match beatdesk_core::Beatdesk::open(&home) {
         Ok(app) => app,

@@ -89,6 +89,9 @@ test("split: ticked records become a story of their own, kept after re-analysis"
   const picked = [];
   for (const card of cards.slice(-2)) {
     picked.push(Number(await card.getAttribute("data-record-id")));
+    // Cards out of view are not laid out (content-visibility): scroll to it as an editor would.
+    await js(driver, "arguments[0].scrollIntoView({ block: 'center' })", card);
+    await ui.settle(driver);
     await (await card.findElement(ui.css("select-source"))).click();
   }
   await ui.waitText(driver, "split", "Split 2 out");

@@ -73,6 +73,8 @@ async function openAndMeasure(id) {
   await driver.wait(() => driver.executeScript("return /claims/.test(document.querySelector('[data-testid=verify-panel]')?.textContent ?? '')"), 15000);
   await ui.settle(driver);
   return driver.executeScript(`
+    // Off-screen cards skip layout (content-visibility): lay everything out for the measurement.
+    if (!window.__allLaidOut) { document.styleSheets[0].insertRule('* { content-visibility: visible !important; }', document.styleSheets[0].cssRules.length); window.__allLaidOut = true; }
     const over = (el) => el.scrollWidth - el.clientWidth;
     const cols = Object.fromEntries(['.sidebar', '.story-pane', '.panel', '.panel-body', '.story-list, .sidebar ol, .sidebar ul'].map((s) => [s, document.querySelector(s) ? over(document.querySelector(s)) : 0]));
     const hl = document.querySelector('[data-testid=headline]');

@@ -116,3 +116,16 @@ test("keep theirs: the window's text is set aside and offered back, not dropped"
   await ui.click(driver, "buffer-restore");
   assert.equal(await headlineField(driver), "My second try", "and comes back into the editor");
 });
+
+test("a revision saved by the CLI shows in the window that is only reading", async () => {
+  const driver = await window();
+  // The previous test left a kept-aside edit open in the editor: set it aside again.
+  if (await js(driver, "return !!document.querySelector('[data-testid=cancel-edit]')")) await ui.click(driver, "cancel-edit");
+  const storyId = Number(await js(driver, "return document.querySelector('.story-item.active').dataset.storyId"));
+  const base = ui.sql(home, `SELECT MAX(revision) FROM drafts WHERE story_id = ${storyId}`)[0][0];
+  cliEdit(storyId, base, "Read-only window sees this");
+  const t0 = Date.now();
+  await ui.waitText(driver, "headline", "Read-only window sees this");
+  await ui.waitText(driver, "revision", `Revision ${base + 1}`);
+  assert.ok(Date.now() - t0 < 5000, "within a few seconds");
+});

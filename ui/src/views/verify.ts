@@ -174,7 +174,11 @@ export class VerifyController {
     if (key !== this.key) {
       this.key = key;
       this.lastDoc = "";
-      if (!editing) void this.run(key, () => backend.verifyStory(view.story.id, draft.revision), true);
+      // Asked once the story is painted: the check is CPU work in the backend
+      // and would otherwise compete with the first paint of a big story.
+      if (!editing) requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (key === this.key) void this.run(key, () => backend.verifyStory(view.story.id, draft.revision), true);
+      }));
     }
     const pane = root.querySelector(".story-pane");
     if (!pane) return;
