@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth webkit2gtk-driver
-  keyutils imagemagick fonts-dejavu-core fonts-noto-color-emoji python3 curl
+  keyutils imagemagick fonts-dejavu-core fonts-noto-color-emoji fonts-wqy-microhei python3 curl
   ca-certificates openssl)  # the store's TLS: system roots, and tests/pg's throw-away CA
 
 missing=()

@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "load_demo",
     "list_stories",
     "get_story",
+    "record_text",
     "draft_story",
     "save_document",
     "set_record_included",

@@ -4,11 +4,14 @@
 mod commands;
 mod error;
 mod refresh;
+mod rendering;
 mod state;
+mod watch;
 
 use state::AppState;
 
 pub fn run() {
+    rendering::configure();
     let home = beatdesk_core::resolve_home(None);
     let app = match beatdesk_core::Beatdesk::open(&home) {
         Ok(app) => app,
@@ -22,6 +25,7 @@ pub fn run() {
         .manage(AppState::new(app))
         .setup(|app| {
             refresh::start(app.handle().clone());
+            watch::start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -29,6 +33,7 @@ pub fn run() {
             commands::beats::load_demo,
             commands::stories::list_stories,
             commands::stories::get_story,
+            commands::stories::record_text,
             commands::stories::draft_story,
             commands::review::save_document,
             commands::review::set_record_included,

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use beatdesk_core::{Beatdesk, CancellationToken};
+use beatdesk_types::StoryView;
 
 use crate::error::IpcError;
 
@@ -56,6 +57,15 @@ impl AppState {
             }
             None => false,
         }
+    }
+
+    /// `run` for a call that answers with a story: the window's copy, without
+    /// source texts (`record_text` fetches one when a card is opened).
+    pub async fn view<F>(&self, f: F) -> Result<StoryView, IpcError>
+    where
+        F: FnOnce(&Beatdesk) -> beatdesk_core::Result<StoryView> + Send + 'static,
+    {
+        self.run(f).await.map(StoryView::without_texts)
     }
 
     /// Runs a core call on the blocking pool so SQLite never stalls the UI thread.

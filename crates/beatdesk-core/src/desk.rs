@@ -3,6 +3,8 @@
 
 use beatdesk_types::{AppSettings, ExportFormat, ExportResult};
 
+use beatdesk_store::{records, stories};
+
 use crate::{Beatdesk, CoreError, Result, SETTING_EDITOR_NAME};
 
 impl Beatdesk {
@@ -55,5 +57,73 @@ impl Beatdesk {
             export,
             path: Some(path.display().to_string()),
         })
+    }
+
+    /// A number that changes when another process commits to the store (and
+    /// only then): `src-tauri/src/watch.rs` polls it.
+    pub fn store_version(&self) -> Result<i64> {
+        Ok(self.store.data_version()?)
+    }
+
+    /// The stored text of one of the story's records: the window's story view
+    /// leaves texts out and asks for one when a card is opened.
+    pub fn record_text(&self, story_id: i64, record_id: i64) -> Result<String> {
+        self.store.read(|c| {
+            let in_story = stories::links(c, story_id)?
+                .iter()
+                .any(|l| l.record_id == record_id);
+            if !in_story {
+                return Err(CoreError::not_found(
+                    "record in this story",
+                    format!("{record_id} (story {story_id})"),
+                ));
+            }
+            Ok(records::get(c, record_id)?.text)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests_support::drafted_story;
+
+    #[test]
+    fn the_windows_view_leaves_texts_out_and_record_text_gives_them_back() {
+        let (app, story) = drafted_story();
+        let full = app.story(story).unwrap();
+        let light = full.clone().without_texts();
+        assert_eq!(full.records.len(), light.records.len());
+        for (f, l) in full.records.iter().zip(&light.records) {
+            assert!(l.text_omitted && l.record.text.is_empty());
+            assert_eq!(l.text_chars, f.record.text.chars().count() as u64);
+            assert_eq!(app.record_text(story, f.record.id).unwrap(), f.record.text);
+        }
+        assert!(full.records.iter().any(|r| !r.record.text.is_empty()));
+        // A record of another story (or none) is refused, not served.
+        let err = app.record_text(story, 999_999).unwrap_err();
+        assert_eq!(err.code(), "not_found", "{err}");
+    }
+
+    #[test]
+    fn the_store_version_moves_only_when_another_process_commits() {
+        let dir = std::env::temp_dir().join(format!("beatdesk-watch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let app = crate::Beatdesk::open(&dir).unwrap();
+        let v0 = app.store_version().unwrap();
+        // Our own writes do not count: the window already knows about them.
+        app.set_editor_name("Ana").unwrap();
+        assert_eq!(app.store_version().unwrap(), v0);
+        // Another connection to the file stands in for the CLI.
+        let other = crate::Beatdesk::open(&dir).unwrap();
+        other.set_editor_name("Ben").unwrap();
+        let v1 = app.store_version().unwrap();
+        assert_ne!(v1, v0, "a commit elsewhere changes the version");
+        assert_eq!(
+            app.store_version().unwrap(),
+            v1,
+            "and it stays until the next one"
+        );
+        drop((app, other));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,6 @@ use beatdesk_store::{
 };
 use beatdesk_types::{Record, StoryRecord, StorySummary, StoryView};
 
-use crate::export::render_context_html;
 use crate::Result;
 
 pub fn summary(conn: &Connection, row: stories::StoryRow) -> Result<StorySummary> {
@@ -43,6 +42,8 @@ pub fn story_records(conn: &Connection, story_id: i64) -> Result<Vec<StoryRecord
             weight: l.weight,
             why: l.why,
             relations: relations::for_record(conn, l.record_id)?,
+            text_omitted: false,
+            text_chars: 0,
         });
     }
     // Newest first reads like a wire: what just came in is on top.
@@ -61,10 +62,6 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
     let records = story_records(conn, story_id)?;
     let draft = drafts::latest(conn, story_id)?;
     let by_id: HashMap<i64, &Record> = records.iter().map(|r| (r.record.id, &r.record)).collect();
-    let html = match &draft {
-        Some(d) => Some(render_context_html(conn, d, &by_id)?),
-        None => None,
-    };
     let last_failure = last_failure(conn, story_id, draft.as_ref().map(|d| d.created_at))?;
     let mut other_labels = Vec::new();
     if let Some(d) = &draft {
@@ -82,7 +79,6 @@ pub fn story_view(conn: &Connection, story_id: i64) -> Result<StoryView> {
         story: summary(conn, row)?,
         beat_name,
         draft,
-        html,
         records,
         history: drafts::history(conn, story_id)?,
         signoffs: signoffs::list(conn, story_id)?,

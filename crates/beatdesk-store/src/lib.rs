@@ -66,6 +66,13 @@ impl Store {
         })
     }
 
+    /// SQLite's `data_version` of this connection: it changes only when another
+    /// connection (another process: the CLI, a second window) commits, so the
+    /// window can poll it to learn of changes made elsewhere.
+    pub fn data_version(&self) -> Result<i64> {
+        self.read(|c| Ok(c.pragma_query_value(None, "data_version", |r| r.get(0))?))
+    }
+
     /// Runs `f` with the connection, outside any transaction.
     pub fn read<T, E>(
         &self,

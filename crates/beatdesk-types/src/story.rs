@@ -242,6 +242,13 @@ pub struct StoryRecord {
     /// What the platform says this record replies to, quotes or links to.
     #[serde(default)]
     pub relations: Vec<crate::RecordLink>,
+    /// The window's copy leaves `record.text` out (it is fetched when opened):
+    /// then this is true and `text_chars` says how long the stored text is.
+    #[serde(default)]
+    pub text_omitted: bool,
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub text_chars: u64,
 }
 
 /// One entry of the append-only audit log.
@@ -267,8 +274,6 @@ pub struct StoryView {
     pub beat_name: String,
     /// The latest revision, if any.
     pub draft: Option<Draft>,
-    /// Sanitized HTML of the latest revision (comrak, raw HTML never passes).
-    pub html: Option<String>,
     pub records: Vec<StoryRecord>,
     /// Newest first.
     pub history: Vec<DraftSummary>,
@@ -280,6 +285,22 @@ pub struct StoryView {
     #[serde(default)]
     #[ts(type = "Array<[number, number]>")]
     pub other_labels: Vec<(i64, i64)>,
+}
+
+impl StoryView {
+    /// The window's copy: source texts left out (a story with 200 long articles
+    /// would otherwise cross IPC whole before the first paint); the window
+    /// fetches a text when a card is opened.
+    pub fn without_texts(mut self) -> StoryView {
+        for sr in &mut self.records {
+            if !sr.text_omitted {
+                sr.text_chars = sr.record.text.chars().count() as u64;
+                sr.record.text = String::new();
+                sr.text_omitted = true;
+            }
+        }
+        self
+    }
 }
 
 /// A revision as listed in the history panel.

@@ -17,7 +17,7 @@ pub async fn move_record(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| {
+        .view(move |app| {
             app.move_record(record_id, to_story_id, &editor)
                 .and_then(|_| app.story(from_story_id))
         })
@@ -33,7 +33,7 @@ pub async fn merge_stories(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| {
+        .view(move |app| {
             app.merge_stories(into_story_id, from_story_id, &editor)
                 .and_then(|_| app.story(into_story_id))
         })
@@ -49,7 +49,7 @@ pub async fn split_records(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| {
+        .view(move |app| {
             app.split_records(story_id, &record_ids, &editor)
                 .and_then(|id| app.story(id))
         })

@@ -92,7 +92,7 @@ pub async fn restore_revision(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.restore_revision(story_id, revision, base_revision, &editor))
+        .view(move |app| app.restore_revision(story_id, revision, base_revision, &editor))
         .await
 }
 
@@ -112,7 +112,7 @@ pub async fn spike_story(
     reason: Option<String>,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.spike(story_id, &editor, reason.as_deref()))
+        .view(move |app| app.spike(story_id, &editor, reason.as_deref()))
         .await
 }
 
@@ -122,7 +122,7 @@ pub async fn unspike_story(
     story_id: i64,
     editor: String,
 ) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.unspike(story_id, &editor)).await
+    state.view(move |app| app.unspike(story_id, &editor)).await
 }
 
 #[tauri::command]
@@ -159,7 +159,7 @@ pub async fn remove_citations(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.remove_citations(story_id, record_id, base_revision, &editor))
+        .view(move |app| app.remove_citations(story_id, record_id, base_revision, &editor))
         .await
 }
 
@@ -176,6 +176,7 @@ pub async fn add_attributed_source(
     let app = state.app();
     app.add_attributed_source(story_id, &input, note.as_deref(), &attribution, &by)
         .await
+        .map(StoryView::without_texts)
         .map_err(IpcError::from)
 }
 
@@ -187,6 +188,6 @@ pub async fn remove_manual_source(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.remove_manual_source(story_id, record_id, &editor))
+        .view(move |app| app.remove_manual_source(story_id, record_id, &editor))
         .await
 }

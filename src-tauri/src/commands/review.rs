@@ -11,7 +11,7 @@ pub async fn save_document(
     edit: DocumentEdit,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.save_document(story_id, &edit))
+        .view(move |app| app.save_document(story_id, &edit))
         .await
 }
 
@@ -25,7 +25,7 @@ pub async fn set_record_included(
     editor: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| app.set_record_included(story_id, record_id, included, weight, &editor))
+        .view(move |app| app.set_record_included(story_id, record_id, included, weight, &editor))
         .await
 }
 
@@ -40,7 +40,7 @@ pub async fn sign_off(
     override_reason: Option<String>,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| {
+        .view(move |app| {
             let req = SignOffRequest {
                 editor,
                 note,

@@ -71,7 +71,7 @@ pub async fn add_source(
     app.add_source(&SourceTarget::Story(story_id), &input, note.as_deref(), &by)
         .await
         .map_err(IpcError::from)?;
-    state.run(move |app| app.story(story_id)).await
+    state.view(move |app| app.story(story_id)).await
 }
 
 /// Stores a source credential in the OS keychain: `reddit` (id = client id)

@@ -14,7 +14,7 @@ pub async fn list_stories(
 
 #[tauri::command]
 pub async fn get_story(state: State<'_, AppState>, story_id: i64) -> Result<StoryView, IpcError> {
-    state.run(move |app| app.story(story_id)).await
+    state.view(move |app| app.story(story_id)).await
 }
 
 #[tauri::command]
@@ -24,9 +24,21 @@ pub async fn draft_story(
     writer: String,
 ) -> Result<StoryView, IpcError> {
     state
-        .run(move |app| {
+        .view(move |app| {
             app.draft(story_id, &writer)
                 .and_then(|_| app.story(story_id))
         })
+        .await
+}
+
+/// One source's stored text, fetched when its card is opened.
+#[tauri::command]
+pub async fn record_text(
+    state: State<'_, AppState>,
+    story_id: i64,
+    record_id: i64,
+) -> Result<String, IpcError> {
+    state
+        .run(move |app| app.record_text(story_id, record_id))
         .await
 }

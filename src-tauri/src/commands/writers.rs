@@ -68,7 +68,7 @@ pub async fn draft_with_model(
         .await;
     state.untrack_draft(story_id);
     result.map_err(IpcError::from)?;
-    state.run(move |app| app.story(story_id)).await
+    state.view(move |app| app.story(story_id)).await
 }
 
 #[tauri::command]
@@ -97,7 +97,7 @@ pub async fn regenerate(
         .await;
     state.untrack_draft(story_id);
     result.map_err(IpcError::from)?;
-    state.run(move |app| app.story(story_id)).await
+    state.view(move |app| app.story(story_id)).await
 }
 
 /// Models of a local Ollama, when one answers on this machine.

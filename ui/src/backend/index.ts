@@ -35,6 +35,12 @@ export interface IpcError {
   message: string;
 }
 
+/** The IPC error code, or "error" for anything else thrown. */
+export function errorCode(e: unknown): IpcError["code"] {
+  if (e && typeof e === "object" && "code" in e) return (e as IpcError).code;
+  return "error";
+}
+
 export function errorMessage(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) return String((e as IpcError).message);
   return String(e);
@@ -45,6 +51,8 @@ export const backend = {
   loadDemo: () => invoke<Beat[]>("load_demo"),
   listStories: (beatId: number) => invoke<StorySummary[]>("list_stories", { beatId }),
   getStory: (storyId: number) => invoke<StoryView>("get_story", { storyId }),
+  /** A source's stored text: story views leave texts out. */
+  recordText: (storyId: number, recordId: number) => invoke<string>("record_text", { storyId, recordId }),
   draftStory: (storyId: number, writer = "offline") => invoke<StoryView>("draft_story", { storyId, writer }),
   saveDocument: (storyId: number, edit: DocumentEdit) => invoke<StoryView>("save_document", { storyId, edit }),
   setRecordIncluded: (storyId: number, recordId: number, included: boolean, weight: number, editor: string) =>
@@ -87,6 +95,8 @@ export const backend = {
   onIngestProgress: (f: (p: IngestProgress) => void): Promise<UnlistenFn> => listen<IngestProgress>("ingest-progress", (e) => f(e.payload)),
   /** The background refresh finished a beat. */
   onBeatUpdated: (f: (s: IngestSummary) => void): Promise<UnlistenFn> => listen<IngestSummary>("beat-updated", (e) => f(e.payload)),
+  /** Another process changed the store (SQLite data_version, or PostgreSQL NOTIFY). */
+  onStoreChanged: (f: () => void): Promise<UnlistenFn> => listen("beatdesk://store-changed", () => f()),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
   // The review desk.

@@ -25,4 +25,9 @@ why: Array<string>,
 /**
  * What the platform says this record replies to, quotes or links to.
  */
-relations: Array<RecordLink>, };
+relations: Array<RecordLink>, 
+/**
+ * The window's copy leaves `record.text` out (it is fetched when opened):
+ * then this is true and `text_chars` says how long the stored text is.
+ */
+text_omitted: boolean, text_chars: number, };

@@ -12,11 +12,7 @@ export type StoryView = { story: StorySummary, beat_name: string,
 /**
  * The latest revision, if any.
  */
-draft: Draft | null, 
-/**
- * Sanitized HTML of the latest revision (comrak, raw HTML never passes).
- */
-html: string | null, records: Array<StoryRecord>, 
+draft: Draft | null, records: Array<StoryRecord>, 
 /**
  * Newest first.
  */

@@ -26,13 +26,19 @@ export interface PanelProps {
   selected: Set<number>;
   onSelect: (recordId: number) => void;
   onMove: (recordId: number) => void;
-  /** Sources drawn so far: a big story paints its first cards at once, the rest a frame later. */
+  /** A card dragged by its handle onto a story in the list moves there. */
+  onDragStart: (recordId: number, e: DragEvent) => void;
+  onDragEnd: () => void;
+  /** Source cards drawn so far: a big story draws more as the panel is scrolled. */
   sourceLimit: number;
+  onMoreSources: () => void;
   onSplit: () => void;
   onTab: (t: Tab) => void;
   onToggle: (recordId: number, included: boolean) => void;
   onOpen: (recordId: number, url: string) => void;
   onRead: (recordId: number) => void;
+  /** The record's text, or null while it is being fetched. */
+  textOf: (sr: StoryRecord) => string | null;
   onSort: (s: SourceSort) => void;
   onRemoveSource: (recordId: number) => void;
   onFaqEdit: () => void;
@@ -82,6 +88,20 @@ function relations(p: PanelProps, sr: StoryRecord) {
   );
 }
 
+function sourceText(p: PanelProps, sr: StoryRecord) {
+  const text = p.textOf(sr);
+  const r = sr.record;
+  return h(
+    "div",
+    { class: "source-text", dir: "auto", "data-testid": "source-text", tabindex: 0 },
+    text === null
+      ? h("span", { class: "muted", "data-testid": "source-text-loading" }, "Reading the stored text…")
+      : text
+        ? highlighted(text, p.highlight === r.id ? p.evidence : null)
+        : h("span", { class: "muted" }, "No stored text: only the title was fetched."),
+  );
+}
+
 function source(p: PanelProps, sr: StoryRecord) {
   const r = sr.record;
   const open = p.reading.has(r.id) || p.highlight === r.id;
@@ -97,6 +117,9 @@ function source(p: PanelProps, sr: StoryRecord) {
     h(
       "div",
       { class: "source-top" },
+      p.others.length
+        ? h("span", { class: "drag-handle", draggable: "true", "data-testid": "drag-source", title: "Drag onto a story in the list to move this record there", "aria-hidden": "true", ondragstart: (e) => p.onDragStart(r.id, e as DragEvent), ondragend: p.onDragEnd }, "⠿")
+        : null,
       h("input", { type: "checkbox", class: "pick-source", "aria-label": "Select to split out", "data-testid": "select-source", checked: p.selected.has(r.id), onchange: () => p.onSelect(r.id) }),
       h("span", { class: "num", "data-testid": "source-label" }, `[${sr.label}]`),
       h("span", { class: `platform platform-${r.platform}` }, PLATFORM[r.platform] ?? r.platform),
@@ -107,9 +130,7 @@ function source(p: PanelProps, sr: StoryRecord) {
     h("div", { class: "source-by", dir: "auto" }, byline(r)),
     r.note ? h("div", { class: "source-note", dir: "auto" }, `Note: ${r.note}`) : null,
     relations(p, sr),
-    open
-      ? h("div", { class: "source-text", dir: "auto", "data-testid": "source-text", tabindex: 0 }, r.text ? highlighted(r.text, p.highlight === r.id ? p.evidence : null) : h("span", { class: "muted" }, "No stored text: only the title was fetched."))
-      : null,
+    open ? sourceText(p, sr) : null,
     h(
       "div",
       { class: "source-actions" },
@@ -145,6 +166,20 @@ function sorted(p: PanelProps): StoryRecord[] {
     weight: (a, b) => b.weight - a.weight || a.label - b.label,
   };
   return list.sort(by[p.sort]);
+}
+
+/** The cards drawn so far (always through the highlighted one), and a way to draw more. */
+function sourceList(p: PanelProps) {
+  const list = sorted(p);
+  const at = p.highlight === null ? -1 : list.findIndex((r) => r.record.id === p.highlight);
+  const limit = Math.max(p.sourceLimit, at + 1);
+  const rest = list.length - limit;
+  return [
+    h("ol", { class: "sources" }, list.slice(0, limit).map((r) => source(p, r))),
+    rest > 0
+      ? h("button", { class: "btn small more-sources", "data-testid": "sources-more", onclick: p.onMoreSources }, `Show more (${rest} not drawn yet)`)
+      : null,
+  ];
 }
 
 function faqView(p: PanelProps) {
@@ -204,7 +239,14 @@ export function panel(p: PanelProps) {
     ),
     h(
       "div",
-      { class: "panel-body" },
+      {
+        class: "panel-body",
+        // Near the end of the drawn cards, draw the next ones.
+        onscroll: (e) => {
+          const b = e.currentTarget as HTMLElement;
+          if (p.tab === "sources" && b.scrollTop + b.clientHeight > b.scrollHeight - 800) p.onMoreSources();
+        },
+      },
       p.tab === "sources"
         ? [
             h(
@@ -228,7 +270,7 @@ export function panel(p: PanelProps) {
               ),
             ),
             p.view.records.length
-              ? h("ol", { class: "sources" }, sorted(p).slice(0, p.sourceLimit).map((r) => source(p, r)))
+              ? sourceList(p)
               : h("p", { class: "muted" }, "No sources in this story. Add a reporter's source with + Add source."),
           ]
         : p.tab === "faq"

@@ -16,6 +16,9 @@ export interface SidebarProps {
   onMore: () => void;
   onBeat: (id: number) => void;
   onStory: (id: number) => void;
+  /** Whether a source card being dragged may be dropped on this story. */
+  canDrop: (storyId: number) => boolean;
+  onDropRecord: (storyId: number) => void;
   onQuery: (q: StoryQuery) => void;
   usage: BeatUsage | null;
   onSources: () => void;
@@ -106,6 +109,19 @@ export function sidebar(p: SidebarProps) {
           "aria-current": s.id === p.storyId ? "true" : "false",
           title: `Signal ${s.signal.total.toFixed(2)}: ${s.signal.why.join("; ")}`,
           onclick: () => p.onStory(s.id),
+          ondragover: (e) => {
+            if (!p.canDrop(s.id)) return;
+            e.preventDefault();
+            const d = (e as DragEvent).dataTransfer;
+            if (d) d.dropEffect = "move";
+            (e.currentTarget as HTMLElement).classList.add("drop-target");
+          },
+          ondragleave: (e) => (e.currentTarget as HTMLElement).classList.remove("drop-target"),
+          ondrop: (e) => {
+            e.preventDefault();
+            (e.currentTarget as HTMLElement).classList.remove("drop-target");
+            p.onDropRecord(s.id);
+          },
         },
         h("span", { class: "rank" }, String(i + 1)),
         h(

@@ -197,7 +197,7 @@ function header(p: StoryProps) {
           h("button", { class: "btn small", onclick: p.onDraft }, "Redraft"),
         )
       : null,
-    signalBreakdown(v.story.signal),
+    signalBreakdown(v.story.signal, { included: v.records.filter((r) => r.included).length, excluded: v.records.filter((r) => !r.included).length }),
   );
 }
 

@@ -12,6 +12,9 @@ import type { StoryView } from "../bindings/StoryView";
 import type { VerifyReport } from "../bindings/VerifyReport";
 import { clear, h, showModal } from "../dom";
 
+/** A source's full text (story views leave texts out). */
+export type TextLoader = (sr: StoryRecord) => Promise<string>;
+
 const DEBOUNCE_MS = 400;
 
 function flags(report: VerifyReport): { claim: Claim; check: Check }[] {
@@ -27,9 +30,12 @@ export function hardFailures(report: VerifyReport | null): string[] {
 }
 
 /** The cited record, opened at the evidence span (or saying what was not found). */
-function openEvidence(records: StoryRecord[], check: Check) {
+async function openEvidence(records: StoryRecord[], check: Check, textOf: TextLoader) {
   const ev = check.evidence;
-  const rec = ev ? records.find((r) => r.record.id === ev.record_id)?.record : undefined;
+  const sr = ev ? records.find((r) => r.record.id === ev.record_id) : undefined;
+  // Story views leave source texts out: fetch this one (an error shows as the missing text).
+  const text = sr ? await textOf(sr).catch((e) => `(${errorMessage(e)})`) : "";
+  const rec = sr ? { ...sr.record, text } : undefined;
   let body: HTMLElement;
   if (!ev || !rec) {
     body = h("p", { "data-testid": "evidence-missing" }, `Not found in the cited records. ${check.detail}`);
@@ -57,7 +63,7 @@ function openEvidence(records: StoryRecord[], check: Check) {
 }
 
 /** Wraps each flagged claim's text in the rendered story in a clickable mark. */
-function decorate(doc: Element, report: VerifyReport, records: StoryRecord[]) {
+function decorate(doc: Element, report: VerifyReport, records: StoryRecord[], textOf: TextLoader) {
   const flagged = report.claims.filter((c) => c.status !== "pass");
   if (!flagged.length) return;
   const targets = doc.querySelectorAll(".headline, .dek, p.para");
@@ -70,7 +76,7 @@ function decorate(doc: Element, report: VerifyReport, records: StoryRecord[]) {
       const at = text.indexOf(claim.text);
       const mark = h(
         "mark",
-        { class: `flag ${claim.status}`, title: worst?.detail ?? "", "data-testid": `flag-${claim.status}`, tabindex: 0, onclick: () => worst && openEvidence(records, worst) },
+        { class: `flag ${claim.status}`, title: worst?.detail ?? "", "data-testid": `flag-${claim.status}`, tabindex: 0, onclick: () => worst && void openEvidence(records, worst, textOf) },
         claim.text,
       );
       // Reading order kept: the text before, the flagged claim, the text after.
@@ -80,7 +86,7 @@ function decorate(doc: Element, report: VerifyReport, records: StoryRecord[]) {
   }
 }
 
-function panelBody(report: VerifyReport | null, records: StoryRecord[], pending: boolean): HTMLElement[] {
+function panelBody(report: VerifyReport | null, records: StoryRecord[], pending: boolean, textOf: TextLoader): HTMLElement[] {
   if (!report) return [h("p", { class: "muted" }, pending ? "Checking…" : "Not checked yet.")];
   const s = report.summary;
   const list = flags(report);
@@ -99,7 +105,7 @@ function panelBody(report: VerifyReport | null, records: StoryRecord[], pending:
             h(
               "li",
               { class: `flag-item ${check.status}`, "data-testid": "flag-item" },
-              h("button", { class: "link", onclick: () => openEvidence(records, check) }, `${check.status.toUpperCase()} · ${check.kind}`),
+              h("button", { class: "link", onclick: () => void openEvidence(records, check, textOf) }, `${check.status.toUpperCase()} · ${check.kind}`),
               " ",
               h("span", {}, check.detail),
               h("div", { class: "muted" }, claim.text),
@@ -120,7 +126,10 @@ export class VerifyController {
   private panelEl: HTMLElement | null = null;
   private records: StoryRecord[] = [];
 
-  constructor(private rerender: () => void) {}
+  constructor(
+    private rerender: () => void,
+    private textOf: TextLoader,
+  ) {}
 
   private async run(key: string, call: () => Promise<VerifyReport>, full: boolean) {
     this.pending = true;
@@ -139,7 +148,7 @@ export class VerifyController {
   }
 
   private refreshPanel() {
-    if (this.panelEl) clear(this.panelEl, panelBody(this.report, this.records, this.pending));
+    if (this.panelEl) clear(this.panelEl, panelBody(this.report, this.records, this.pending, this.textOf));
   }
 
   private schedule(storyId: number, doc: StoryDocument) {
@@ -165,7 +174,11 @@ export class VerifyController {
     if (key !== this.key) {
       this.key = key;
       this.lastDoc = "";
-      if (!editing) void this.run(key, () => backend.verifyStory(view.story.id, draft.revision), true);
+      // Asked once the story is painted: the check is CPU work in the backend
+      // and would otherwise compete with the first paint of a big story.
+      if (!editing) requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (key === this.key) void this.run(key, () => backend.verifyStory(view.story.id, draft.revision), true);
+      }));
     }
     const pane = root.querySelector(".story-pane");
     if (!pane) return;
@@ -174,7 +187,7 @@ export class VerifyController {
       pane.addEventListener("input", () => this.schedule(view.story.id, editing));
     } else if (this.report && this.report.revision === draft.revision) {
       const doc = pane.querySelector(".story-doc");
-      if (doc) decorate(doc, this.report, view.records);
+      if (doc) decorate(doc, this.report, view.records, this.textOf);
     }
     this.panelEl = h("section", { class: "verify-panel", "aria-label": "Verification", "data-testid": "verify-panel" });
     pane.appendChild(h("div", { class: "verify-wrap" }, h("h2", {}, "Verification"), this.panelEl));
