@@ -95,6 +95,9 @@ async function openAndMeasure(id) {
       cards: cards.length,
       headline: { inside: r.left >= pane.left - 1 && r.right <= pane.right + 1, lines: Math.round(r.height / parseFloat(getComputedStyle(hl).lineHeight)), direction: getComputedStyle(hl.closest('[dir]')).direction, text: hl.textContent.length },
       titleDirection: getComputedStyle(document.querySelector('.source-title')).direction,
+      // Right-to-left text aligns right: every line of a source title ends at its right edge.
+      titleLinesFlushRight: (() => { const t = document.querySelector('.source-title'); const rg = document.createRange(); rg.selectNodeContents(t); const right = t.getBoundingClientRect().right - parseFloat(getComputedStyle(t).paddingRight); return [...rg.getClientRects()].every((x) => Math.abs(x.right - right) <= 2); })(),
+      titleLines: (() => { const rg = document.createRange(); rg.selectNodeContents(document.querySelector('.source-title')); return rg.getClientRects().length; })(),
       listDirection: getComputedStyle(document.querySelector('.story-item.active .story-title')).direction,
       sourceTitlesOver: [...document.querySelectorAll('.source-title')].filter((t) => t.getBoundingClientRect().right > t.closest('.panel').getBoundingClientRect().right + 1).length,
     };`);
@@ -126,6 +129,10 @@ for (const [name, want] of [["arabic", "rtl"], ["hebrew", "rtl"], ["chinese", "l
     // dir="auto" follows the first strong letter: the source's own title, and its story in the list.
     assert.equal(m.titleDirection, want, `the source titles read ${want}`);
     assert.equal(m.listDirection, want, `the story's title in the list reads ${want}`);
+    if (want === "rtl") {
+      assert.ok(m.titleLines >= 2, "the title wraps, so its alignment shows");
+      assert.ok(m.titleLinesFlushRight, "and each of its lines ends at the right edge");
+    }
   });
 }
 

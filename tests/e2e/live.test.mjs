@@ -48,6 +48,10 @@ test("a source added by the CLI shows in the open window, and typed text stays",
   const driver = await window();
   const storyId = Number(await js(driver, "return document.querySelector('.story-item.active').dataset.storyId"));
   const before = await js(driver, "return document.querySelectorAll('[data-testid=source]').length");
+  // A card open for reading (its text fetched on open) stays open and filled across the refresh.
+  await ui.click(driver, "read-source");
+  await driver.wait(() => js(driver, "return (document.querySelector('[data-testid=source-text]')?.textContent ?? '').length > 40"), 10000);
+  const reading = await ui.textOf(driver, "source-text");
   await ui.click(driver, "edit");
   await ui.type(driver, "edit-headline", " (typing)");
   const typed = await headlineField(driver);
@@ -66,6 +70,7 @@ test("a source added by the CLI shows in the open window, and typed text stays",
   const card = await js(driver, "return [...document.querySelectorAll('[data-testid=source]')].map(s => s.textContent).find(t => t.includes('added by " + OTHER + "')) ?? ''");
   assert.match(card, /phoned the authority/, "the new card is the CLI's source, with its note");
   assert.equal(await headlineField(driver), typed, "the text being typed is untouched by the refresh");
+  await driver.wait(async () => (await ui.textOf(driver, "source-text")) === reading, 5000).catch(() => assert.fail("the open card lost its text in the refresh"));
   assert.equal(await js(driver, "return document.activeElement?.dataset.testid"), "edit-headline", "and keeps the caret");
   await ui.click(driver, "cancel-edit");
 });

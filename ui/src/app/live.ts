@@ -5,7 +5,7 @@ import { backend } from "../backend";
 import type { Draft } from "../bindings/Draft";
 import { render, state } from "./state";
 import { loadAudit, refreshStories, resetCompare } from "./stories";
-import { forgetTexts } from "./texts";
+import { forgetTexts, wantText } from "./texts";
 
 let running = false;
 let again = false;
@@ -43,6 +43,8 @@ async function reload() {
   if (!v || state.storyId !== id) return render();
   const before = state.view;
   state.view = v;
+  // Cards open for reading fetch their text again (the cache was just dropped).
+  for (const r of v.records) if (state.reading.has(r.record.id) || state.highlight === r.record.id) wantText(id, r);
   if (before?.history.length !== v.history.length) resetCompare();
   const editing = state.editing !== null || state.faq !== null;
   const base = state.editBase ?? before?.draft?.revision;
