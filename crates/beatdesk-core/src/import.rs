@@ -5,10 +5,10 @@
 //! stored in one transaction, with their relations in `record_links`.
 
 use beatdesk_store::records::{self, NewRecord, Upsert};
+use beatdesk_store::OptionalExtension;
 use beatdesk_store::{links, Transaction};
 use beatdesk_types::{post_key, LinkKind, Metrics, Platform, RecordStatus};
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -324,7 +324,7 @@ fn resolve_links(tx: &Transaction, beat_id: i64) -> beatdesk_store::Result<usize
             "SELECT id, target_key FROM record_links WHERE beat_id = ?1 AND target_record_id IS NULL",
         )?
         .query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<beatdesk_store::db::Result<_>>()?;
     let mut by_post = tx.prepare_cached(
         "SELECT id FROM records WHERE beat_id = ?1 AND platform = ?2 AND external_id = ?3",
     )?;
@@ -341,14 +341,14 @@ fn resolve_links(tx: &Transaction, beat_id: i64) -> beatdesk_store::Result<usize
             .filter(|(p, _)| Platform::parse(p).is_some());
         let found: Option<i64> = match post {
             Some((platform, id)) => by_post
-                .query_row(rusqlite::params![beat_id, platform, id], |r| r.get(0))
+                .query_row(beatdesk_store::params![beat_id, platform, id], |r| r.get(0))
                 .optional()?,
             None => by_url
-                .query_row(rusqlite::params![beat_id, key], |r| r.get(0))
+                .query_row(beatdesk_store::params![beat_id, key], |r| r.get(0))
                 .optional()?,
         };
         if let Some(target) = found {
-            set.execute(rusqlite::params![link_id, target])?;
+            set.execute(beatdesk_store::params![link_id, target])?;
             resolved += 1;
         }
     }

@@ -10,10 +10,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use beatdesk_store::{params, Connection};
 use beatdesk_store::{to_sql_time, Store};
 use beatdesk_types::Platform;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::error::{IngestError, Result};
@@ -91,7 +91,7 @@ pub fn pending_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, Str
     )?;
     let rows = stmt
         .query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<beatdesk_store::db::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

@@ -1,18 +1,23 @@
-//! The Beatdesk store: one SQLite file per data directory.
+//! The Beatdesk store: one SQLite file per data directory, or a shared
+//! PostgreSQL database for a desk of many (issue 13).
 //!
 //! `Store` owns the connection; table modules are free functions over a
-//! `&Connection` so that the core can compose several of them inside one
-//! transaction (`Store::write`). Nothing here knows about HTTP, models or Tauri.
+//! `&Connection` (either engine, see `db`) so that the core can compose
+//! several of them inside one transaction (`Store::write`). Nothing here
+//! knows about HTTP, models or Tauri.
 
+pub mod db;
 mod error;
 pub mod schema;
 mod time;
 
+pub mod address;
 pub mod audit;
 pub mod beats;
 pub mod buffers;
 pub mod decisions;
 pub mod drafts;
+pub mod engine_state;
 pub mod exports;
 pub mod labels;
 pub mod links;
@@ -22,12 +27,14 @@ pub mod signoffs;
 pub mod sources;
 pub mod stories;
 pub mod targets;
+mod testdb;
 
 use std::path::Path;
 use std::sync::Mutex;
 
+pub use address::StoreAddress;
+pub use db::{Connection, Engine, OptionalExtension, Transaction};
 pub use error::StoreError;
-pub use rusqlite::{Connection, Transaction};
 pub use time::{from_sql_time, to_sql_time};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -36,21 +43,57 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// internally so callers never need an outer lock.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A throw-away PostgreSQL database made for one test, dropped with the store.
+    scratch: Option<testdb::Scratch>,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite file and upgrades it to the current schema.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path)?;
+        let conn = rusqlite::Connection::open(path)?;
         Self::init(conn)
     }
 
-    /// A private in-memory database, for tests.
-    pub fn open_in_memory() -> Result<Store> {
-        Self::init(Connection::open_in_memory()?)
+    /// Opens the store at `address`: a SQLite file, or a PostgreSQL server
+    /// (whose migrations run first; the password comes from `PGPASSWORD`).
+    pub fn open_address(address: &StoreAddress) -> Result<Store> {
+        match address {
+            StoreAddress::File(path) => Self::open(path),
+            StoreAddress::Postgres(addr) => {
+                let mut client = beatdesk_store_pg::connect(addr, None, "beatdesk")?;
+                beatdesk_store_pg::migrate(&mut client)?;
+                Ok(Self::from_connection(Connection::postgres(client)))
+            }
+        }
     }
 
-    fn init(mut conn: Connection) -> Result<Store> {
+    /// A private empty database, for tests: in memory on SQLite, or, when
+    /// `BEATDESK_TEST_PG` names a PostgreSQL server, a fresh database there
+    /// (dropped with the store), so one suite runs on both engines.
+    pub fn open_in_memory() -> Result<Store> {
+        if let Some(admin) = testdb::server() {
+            let (conn, scratch) = testdb::create(&admin)?;
+            let mut store = Self::from_connection(conn);
+            store.scratch = Some(scratch);
+            return Ok(store);
+        }
+        Self::init(rusqlite::Connection::open_in_memory()?)
+    }
+
+    /// Whether tests run on PostgreSQL (`BEATDESK_TEST_PG`), for the few
+    /// tests that are about the SQLite file itself.
+    pub fn testing_on_postgres() -> bool {
+        testdb::server().is_some()
+    }
+
+    fn from_connection(conn: Connection) -> Store {
+        Store {
+            conn: Mutex::new(conn),
+            scratch: None,
+        }
+    }
+
+    fn init(mut conn: rusqlite::Connection) -> Result<Store> {
         // 8 KiB pages for new files (a no-op on existing ones): records run to
         // ~1 KB, so fewer pages and WAL frames per ingested page of items.
         conn.pragma_update(None, "page_size", 8192)?;
@@ -61,9 +104,11 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::init(&mut conn)?;
-        Ok(Store {
-            conn: Mutex::new(conn),
-        })
+        Ok(Self::from_connection(Connection::sqlite(conn)))
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner()).engine()
     }
 
     /// Runs `f` with the connection, outside any transaction.
@@ -75,7 +120,8 @@ impl Store {
         f(&conn)
     }
 
-    /// Runs `f` in one transaction: everything it writes lands, or nothing does.
+    /// Runs `f` in one transaction: everything it writes lands, or nothing
+    /// does (an error, a panic or a failed commit rolls back).
     pub fn write<T, E>(
         &self,
         f: impl FnOnce(&Transaction) -> std::result::Result<T, E>,
@@ -83,12 +129,46 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        // IMMEDIATE takes SQLite's write lock up front, so two writers wait
+        // on the busy timeout instead of failing at their first write.
+        let begin = match conn.engine() {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        };
+        conn.execute_batch(begin).map_err(StoreError::from)?;
+        let mut guard = Rollback {
+            conn: &conn,
+            open: true,
+        };
+        let value = f(guard.conn)?;
+        guard
+            .conn
+            .execute_batch("COMMIT")
             .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        guard.open = false;
         Ok(value)
+    }
+}
+
+/// Rolls back a transaction that did not commit.
+struct Rollback<'a> {
+    conn: &'a Connection,
+    open: bool,
+}
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            s.drop_database();
+        }
     }
 }
