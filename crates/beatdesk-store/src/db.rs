@@ -398,9 +398,9 @@ impl Connection {
         }
     }
 
-    pub fn postgres(client: postgres::Client) -> Connection {
+    pub fn postgres(conn: PgConn) -> Connection {
         Connection {
-            inner: Inner::Postgres(PgConn::new(client)),
+            inner: Inner::Postgres(conn),
         }
     }
 
@@ -438,6 +438,25 @@ impl Connection {
         self.prepare_cached(sql)?.execute(params)
     }
 
+    /// Opens a transaction (`Store::write`).
+    pub(crate) fn begin(&self) -> Result<()> {
+        match &self.inner {
+            // IMMEDIATE takes SQLite's write lock up front, so two writers
+            // wait on the busy timeout instead of failing at their first write.
+            Inner::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
+            Inner::Postgres(c) => c.begin(),
+        }
+    }
+
+    /// Ends the open transaction with `COMMIT` or `ROLLBACK`.
+    pub(crate) fn end(&self, commit: bool) -> Result<()> {
+        let sql = if commit { "COMMIT" } else { "ROLLBACK" };
+        match &self.inner {
+            Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Inner::Postgres(c) => c.end(sql),
+        }
+    }
+
     /// Several statements without parameters.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.inner {
@@ -458,14 +477,14 @@ impl Connection {
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         Ok(Statement(match &self.inner {
             Inner::Sqlite(c) => StmtInner::Sqlite(c.prepare(sql)?),
-            Inner::Postgres(c) => StmtInner::Pg(c, c.statement(sql)?),
+            Inner::Postgres(c) => StmtInner::Pg(c, sql.to_string()),
         }))
     }
 
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
         Ok(Statement(match &self.inner {
             Inner::Sqlite(c) => StmtInner::SqliteCached(c.prepare_cached(sql)?),
-            Inner::Postgres(c) => StmtInner::Pg(c, c.statement(sql)?),
+            Inner::Postgres(c) => StmtInner::Pg(c, sql.to_string()),
         }))
     }
 }
@@ -476,7 +495,7 @@ pub struct Statement<'c>(StmtInner<'c>);
 enum StmtInner<'c> {
     Sqlite(rusqlite::Statement<'c>),
     SqliteCached(rusqlite::CachedStatement<'c>),
-    Pg(&'c PgConn, postgres::Statement),
+    Pg(&'c PgConn, String),
 }
 
 impl<'c> Statement<'c> {

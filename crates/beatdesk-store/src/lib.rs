@@ -60,9 +60,13 @@ impl Store {
         match address {
             StoreAddress::File(path) => Self::open(path),
             StoreAddress::Postgres(addr) => {
-                let mut client = beatdesk_store_pg::connect(addr, None, "beatdesk")?;
-                beatdesk_store_pg::migrate(&mut client)?;
-                Ok(Self::from_connection(Connection::postgres(client)))
+                let addr = addr.clone();
+                let conn = db::PgConn::open(move || {
+                    let mut client = beatdesk_store_pg::connect(&addr, None, "beatdesk")?;
+                    beatdesk_store_pg::migrate(&mut client)?;
+                    Ok(client)
+                })?;
+                Ok(Self::from_connection(Connection::postgres(conn)))
             }
         }
     }
@@ -130,22 +134,15 @@ impl Store {
         E: From<StoreError>,
     {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        // IMMEDIATE takes SQLite's write lock up front, so two writers wait
-        // on the busy timeout instead of failing at their first write.
-        let begin = match conn.engine() {
-            Engine::Sqlite => "BEGIN IMMEDIATE",
-            Engine::Postgres => "BEGIN",
-        };
-        conn.execute_batch(begin).map_err(StoreError::from)?;
+        conn.begin().map_err(StoreError::from)?;
         let mut guard = Rollback {
             conn: &conn,
             open: true,
         };
         let value = f(guard.conn)?;
-        guard
-            .conn
-            .execute_batch("COMMIT")
-            .map_err(StoreError::from)?;
+        // A failed COMMIT (SQLite busy) leaves the transaction open: the
+        // guard still rolls it back.
+        guard.conn.end(true).map_err(StoreError::from)?;
         guard.open = false;
         Ok(value)
     }
@@ -160,7 +157,7 @@ struct Rollback<'a> {
 impl Drop for Rollback<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.end(false);
         }
     }
 }

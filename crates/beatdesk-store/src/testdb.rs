@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 
 use postgres::Client;
 
-use crate::db::Connection;
+use crate::db::{self, Connection};
 use crate::{Result, StoreError};
 
 /// The admin address from `BEATDESK_TEST_PG`, if tests run on PostgreSQL.
@@ -28,12 +28,24 @@ static TEMPLATE: OnceLock<std::result::Result<String, String>> = OnceLock::new()
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
 fn admin_do(admin: &str, sql: &str) -> Result<()> {
-    let mut guard = ADMIN.lock().unwrap_or_else(|p| p.into_inner());
-    if guard.as_mut().is_none_or(|c| c.is_closed()) {
-        *guard = Some(beatdesk_store_pg::connect(admin, None, "beatdesk-test")?);
-    }
-    guard.as_mut().expect("connected").batch_execute(sql)?;
-    Ok(())
+    // On a thread of its own: the blocking client must not run on a thread
+    // that drives a Tokio runtime (async tests).
+    let (admin, sql) = (admin.to_string(), sql.to_string());
+    std::thread::spawn(move || -> Result<()> {
+        let mut guard = ADMIN.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_mut().is_none_or(|c| c.is_closed()) {
+            *guard = Some(beatdesk_store_pg::connect(&admin, None, "beatdesk-test")?);
+        }
+        guard.as_mut().expect("connected").batch_execute(&sql)?;
+        Ok(())
+    })
+    .join()
+    .unwrap_or_else(|_| {
+        Err(StoreError::Corrupt {
+            what: "test database",
+            detail: "the admin connection panicked".into(),
+        })
+    })
 }
 
 fn template(admin: &str) -> Result<String> {
@@ -41,13 +53,16 @@ fn template(admin: &str) -> Result<String> {
         .get_or_init(|| {
             let name = format!("bd_tpl_{}", std::process::id());
             let made = (|| -> Result<()> {
-                admin_do(
-                    admin,
-                    &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"),
-                )?;
-                let mut c =
-                    beatdesk_store_pg::connect(&with_db(admin, &name), None, "beatdesk-test")?;
-                beatdesk_store_pg::migrate(&mut c)?;
+                // One statement per call: DROP/CREATE DATABASE refuse a transaction block.
+                admin_do(admin, &format!("DROP DATABASE IF EXISTS {name}"))?;
+                admin_do(admin, &format!("CREATE DATABASE {name}"))?;
+                let addr = with_db(admin, &name);
+                // Migrated on the connection's own thread, then closed with it.
+                db::PgConn::open(move || {
+                    let mut c = beatdesk_store_pg::connect(&addr, None, "beatdesk-test")?;
+                    beatdesk_store_pg::migrate(&mut c)?;
+                    Ok(c)
+                })?;
                 Ok(())
             })();
             made.map(|_| name).map_err(|e| e.to_string())
@@ -83,9 +98,10 @@ pub(crate) fn create(admin: &str) -> Result<(Connection, Scratch)> {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     admin_do(admin, &format!("CREATE DATABASE {name} TEMPLATE {tpl}"))?;
-    let client = beatdesk_store_pg::connect(&with_db(admin, &name), None, "beatdesk-test")?;
+    let addr = with_db(admin, &name);
+    let conn = db::PgConn::open(move || Ok(beatdesk_store_pg::connect(&addr, None, "beatdesk-test")?))?;
     Ok((
-        Connection::postgres(client),
+        Connection::postgres(conn),
         Scratch {
             admin: admin.to_string(),
             name,

@@ -2,9 +2,9 @@
 //! statements prepared once per connection, values bound by the type the
 //! server declared for each parameter and read back from any column type.
 
-use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::sync::mpsc;
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
@@ -14,65 +14,269 @@ use super::{Error, Result, Value, ValueRef};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// A client and its prepared statements, keyed by the SQLite-dialect text.
+/// The client lives on its own thread: the blocking `postgres` client runs
+/// a private Tokio runtime and panics if called on a thread that is already
+/// driving one (the core's async commands and tests). Callers block on the
+/// reply exactly as they block on SQLite.
 pub struct PgConn {
-    client: RefCell<Client>,
-    cache: RefCell<HashMap<String, postgres::Statement>>,
+    requests: mpsc::Sender<Op>,
+    replies: mpsc::Receiver<Result<Reply>>,
+}
+
+enum Op {
+    Begin,
+    End(&'static str),
+    Batch(String),
+    Execute(String, Vec<Value>),
+    Query(String, Vec<Value>),
+    Run(Box<dyn FnOnce(&mut Client) + Send>),
+}
+
+enum Reply {
+    Done,
+    Count(u64),
+    Rows(Vec<postgres::Row>),
 }
 
 impl PgConn {
-    pub(super) fn new(client: Client) -> PgConn {
-        PgConn {
-            client: RefCell::new(client),
-            cache: RefCell::new(HashMap::new()),
-        }
+    /// Connects (on the connection's own thread) with `connect` and keeps
+    /// the client there.
+    pub fn open(
+        connect: impl FnOnce() -> std::result::Result<Client, crate::StoreError> + Send + 'static,
+    ) -> std::result::Result<PgConn, crate::StoreError> {
+        let (requests, inbox) = mpsc::channel::<Op>();
+        let (outbox, replies) = mpsc::channel();
+        let (ready_tx, ready) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("beatdesk-pg".into())
+            .spawn(move || {
+                let client = match connect() {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let mut w = Worker {
+                    client,
+                    cache: HashMap::new(),
+                    in_tx: false,
+                    savepoint: false,
+                };
+                for op in inbox {
+                    let reply = w.run(op);
+                    if outbox.send(reply).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("spawn the PostgreSQL connection thread");
+        ready.recv().map_err(|_| crate::StoreError::Corrupt {
+            what: "PostgreSQL connection",
+            detail: "the connection thread stopped".into(),
+        })??;
+        Ok(PgConn { requests, replies })
     }
 
-    /// The client itself, for what has no SQLite twin (advisory locks, LISTEN).
-    pub fn client(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
+    fn call(&self, op: Op) -> Result<Reply> {
+        let gone = || Error::Param {
+            index: 0,
+            message: "the PostgreSQL connection thread stopped".into(),
+        };
+        self.requests.send(op).map_err(|_| gone())?;
+        self.replies.recv().map_err(|_| gone())?
     }
 
-    pub(super) fn statement(&self, sql: &str) -> Result<postgres::Statement> {
-        if let Some(s) = self.cache.borrow().get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self
-            .client
-            .borrow_mut()
-            .prepare(&super::to_dollar_placeholders(sql))?;
-        self.cache.borrow_mut().insert(sql.to_string(), s.clone());
-        Ok(s)
+    /// Runs `f` with the client itself, for what has no SQLite twin
+    /// (advisory locks, LISTEN).
+    pub fn with_client<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client) -> R + Send + 'static,
+    ) -> Result<R> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.call(Op::Run(Box::new(move |c| {
+            let _ = tx.send(f(c));
+        })))?;
+        rx.recv().map_err(|_| Error::Param {
+            index: 0,
+            message: "the PostgreSQL call panicked".into(),
+        })
+    }
+
+    pub(super) fn begin(&self) -> Result<()> {
+        self.call(Op::Begin).map(|_| ())
+    }
+
+    pub(super) fn end(&self, sql: &'static str) -> Result<()> {
+        self.call(Op::End(sql)).map(|_| ())
     }
 
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.call(Op::Batch(sql.to_string())).map(|_| ())
     }
 
-    pub(super) fn execute(
-        &self,
-        s: &postgres::Statement,
-        values: &[ValueRef<'_>],
-    ) -> Result<usize> {
-        let params = bind(s, values)?;
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().execute(s, &refs)? as usize)
+    pub(super) fn execute(&self, sql: &str, values: &[ValueRef<'_>]) -> Result<usize> {
+        match self.call(Op::Execute(sql.to_string(), owned(values)))? {
+            Reply::Count(n) => Ok(n as usize),
+            _ => Ok(0),
+        }
     }
 
-    pub(super) fn query(
-        &self,
-        s: &postgres::Statement,
-        values: &[ValueRef<'_>],
-    ) -> Result<Vec<postgres::Row>> {
-        let params = bind(s, values)?;
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().query(s, &refs)?)
+    pub(super) fn query(&self, sql: &str, values: &[ValueRef<'_>]) -> Result<Vec<postgres::Row>> {
+        match self.call(Op::Query(sql.to_string(), owned(values)))? {
+            Reply::Rows(r) => Ok(r),
+            _ => Ok(Vec::new()),
+        }
     }
 }
 
-fn bind<'a>(s: &postgres::Statement, values: &[ValueRef<'a>]) -> Result<Vec<Param<'a>>> {
+fn owned(values: &[ValueRef<'_>]) -> Vec<Value> {
+    values
+        .iter()
+        .map(|v| match *v {
+            ValueRef::Null => Value::Null,
+            ValueRef::Int(i) => Value::Int(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(s) => Value::Text(s.to_string()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        })
+        .collect()
+}
+
+/// A prepared statement and whether it may write.
+#[derive(Clone)]
+struct Prepared {
+    stmt: postgres::Statement,
+    writes: bool,
+}
+
+fn writes(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    !matches!(first.as_str(), "SELECT" | "VALUES" | "SHOW")
+}
+
+/// The connection thread's state.
+struct Worker {
+    client: Client,
+    /// Statements prepared once per SQL string (SQLite dialect as the key).
+    cache: HashMap<String, Prepared>,
+    /// Inside `Store::write`: each write runs under a savepoint, so a
+    /// refused statement (a unique key, a trigger) fails alone as it does on
+    /// SQLite instead of aborting the whole transaction.
+    in_tx: bool,
+    savepoint: bool,
+}
+
+impl Worker {
+    fn run(&mut self, op: Op) -> Result<Reply> {
+        match op {
+            Op::Begin => {
+                self.client.batch_execute("BEGIN")?;
+                self.in_tx = true;
+                self.savepoint = false;
+                Ok(Reply::Done)
+            }
+            Op::End(sql) => {
+                self.in_tx = false;
+                self.savepoint = false;
+                self.client.batch_execute(sql)?;
+                Ok(Reply::Done)
+            }
+            Op::Batch(sql) => self.guarded(true, |c| c.batch_execute(&sql)).map(|_| Reply::Done),
+            Op::Execute(sql, values) => {
+                let p = self.prepare(&sql, &values)?;
+                let params = bind(&p.stmt, &values)?;
+                self.guarded(p.writes, |c| c.execute(&p.stmt, &refs(&params)))
+                    .map(Reply::Count)
+            }
+            Op::Query(sql, values) => {
+                let p = self.prepare(&sql, &values)?;
+                let params = bind(&p.stmt, &values)?;
+                self.guarded(p.writes, |c| c.query(&p.stmt, &refs(&params)))
+                    .map(Reply::Rows)
+            }
+            Op::Run(f) => {
+                f(&mut self.client);
+                Ok(Reply::Done)
+            }
+        }
+    }
+
+    /// Prepares once per SQL string. Where the server cannot infer a
+    /// parameter's type (`SELECT ?1`), the first call's values decide it.
+    fn prepare(&mut self, sql: &str, values: &[Value]) -> Result<Prepared> {
+        if let Some(p) = self.cache.get(sql) {
+            return Ok(p.clone());
+        }
+        let text = super::to_dollar_placeholders(sql);
+        let stmt = match self.guarded(true, |c| c.prepare(&text)) {
+            Ok(s) => s,
+            Err(e) if e.sqlstate() == Some("42P08") || e.sqlstate() == Some("42P18") => {
+                // A NULL says nothing of its type: ids first (`?1 IS NULL OR
+                // story_id = ?1`), then text.
+                let typed = |null: &Type| -> Vec<Type> {
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Int(_) => Type::INT8,
+                            Value::Real(_) => Type::FLOAT8,
+                            Value::Blob(_) => Type::BYTEA,
+                            Value::Text(_) => Type::TEXT,
+                            Value::Null => null.clone(),
+                        })
+                        .collect()
+                };
+                match self.guarded(true, |c| c.prepare_typed(&text, &typed(&Type::INT8))) {
+                    Ok(s) => s,
+                    Err(_) => self.guarded(true, |c| c.prepare_typed(&text, &typed(&Type::TEXT)))?,
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let p = Prepared {
+            stmt,
+            writes: writes(sql),
+        };
+        self.cache.insert(sql.to_string(), p.clone());
+        Ok(p)
+    }
+
+    /// Runs `f`; in a transaction, a write gets a savepoint first (one
+    /// round trip: release the last, set the next) and is undone alone if it fails.
+    fn guarded<T>(
+        &mut self,
+        write: bool,
+        f: impl FnOnce(&mut Client) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
+        if !(write && self.in_tx) {
+            return Ok(f(&mut self.client)?);
+        }
+        self.client.batch_execute(if self.savepoint {
+            "RELEASE SAVEPOINT bd_stmt; SAVEPOINT bd_stmt"
+        } else {
+            "SAVEPOINT bd_stmt"
+        })?;
+        self.savepoint = true;
+        f(&mut self.client).map_err(|e| {
+            let _ = self.client.batch_execute("ROLLBACK TO SAVEPOINT bd_stmt");
+            e.into()
+        })
+    }
+}
+
+fn refs<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+fn bind<'a>(s: &postgres::Statement, values: &'a [Value]) -> Result<Vec<Param<'a>>> {
     if s.params().len() != values.len() {
         return Err(Error::Param {
             index: values.len(),
@@ -83,7 +287,7 @@ fn bind<'a>(s: &postgres::Statement, values: &[ValueRef<'a>]) -> Result<Vec<Para
             ),
         });
     }
-    Ok(values.iter().map(|v| Param(*v)).collect())
+    Ok(values.iter().map(|v| Param(v.as_ref())).collect())
 }
 
 /// Server error text with its detail, so a refusal by trigger reads whole.
