@@ -31,6 +31,15 @@ impl StoreAddress {
         }
     }
 
+    /// Refuses, before any connection, a PostgreSQL address that holds a
+    /// password or that cannot be reached safely.
+    pub fn check(&self) -> crate::Result<()> {
+        if let StoreAddress::Postgres(a) = self {
+            beatdesk_store_pg::parse(a)?;
+        }
+        Ok(())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, StoreAddress::Postgres(_))
     }

@@ -111,6 +111,20 @@ impl Store {
         Ok(Self::from_connection(Connection::sqlite(conn)))
     }
 
+    /// The database login that PostgreSQL stamps on history rows (the
+    /// actor, whatever name the client typed); `None` on SQLite, where the
+    /// typed name is kept.
+    pub fn login(&self) -> Result<Option<String>> {
+        self.read(|c| match c.engine() {
+            Engine::Sqlite => Ok(None),
+            Engine::Postgres => {
+                Ok(Some(c.query_row("SELECT session_user::text", [], |r| {
+                    r.get(0)
+                })?))
+            }
+        })
+    }
+
     pub fn engine(&self) -> Engine {
         self.conn.lock().unwrap_or_else(|p| p.into_inner()).engine()
     }

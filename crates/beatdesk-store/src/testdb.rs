@@ -99,7 +99,8 @@ pub(crate) fn create(admin: &str) -> Result<(Connection, Scratch)> {
     );
     admin_do(admin, &format!("CREATE DATABASE {name} TEMPLATE {tpl}"))?;
     let addr = with_db(admin, &name);
-    let conn = db::PgConn::open(move || Ok(beatdesk_store_pg::connect(&addr, None, "beatdesk-test")?))?;
+    let conn =
+        db::PgConn::open(move || Ok(beatdesk_store_pg::connect(&addr, None, "beatdesk-test")?))?;
     Ok((
         Connection::postgres(conn),
         Scratch {

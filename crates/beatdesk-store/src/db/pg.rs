@@ -190,7 +190,9 @@ impl Worker {
                 self.client.batch_execute(sql)?;
                 Ok(Reply::Done)
             }
-            Op::Batch(sql) => self.guarded(true, |c| c.batch_execute(&sql)).map(|_| Reply::Done),
+            Op::Batch(sql) => self
+                .guarded(true, |c| c.batch_execute(&sql))
+                .map(|_| Reply::Done),
             Op::Execute(sql, values) => {
                 let p = self.prepare(&sql, &values)?;
                 let params = bind(&p.stmt, &values)?;
@@ -236,7 +238,9 @@ impl Worker {
                 };
                 match self.guarded(true, |c| c.prepare_typed(&text, &typed(&Type::INT8))) {
                     Ok(s) => s,
-                    Err(_) => self.guarded(true, |c| c.prepare_typed(&text, &typed(&Type::TEXT)))?,
+                    Err(_) => {
+                        self.guarded(true, |c| c.prepare_typed(&text, &typed(&Type::TEXT)))?
+                    }
                 }
             }
             Err(e) => return Err(e),
