@@ -24,6 +24,7 @@ pub mod links;
 pub mod records;
 pub mod settings;
 pub mod signoffs;
+pub mod source_locks;
 pub mod sources;
 pub mod stories;
 pub mod targets;
@@ -35,6 +36,7 @@ use std::sync::Mutex;
 pub use address::StoreAddress;
 pub use db::{Connection, Engine, OptionalExtension, Transaction};
 pub use error::StoreError;
+pub use source_locks::SourceLock;
 pub use time::{from_sql_time, to_sql_time};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -45,6 +47,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     /// A throw-away PostgreSQL database made for one test, dropped with the store.
     scratch: Option<testdb::Scratch>,
+    /// The PostgreSQL address, for a second session (`open_again`).
+    pg_address: Option<String>,
 }
 
 impl Store {
@@ -60,13 +64,16 @@ impl Store {
         match address {
             StoreAddress::File(path) => Self::open(path),
             StoreAddress::Postgres(addr) => {
+                let pg_address = Some(addr.clone());
                 let addr = addr.clone();
                 let conn = db::PgConn::open(move || {
                     let mut client = beatdesk_store_pg::connect(&addr, None, "beatdesk")?;
                     beatdesk_store_pg::migrate(&mut client)?;
                     Ok(client)
                 })?;
-                Ok(Self::from_connection(Connection::postgres(conn)))
+                let mut store = Self::from_connection(Connection::postgres(conn));
+                store.pg_address = pg_address;
+                Ok(store)
             }
         }
     }
@@ -78,10 +85,22 @@ impl Store {
         if let Some(admin) = testdb::server() {
             let (conn, scratch) = testdb::create(&admin)?;
             let mut store = Self::from_connection(conn);
+            store.pg_address = Some(scratch.address());
             store.scratch = Some(scratch);
             return Ok(store);
         }
         Self::init(rusqlite::Connection::open_in_memory()?)
+    }
+
+    /// A second session on the same PostgreSQL database (another desk, in
+    /// tests of concurrency); `None` on SQLite.
+    pub fn open_again(&self) -> Result<Option<Store>> {
+        let Some(addr) = self.pg_address.clone() else {
+            return Ok(None);
+        };
+        let conn =
+            db::PgConn::open(move || Ok(beatdesk_store_pg::connect(&addr, None, "beatdesk")?))?;
+        Ok(Some(Self::from_connection(Connection::postgres(conn))))
     }
 
     /// Whether tests run on PostgreSQL (`BEATDESK_TEST_PG`), for the few
@@ -94,6 +113,7 @@ impl Store {
         Store {
             conn: Mutex::new(conn),
             scratch: None,
+            pg_address: None,
         }
     }
 

@@ -81,6 +81,10 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
+    pub(crate) fn address(&self) -> String {
+        with_db(&self.admin, &self.name)
+    }
+
     pub(crate) fn drop_database(self) {
         // FORCE ends the store's own session, still open at this point.
         let _ = admin_do(
