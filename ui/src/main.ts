@@ -24,6 +24,7 @@ import { addSourceDialog, sourcesDialog } from "./views/sources";
 import { storyPane } from "./views/story";
 import { writersDialog } from "./views/writers";
 import { targetsDialog } from "./views/targets";
+import { storeDialog } from "./views/store";
 import { VerifyController } from "./views/verify";
 
 interface State {
@@ -895,6 +896,7 @@ function render() {
         h("button", { class: "link", title: "Keyboard shortcuts (?)", "data-testid": "shortcuts-button", onclick: () => void shortcutsOverlay() }, "Keys"),
         h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Settings"),
         h("button", { class: "link", "data-testid": "targets", onclick: () => void openTargets() }, "Export targets"),
+        h("button", { class: "link", "data-testid": "store", onclick: () => void storeDialog() }, "Store"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),

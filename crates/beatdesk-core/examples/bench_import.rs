@@ -137,10 +137,7 @@ fn main() {
         .position(|a| a == "--store")
         .and_then(|i| args.get(i + 1))
         .map(|a| beatdesk_core::StoreAddress::parse(a));
-    let n: usize = args
-        .iter()
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("records.jsonl");
     std::fs::write(&file, lines(n)).unwrap();

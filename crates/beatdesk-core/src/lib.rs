@@ -51,6 +51,7 @@ pub use analysis::AnalysisReport;
 pub use beatdesk_cms::RetryPolicy;
 pub use beatdesk_ingest::ManualAdded;
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
+pub use beatdesk_store::watch::watch as watch_store;
 pub use beatdesk_store::StoreAddress;
 pub use beatdesk_types::DocumentEdit;
 pub use canonical::canonical_url;
@@ -65,7 +66,7 @@ pub use publish::ExportOptions;
 pub use regenerate::Part;
 pub use reporter_sources::check_url_input;
 pub use store_choice::{
-    resolve_store, set_store_setting, store_setting, STORE_ENV, STORE_SETTING_FILE,
+    resolve_store, set_store_setting, store_setting, store_settings, STORE_ENV, STORE_SETTING_FILE,
 };
 pub use targets::{secret_env as target_secret_env, NewTarget};
 

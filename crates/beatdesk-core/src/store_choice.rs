@@ -35,6 +35,21 @@ pub fn resolve_store(flag: Option<&str>, home: &Path) -> Result<StoreAddress> {
     })
 }
 
+/// What the window's Settings show: the store in use and the saved choice.
+pub fn store_settings(home: &Path, active: &StoreAddress) -> Result<beatdesk_types::StoreSettings> {
+    Ok(beatdesk_types::StoreSettings {
+        active: active.to_string(),
+        engine: if active.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+        .into(),
+        saved: store_setting(home)?,
+        from_env: std::env::var(STORE_ENV).is_ok_and(|v| !v.trim().is_empty()),
+    })
+}
+
 /// This laptop's saved store address, if any.
 pub fn store_setting(home: &Path) -> Result<Option<String>> {
     match std::fs::read_to_string(setting_path(home)) {

@@ -29,6 +29,7 @@ pub mod sources;
 pub mod stories;
 pub mod targets;
 mod testdb;
+pub mod watch;
 
 use std::path::Path;
 use std::sync::Mutex;
