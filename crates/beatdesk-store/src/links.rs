@@ -151,6 +151,21 @@ pub fn for_record(conn: &Connection, record_id: i64) -> Result<Vec<RecordLink>> 
     collect(rows)
 }
 
+/// Relations from or to any record of a story, in insertion order, in one
+/// query; `for_record` of each is the subset naming it.
+pub fn for_story(conn: &Connection, story_id: i64) -> Result<Vec<RecordLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id, kind, target_key, target_record_id FROM record_links
+         WHERE record_id IN (SELECT record_id FROM story_records WHERE story_id = ?1)
+            OR target_record_id IN (SELECT record_id FROM story_records WHERE story_id = ?1)
+         ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([story_id], row)?
+        .collect::<crate::db::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -252,6 +252,16 @@ pub fn get(conn: &Connection, id: i64) -> Result<Record> {
 }
 
 /// All records of a beat in publication order.
+/// The records linked to a story, in one query (a story view must not
+/// cost a round trip per source on a shared server).
+pub fn for_story(conn: &Connection, story_id: i64) -> Result<Vec<Record>> {
+    query(
+        conn,
+        "WHERE id IN (SELECT record_id FROM story_records WHERE story_id = ?1)",
+        [story_id],
+    )
+}
+
 pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<Record>> {
     query(
         conn,
