@@ -438,6 +438,26 @@ impl Connection {
         self.prepare_cached(sql)?.execute(params)
     }
 
+    /// Runs an `INSERT` (without `RETURNING`) and gives the new row's id,
+    /// `None` when it inserted nothing (`ON CONFLICT DO NOTHING`). SQLite
+    /// reads `last_insert_rowid()`: its `RETURNING` builds a temporary table
+    /// per statement, measurable on the ingest path; PostgreSQL appends
+    /// `RETURNING id`.
+    pub fn insert_id(&self, sql: &str, params: impl Params) -> Result<Option<i64>> {
+        match &self.inner {
+            Inner::Sqlite(c) => {
+                let values = params.values();
+                let n = c
+                    .prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(values.iter().map(sqlite::Bind)))?;
+                Ok((n == 1).then(|| c.last_insert_rowid()))
+            }
+            Inner::Postgres(_) => self
+                .query_row(&format!("{sql} RETURNING id"), params, |r| r.get(0))
+                .optional(),
+        }
+    }
+
     /// Opens a transaction (`Store::write`).
     pub(crate) fn begin(&self) -> Result<()> {
         match &self.inner {

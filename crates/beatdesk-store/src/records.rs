@@ -178,14 +178,12 @@ pub fn upsert_ref(
 ) -> Result<Upsert> {
     let metrics = serde_json::to_string(rec.metrics).expect("metrics serialize");
     let fetched = to_sql_time(now);
-    let inserted: Option<i64> = conn
-        .prepare_cached(
+    let inserted: Option<i64> = conn.insert_id(
             "INSERT INTO records (beat_id, source_id, platform, external_id, url, canonical_url, title, text, author,
                 community, published_at, fetched_at, metrics, status, reason, duplicate_of, note, added_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-             ON CONFLICT (beat_id, platform, external_id) DO NOTHING RETURNING id",
-        )?
-        .query_row(params![
+             ON CONFLICT (beat_id, platform, external_id) DO NOTHING",
+        params![
             beat_id,
             rec.source_id,
             rec.platform.as_str(),
@@ -204,8 +202,7 @@ pub fn upsert_ref(
             rec.duplicate_of,
             rec.note,
             rec.added_by,
-        ], |r| r.get(0))
-        .optional()?;
+        ])?;
     if let Some(id) = inserted {
         return Ok(Upsert::Inserted(id));
     }
