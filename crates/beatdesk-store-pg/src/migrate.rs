@@ -48,6 +48,12 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "desk_and_citations",
         sql: include_str!("sql/007_desk_and_citations.sql"),
     },
+    // Branch `store`: renumber at merge if another branch took 8.
+    Migration {
+        version: 8,
+        name: "label_row_lock",
+        sql: include_str!("sql/008_store.sql"),
+    },
 ];
 
 /// The newest version this build knows.
