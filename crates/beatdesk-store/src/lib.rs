@@ -104,6 +104,11 @@ impl Store {
         Ok(Some(Self::from_connection(Connection::postgres(conn))))
     }
 
+    #[cfg(test)]
+    pub(crate) fn pg_address(&self) -> Option<&str> {
+        self.pg_address.as_deref()
+    }
+
     /// Whether tests run on PostgreSQL (`BEATDESK_TEST_PG`), for the few
     /// tests that are about the SQLite file itself.
     pub fn testing_on_postgres() -> bool {

@@ -121,3 +121,30 @@ mod tests {
         watcher.join().unwrap();
     }
 }
+
+#[cfg(test)]
+mod reconnect_tests {
+    use crate::Store;
+
+    #[test]
+    fn a_session_the_server_ended_fails_one_call_then_connects_again() {
+        let store = Store::open_in_memory().unwrap();
+        let Some(other) = store.open_again().unwrap() else {
+            eprintln!("skipped: needs PostgreSQL (set BEATDESK_TEST_PG)");
+            return;
+        };
+        assert!(store.pg_address().is_some());
+        let pid = store.backend_pid().unwrap().unwrap();
+        let ended: bool = other
+            .read(|c| c.query_row("SELECT pg_terminate_backend(?1)", [pid], |r| r.get(0)))
+            .unwrap();
+        assert!(ended);
+        let count = |s: &Store| {
+            s.read(|c| c.query_row("SELECT COUNT(*) FROM beats", [], |r| r.get::<_, i64>(0)))
+        };
+        // The first call may meet the dead session; the next one has a new one.
+        let _ = count(&store);
+        assert_eq!(count(&store).unwrap(), 0);
+        assert_ne!(store.backend_pid().unwrap().unwrap(), pid, "a new session");
+    }
+}

@@ -40,9 +40,11 @@ enum Reply {
 
 impl PgConn {
     /// Connects (on the connection's own thread) with `connect` and keeps
-    /// the client there.
+    /// the client there. A session the server ended (a restart, a dropped
+    /// network) fails the call that meets it; the next call outside a
+    /// transaction connects again with `connect`.
     pub fn open(
-        connect: impl FnOnce() -> std::result::Result<Client, crate::StoreError> + Send + 'static,
+        connect: impl Fn() -> std::result::Result<Client, crate::StoreError> + Send + 'static,
     ) -> std::result::Result<PgConn, crate::StoreError> {
         let (requests, inbox) = mpsc::channel::<Op>();
         let (outbox, replies) = mpsc::channel();
@@ -62,6 +64,7 @@ impl PgConn {
                 };
                 let mut w = Worker {
                     client,
+                    reconnect: Box::new(connect),
                     cache: HashMap::new(),
                     in_tx: false,
                     savepoint: false,
@@ -166,6 +169,7 @@ fn writes(sql: &str) -> bool {
 /// The connection thread's state.
 struct Worker {
     client: Client,
+    reconnect: Box<dyn Fn() -> std::result::Result<Client, crate::StoreError> + Send>,
     /// Statements prepared once per SQL string (SQLite dialect as the key).
     cache: HashMap<String, Prepared>,
     /// Inside `Store::write`: each write runs under a savepoint, so a
@@ -177,6 +181,13 @@ struct Worker {
 
 impl Worker {
     fn run(&mut self, op: Op) -> Result<Reply> {
+        // Never inside a transaction: its work so far died with the session.
+        if self.client.is_closed() && !self.in_tx {
+            if let Ok(c) = (self.reconnect)() {
+                self.client = c;
+                self.cache.clear();
+            }
+        }
         match op {
             Op::Begin => {
                 self.client.batch_execute("BEGIN")?;
