@@ -139,6 +139,22 @@ mod reconnect_tests {
             .read(|c| c.query_row("SELECT pg_terminate_backend(?1)", [pid], |r| r.get(0)))
             .unwrap();
         assert!(ended);
+        // Wait until the server has really ended it.
+        for _ in 0..50 {
+            let alive: i64 = other
+                .read(|c| {
+                    c.query_row(
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?1",
+                        [pid],
+                        |r| r.get(0),
+                    )
+                })
+                .unwrap();
+            if alive == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let count = |s: &Store| {
             s.read(|c| c.query_row("SELECT COUNT(*) FROM beats", [], |r| r.get::<_, i64>(0)))
         };

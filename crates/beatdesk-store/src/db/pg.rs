@@ -68,6 +68,7 @@ impl PgConn {
                     cache: HashMap::new(),
                     in_tx: false,
                     savepoint: false,
+                    broken: false,
                 };
                 for op in inbox {
                     let reply = w.run(op);
@@ -177,17 +178,30 @@ struct Worker {
     /// SQLite instead of aborting the whole transaction.
     in_tx: bool,
     savepoint: bool,
+    /// The last call failed on the socket itself: connect again first.
+    broken: bool,
 }
 
 impl Worker {
     fn run(&mut self, op: Op) -> Result<Reply> {
         // Never inside a transaction: its work so far died with the session.
-        if self.client.is_closed() && !self.in_tx {
+        if (self.broken || self.client.is_closed()) && !self.in_tx {
             if let Ok(c) = (self.reconnect)() {
                 self.client = c;
                 self.cache.clear();
+                self.broken = false;
             }
         }
+        let reply = self.run_op(op);
+        if let Err(Error::Postgres(e)) = &reply {
+            self.broken |= e.is_closed()
+                || e.as_db_error().is_none()
+                    && e.source().is_some_and(|s| s.is::<std::io::Error>());
+        }
+        reply
+    }
+
+    fn run_op(&mut self, op: Op) -> Result<Reply> {
         match op {
             Op::Begin => {
                 self.client.batch_execute("BEGIN")?;
