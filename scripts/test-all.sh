@@ -20,11 +20,14 @@ if ! git diff --quiet -- ui/src/bindings 2>/dev/null; then
   exit 1
 fi
 
-echo "== the shared store on a real PostgreSQL (tests/pg)"
+echo "== the shared store on a real PostgreSQL (tests/pg), then the core suite on it"
 # Installs Debian's postgresql if missing, runs a throw-away cluster on a unix
 # socket in a temp dir, runs the ignored PostgreSQL tests, stops it whatever happens.
-bash tests/pg/start.sh sh -c 'cargo test -p beatdesk-store-pg -- --ignored &&
-  cargo test -p beatdesk-cli --test team -- --ignored'
+# The same cluster then runs the core's own suite on PostgreSQL (tests/pg/env.sh:
+# every Store::open_in_memory is a fresh database there).
+bash tests/pg/start.sh bash -c 'cargo test -p beatdesk-store-pg -- --ignored \
+  && cargo test -p beatdesk-cli --test team -- --ignored \
+  && bash tests/pg/env.sh keyctl session - cargo test -p beatdesk-store -p beatdesk-core -p beatdesk-ingest'
 
 echo "== export to the real WordPress and Ghost on loopback (tests/cms)"
 # Installs what is missing (apt: WordPress + MariaDB; Ghost from the cache),

@@ -6,6 +6,7 @@ mod error;
 mod refresh;
 mod rendering;
 mod state;
+mod store_watch;
 mod watch;
 
 use state::AppState;
@@ -13,19 +14,29 @@ use state::AppState;
 pub fn run() {
     rendering::configure();
     let home = beatdesk_core::resolve_home(None);
-    let app = match beatdesk_core::Beatdesk::open(&home) {
-        Ok(app) => app,
+    // BEATDESK_STORE, else this laptop's setting, else the SQLite file in home.
+    let opened = beatdesk_core::resolve_store(None, &home)
+        .and_then(|address| Ok((beatdesk_core::Beatdesk::open_at(&home, &address)?, address)));
+    let (app, address) = match opened {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("beatdesk: cannot open {}: {e}", home.display());
             std::process::exit(1);
         }
     };
+    let own_pid = app.store().backend_pid().ok().flatten();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .manage(AppState::new(app))
-        .setup(|app| {
+        .manage(store_watch::ActiveStore(address.clone()))
+        .setup(move |app| {
             refresh::start(app.handle().clone());
-            watch::start(app.handle().clone());
+            // SQLite: poll data_version for other processes; PostgreSQL: LISTEN.
+            if matches!(address, beatdesk_core::StoreAddress::Postgres(_)) {
+                store_watch::start(app.handle().clone(), &address, own_pid);
+            } else {
+                watch::start(app.handle().clone());
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -41,6 +52,8 @@ pub fn run() {
             commands::review::export_story,
             commands::settings::get_settings,
             commands::settings::set_editor_name,
+            commands::store::get_store_settings,
+            commands::store::set_store_address,
             commands::writers::list_models,
             commands::writers::add_model,
             commands::writers::beat_usage,

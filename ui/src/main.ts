@@ -13,6 +13,7 @@ import { storyView } from "./app/storyPane";
 import { panelView } from "./app/sourcesPanel";
 import { storeChanged } from "./app/live";
 import { canDrop, dropOn } from "./app/drag";
+import { storeDialog } from "./views/store";
 
 const root = document.getElementById("app")!;
 
@@ -74,6 +75,7 @@ function paint() {
         h("button", { class: "link", title: "Keyboard shortcuts (?)", "data-testid": "shortcuts-button", onclick: () => void shortcutsOverlay() }, "Keys"),
         h("button", { class: "link", "data-testid": "writers", onclick: () => void openWriters() }, "Settings"),
         h("button", { class: "link", "data-testid": "targets", onclick: () => void openTargets() }, "Export targets"),
+        h("button", { class: "link", "data-testid": "store", onclick: () => void storeDialog() }, "Store"),
         state.settings?.editor_name ? `Editor: ${state.settings.editor_name}` : h("button", { class: "link", onclick: () => void editorName().then(() => render()) }, "Set your name"),
       ),
     ),

@@ -26,6 +26,10 @@ struct Cli {
     /// Data directory (default: $BEATDESK_HOME, else the OS data dir).
     #[arg(long, global = true, value_name = "DIR")]
     home: Option<PathBuf>,
+    /// The store: a SQLite file or postgres://… (default: $BEATDESK_STORE,
+    /// else this laptop's setting, else beatdesk.sqlite in the data directory).
+    #[arg(long, global = true, value_name = "ADDRESS")]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -237,10 +241,11 @@ fn run(cli: Cli) -> Result<(), CoreError> {
     let home = resolve_home(cli.home);
     // The shared store's verbs need no home of their own.
     let command = match cli.command {
-        Command::Team { command } => return team_cmd::team(command, &home),
+        Command::Team { command } => return team_cmd::team(command, cli.store, &home),
         other => other,
     };
-    let app = Beatdesk::open(&home)?;
+    let address = beatdesk_core::resolve_store(cli.store.as_deref(), &home)?;
+    let app = Beatdesk::open_at(&home, &address)?;
     match command {
         Command::Demo { json } => output::demo(&app.demo()?, json.json),
         Command::Beat {

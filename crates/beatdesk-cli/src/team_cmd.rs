@@ -10,61 +10,45 @@ use clap::Subcommand;
 #[derive(Subcommand)]
 pub enum TeamCommand {
     /// Create or upgrade the store's schema and the reporter and editor roles.
-    Init {
-        /// The store (default: $BEATDESK_STORE), e.g. postgres://owner@db.example.org/newsroom.
-        #[arg(long, value_name = "URL")]
-        store: Option<String>,
-    },
+    /// The store is the global `--store` (default: $BEATDESK_STORE), e.g.
+    /// postgres://owner@db.example.org/newsroom.
+    Init,
     /// Create a login; its password is the first line of standard input.
     AddUser {
         name: String,
         /// reporter or editor.
         #[arg(long)]
         role: String,
-        #[arg(long, value_name = "URL")]
-        store: Option<String>,
     },
     /// Keep your store password in the keychain (first line of standard input, checked first).
-    Login {
-        #[arg(long, value_name = "URL")]
-        store: Option<String>,
-    },
+    Login,
     /// Copy a laptop's beats, records, stories, revisions, sign-offs and audit into the store.
     Push {
         /// The home to copy (default: this one, see --home).
         #[arg(long, value_name = "DIR")]
         from_home: Option<PathBuf>,
-        #[arg(long, value_name = "URL")]
-        store: Option<String>,
     },
 }
 
-/// Runs one verb; `home` is the default home to push.
-pub fn team(command: TeamCommand, home: &Path) -> Result<(), CoreError> {
+/// Runs one verb against `store` (the global `--store`); `home` is the
+/// default home to push.
+pub fn team(command: TeamCommand, store: Option<String>, home: &Path) -> Result<(), CoreError> {
     let mut args: Vec<String> = Vec::new();
-    let store = match command {
-        TeamCommand::Init { store } => {
-            args.push("init".into());
-            store
-        }
-        TeamCommand::AddUser { name, role, store } => {
+    match command {
+        TeamCommand::Init => args.push("init".into()),
+        TeamCommand::AddUser { name, role } => {
             args.extend(["add-user".into(), name, "--role".into(), role]);
-            store
         }
-        TeamCommand::Login { store } => {
-            args.push("login".into());
-            store
-        }
-        TeamCommand::Push { from_home, store } => {
+        TeamCommand::Login => args.push("login".into()),
+        TeamCommand::Push { from_home } => {
             let dir = from_home.unwrap_or_else(|| home.to_path_buf());
             args.extend([
                 "push".into(),
                 "--from-home".into(),
                 dir.display().to_string(),
             ]);
-            store
         }
-    };
+    }
     if let Some(s) = store {
         args.extend(["--store".into(), s]);
     }

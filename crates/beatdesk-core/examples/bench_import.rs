@@ -3,7 +3,12 @@
 //! `reply_to`) through the import path, next to a plain serde_json parse +
 //! one-transaction rusqlite insert of the same file into the same schema.
 //!
-//!     cargo run --release -p beatdesk-core --example bench_import [-- RECORDS]
+//!     cargo run --release -p beatdesk-core --example bench_import [-- RECORDS] [--store ADDRESS]
+//!
+//! With `--store postgres://…` (or `host=… dbname=…`, password in
+//! `PGPASSWORD`) the import and analysis run against that PostgreSQL store
+//! (a beat named `Bench <time>`, so reruns do not collide); the reference
+//! stays SQLite.
 //!
 //! Figures: the reference, the import alone (parse, validate, canonical URLs,
 //! duplicate check, insert, relations, resolve; one transaction), and the
@@ -126,10 +131,13 @@ fn reference(path: &std::path::Path, text: &str) -> usize {
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let store = args
+        .iter()
+        .position(|a| a == "--store")
+        .and_then(|i| args.get(i + 1))
+        .map(|a| beatdesk_core::StoreAddress::parse(a));
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("records.jsonl");
     std::fs::write(&file, lines(n)).unwrap();
@@ -151,8 +159,15 @@ fn main() {
     println!("reference (serde_json + one rusqlite transaction): {reference_secs:.2} s, {stored} rows, {:.0} records/s", stored as f64 / reference_secs);
 
     let home = dir.path().join("desk");
-    let d = Beatdesk::open(&home).unwrap();
-    let beat = d.add_beat("Bench", None).unwrap();
+    let (d, beat_name) = match &store {
+        Some(address) => (
+            Beatdesk::open_at(&home, address).unwrap(),
+            format!("Bench {}", Utc::now().format("%H%M%S%.3f")),
+        ),
+        None => (Beatdesk::open(&home).unwrap(), "Bench".to_string()),
+    };
+    println!("store: {:?}", d.store().engine());
+    let beat = d.add_beat(&beat_name, None).unwrap();
     let t = Instant::now();
     let text = std::fs::read_to_string(&file).unwrap();
     let now = Utc::now();
@@ -166,7 +181,7 @@ fn main() {
         report.new, report.duplicates, report.links, report.errors.len(), import_secs / reference_secs
     );
     let t = Instant::now();
-    let a = d.analyze("Bench").unwrap();
+    let a = d.analyze(&beat_name).unwrap();
     let analyze_secs = t.elapsed().as_secs_f64();
     println!("analyze + signal after it: {analyze_secs:.2} s ({a:?})");
     println!(

@@ -26,33 +26,7 @@ pub struct AnalysisReport {
 /// store and never saved): each rewrites the beat's grouping, so an
 /// incremental state built before it is stale.
 pub(crate) fn generation(tx: &Transaction, beat_id: i64, bump: bool) -> Result<i64> {
-    // A held record changing status (a pointer collapsed into its article)
-    // changes the grouping too.
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS analysis_generation (beat_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-         CREATE TEMP TRIGGER IF NOT EXISTS analysis_status_change AFTER UPDATE OF status ON records
-         WHEN OLD.status != NEW.status
-         BEGIN
-             INSERT OR IGNORE INTO analysis_generation (beat_id, n) VALUES (NEW.beat_id, 0);
-             UPDATE analysis_generation SET n = n + 1 WHERE beat_id = NEW.beat_id;
-         END;",
-    )
-    .map_err(beatdesk_store::StoreError::from)?;
-    if bump {
-        tx.execute(
-            "INSERT INTO analysis_generation (beat_id, n) VALUES (?1, 1)
-             ON CONFLICT (beat_id) DO UPDATE SET n = n + 1",
-            [beat_id],
-        )
-        .map_err(beatdesk_store::StoreError::from)?;
-    }
-    Ok(tx
-        .query_row(
-            "SELECT COALESCE((SELECT n FROM analysis_generation WHERE beat_id = ?1), 0)",
-            [beat_id],
-            |r| r.get(0),
-        )
-        .map_err(beatdesk_store::StoreError::from)?)
+    Ok(beatdesk_store::engine_state::generation(tx, beat_id, bump)?)
 }
 
 /// A full pass: every record of the beat clustered anew.

@@ -52,9 +52,7 @@ pub(crate) fn stamp(tx: &Transaction, beat_id: i64) -> Result<Stamp> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(beatdesk_store::StoreError::from)?;
-    let data_version = tx
-        .query_row("PRAGMA data_version", [], |r| r.get(0))
-        .map_err(beatdesk_store::StoreError::from)?;
+    let data_version = beatdesk_store::engine_state::data_version(tx)?;
     Ok(Stamp {
         generation: crate::analysis::generation(tx, beat_id, false)?,
         data_version,

@@ -32,6 +32,7 @@ mod restore;
 mod review;
 mod search;
 mod secrets;
+mod store_choice;
 mod targets;
 #[cfg(test)]
 mod tests_support;
@@ -51,6 +52,8 @@ pub use analysis::AnalysisReport;
 pub use beatdesk_cms::RetryPolicy;
 pub use beatdesk_ingest::ManualAdded;
 pub use beatdesk_llm::{DraftEvent, ModelConfig, Prices, ProviderKind};
+pub use beatdesk_store::watch::watch as watch_store;
+pub use beatdesk_store::StoreAddress;
 pub use beatdesk_types::DocumentEdit;
 pub use canonical::canonical_url;
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -63,6 +66,9 @@ pub use models::{beat_policy, CancellationToken, LOCAL_OLLAMA};
 pub use publish::ExportOptions;
 pub use regenerate::Part;
 pub use reporter_sources::check_url_input;
+pub use store_choice::{
+    resolve_store, set_store_setting, store_setting, store_settings, STORE_ENV, STORE_SETTING_FILE,
+};
 pub use targets::{secret_env as target_secret_env, NewTarget};
 
 /// Settings keys.
@@ -79,13 +85,21 @@ pub struct Beatdesk {
 }
 
 impl Beatdesk {
-    /// Opens the data directory, creating it and the SQLite file if needed.
+    /// Opens the data directory, creating it if needed, and the store chosen
+    /// for it (`BEATDESK_STORE`, this laptop's setting, else the SQLite file there).
     pub fn open(home: &Path) -> Result<Beatdesk> {
+        let address = resolve_store(None, home)?;
+        Self::open_at(home, &address)
+    }
+
+    /// Opens the data directory and the store at `address` (a SQLite file
+    /// or a PostgreSQL server).
+    pub fn open_at(home: &Path, address: &StoreAddress) -> Result<Beatdesk> {
         std::fs::create_dir_all(home).map_err(|error| CoreError::Io {
             path: home.display().to_string(),
             error,
         })?;
-        let store = Store::open(&home.join(DB_FILE))?;
+        let store = Store::open_address(address)?;
         Ok(Beatdesk {
             store,
             analyzers: Default::default(),

@@ -74,7 +74,7 @@ impl Beatdesk {
                 let capacity = attribution.capacity.trim();
                 tx.execute(
                     "UPDATE records SET author = ?2, community = ?3, published_at = ?4 WHERE id = ?1",
-                    rusqlite::params![
+                    beatdesk_store::params![
                         r.id,
                         if who.is_empty() { r.author.as_str() } else { who },
                         if capacity.is_empty() { r.community.clone() } else { Some(capacity.to_string()) },

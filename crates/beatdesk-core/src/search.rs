@@ -1,9 +1,9 @@
 //! The story list's search, filters and sort, in SQL so a 100k-record beat
 //! answers without loading its records.
 
+use beatdesk_store::db::Value;
 use beatdesk_store::stories;
 use beatdesk_types::{StoryQuery, StorySort, StorySummary};
-use rusqlite::types::Value;
 
 use crate::{views, Beatdesk, Result};
 
@@ -21,7 +21,7 @@ impl Beatdesk {
     pub fn search_stories(&self, beat_id: i64, q: &StoryQuery) -> Result<Vec<StorySummary>> {
         let mut sql =
             String::from("SELECT s.id FROM stories s WHERE s.beat_id = ? AND s.retired = 0");
-        let mut args: Vec<Value> = vec![Value::Integer(beat_id)];
+        let mut args: Vec<Value> = vec![Value::Int(beat_id)];
         if let Some(status) = q.status {
             sql.push_str(" AND s.status = ?");
             args.push(Value::Text(status.as_str().into()));
@@ -57,9 +57,11 @@ impl Beatdesk {
         self.store.read(|c| {
             let mut stmt = c.prepare(&sql).map_err(beatdesk_store::StoreError::from)?;
             let ids = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))
+                .query_map(beatdesk_store::db::params_from_iter(args), |r| {
+                    r.get::<_, i64>(0)
+                })
                 .map_err(beatdesk_store::StoreError::from)?
-                .collect::<rusqlite::Result<Vec<i64>>>()
+                .collect::<beatdesk_store::db::Result<Vec<i64>>>()
                 .map_err(beatdesk_store::StoreError::from)?;
             ids.into_iter()
                 .map(|id| views::summary(c, stories::get(c, id)?))

@@ -33,15 +33,29 @@ pub fn summary(conn: &Connection, row: stories::StoryRow) -> Result<StorySummary
 pub fn story_records(conn: &Connection, story_id: i64) -> Result<Vec<StoryRecord>> {
     let mut out = Vec::new();
     let labels = labels::for_story(conn, story_id)?;
+    // Three queries, not two per source: a shared store is a round trip away.
+    let mut by_id: HashMap<i64, Record> = records::for_story(conn, story_id)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let all_relations = relations::for_story(conn, story_id)?;
     for l in stories::links(conn, story_id)? {
+        let record = match by_id.remove(&l.record_id) {
+            Some(r) => r,
+            None => records::get(conn, l.record_id)?,
+        };
         out.push(StoryRecord {
-            record: records::get(conn, l.record_id)?,
+            record,
             // The trigger labels every link; 0 only if a row predates it.
             label: labels.get(&l.record_id).copied().unwrap_or(0),
             included: l.included,
             weight: l.weight,
             why: l.why,
-            relations: relations::for_record(conn, l.record_id)?,
+            relations: all_relations
+                .iter()
+                .filter(|r| r.record_id == l.record_id || r.target_record_id == Some(l.record_id))
+                .cloned()
+                .collect(),
             text_omitted: false,
             text_chars: 0,
         });

@@ -503,7 +503,7 @@ pub fn probe_store(pages: &[Vec<u8>], now: DateTime<Utc>) {
 
 #[allow(dead_code)]
 pub fn probe_cached(pages: &[Vec<u8>], now: DateTime<Utc>) {
-    use rusqlite::{params, OptionalExtension};
+    use beatdesk_store::{params, OptionalExtension};
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("p.sqlite")).unwrap();
     let beat = store

@@ -10,10 +10,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use beatdesk_store::{params, Connection};
 use beatdesk_store::{to_sql_time, Store};
 use beatdesk_types::Platform;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use crate::error::{IngestError, Result};
@@ -91,7 +91,7 @@ pub fn pending_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, Str
     )?;
     let rows = stmt
         .query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<beatdesk_store::db::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -110,8 +110,10 @@ fn note_failure(
             "INSERT INTO pending_citations (beat_id, record_id, url, attempts, last_error, given_up, updated_at)
              VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
              ON CONFLICT (beat_id, record_id, url) DO UPDATE SET
-               attempts = attempts + 1, last_error = excluded.last_error,
-               given_up = (excluded.given_up OR attempts + 1 >= ?7), updated_at = excluded.updated_at",
+               attempts = pending_citations.attempts + 1, last_error = excluded.last_error,
+               given_up = CASE WHEN excluded.given_up <> 0 OR pending_citations.attempts + 1 >= ?7
+                          THEN 1 ELSE 0 END,
+               updated_at = excluded.updated_at",
             params![beat_id, id, job.link, error, give_up_now, to_sql_time(policy.now), max_attempts],
         )?;
         given_up |= conn.query_row(

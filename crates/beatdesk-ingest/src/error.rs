@@ -73,8 +73,8 @@ pub enum IngestError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for IngestError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<beatdesk_store::db::Error> for IngestError {
+    fn from(e: beatdesk_store::db::Error) -> Self {
         IngestError::Store(StoreError::from(e))
     }
 }

@@ -209,6 +209,31 @@ pub async fn ingest_beat_with(
             report.sources.push(sr);
             continue;
         }
+        // One fetch of a source at a time across desks and cron (PostgreSQL);
+        // one being fetched elsewhere is skipped, and one fetched elsewhere
+        // while this run waited is not fetched again.
+        let _lock = match store.try_lock_source(row.id) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                sr.skipped = true;
+                report.sources.push(sr);
+                continue;
+            }
+            Err(e) => {
+                sr.errors.push(e.to_string());
+                report.sources.push(sr);
+                continue;
+            }
+        };
+        let row = match store.read(|c| sources::get(c, row.id)) {
+            Ok(Some(fresh)) => fresh,
+            _ => row,
+        };
+        if !opts.force && row.next_check_at.is_some_and(|t| t > now) {
+            sr.skipped = true;
+            report.sources.push(sr);
+            continue;
+        }
         progress(SourceProgress::Started {
             source_id: row.id,
             label: sr.label.clone(),

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use beatdesk_store::records::{self, RecordRef, Upsert};
+use beatdesk_store::Connection;
 use beatdesk_types::{Platform, RecordStatus};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::neardup::{signature, NearIndex, Signature, PERMS};

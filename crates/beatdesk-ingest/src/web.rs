@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use beatdesk_store::links;
+use beatdesk_store::{Connection, OptionalExtension};
 use beatdesk_types::{post_key, LinkKind, Platform};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{IngestError, Result};
 use crate::extract::{extract, Extracted};
@@ -26,7 +26,7 @@ pub fn cited_by(conn: &Connection, web_id: i64) -> beatdesk_store::Result<Vec<i6
     )?;
     let ids = stmt
         .query_map([web_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+        .collect::<beatdesk_store::db::Result<Vec<i64>>>()?;
     Ok(ids)
 }
 
@@ -105,7 +105,7 @@ pub fn citation_count_for_story(conn: &Connection, story_id: i64) -> beatdesk_st
         conn.prepare("SELECT record_id FROM story_records WHERE story_id = ?1 AND included = 1")?;
     let members: HashSet<i64> = stmt
         .query_map([story_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<beatdesk_store::db::Result<_>>()?;
     let cites = citations_for_beat(conn, beat_id)?;
     Ok(cites
         .iter()

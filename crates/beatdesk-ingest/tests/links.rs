@@ -172,7 +172,7 @@ async fn dead_hosts_and_a_silent_page_never_stall_the_beat_and_are_retried_a_few
     let (left, given_up): (i64, i64) = store
         .read(|c| -> beatdesk_store::Result<(i64, i64)> {
             Ok(c.query_row(
-                "SELECT sum(given_up = 0), sum(given_up) FROM pending_citations",
+                "SELECT SUM(CASE WHEN given_up = 0 THEN 1 ELSE 0 END), SUM(given_up) FROM pending_citations",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?)

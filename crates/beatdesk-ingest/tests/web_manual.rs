@@ -149,9 +149,11 @@ async fn manual_url_and_text_with_story_and_citation_count() {
     let log = store
         .read(|c| beatdesk_store::audit::list(c, Some(story)))
         .unwrap();
+    // On PostgreSQL the actor is the database login, not the typed name.
+    let login = store.login().unwrap();
     assert!(
         log.iter().any(|a| a.action == "add_source"
-            && a.actor == "Maria Okafor"
+            && a.actor == login.as_deref().unwrap_or("Maria Okafor")
             && a.detail["record_id"] == added.record_id),
         "{log:?}"
     );

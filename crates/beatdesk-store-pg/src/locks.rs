@@ -11,10 +11,11 @@ use postgres::Client;
 use crate::error::Result;
 
 /// "bd" and a namespace number in the top 16 bits; the source id below.
+/// (`key` is public: `beatdesk_store::source_locks` takes the same lock.)
 const SOURCE_SPACE: i64 = 0x6264_0001 << 32;
 const ID_MASK: i64 = 0xFFFF_FFFF;
 
-fn key(source_id: i64) -> i64 {
+pub fn key(source_id: i64) -> i64 {
     SOURCE_SPACE | (source_id & ID_MASK)
 }
 

@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "team_push",
         sql: include_str!("sql/008_team_push.sql"),
     },
+    Migration {
+        version: 9,
+        name: "label_row_lock",
+        sql: include_str!("sql/009_label_row_lock.sql"),
+    },
 ];
 
 /// The newest version this build knows.

@@ -1,8 +1,8 @@
 //! The append-only log of editorial actions (triggers refuse UPDATE and DELETE).
 
+use crate::db::{params, Connection};
 use beatdesk_types::AuditEntry;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result};
 
@@ -43,7 +43,7 @@ pub fn list(conn: &Connection, story_id: Option<i64>) -> Result<Vec<AuditEntry>>
                 r.get(5)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<(i64, String, String, String, Option<i64>, String)>>>()?;
+        .collect::<crate::db::Result<Vec<(i64, String, String, String, Option<i64>, String)>>>()?;
     raws.into_iter()
         .map(|(id, at, actor, action, story_id, detail)| {
             Ok(AuditEntry {

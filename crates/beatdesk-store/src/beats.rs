@@ -1,6 +1,6 @@
+use crate::db::{params, Connection, OptionalExtension, Row};
 use beatdesk_types::Beat;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -9,7 +9,7 @@ const SELECT: &str = "SELECT b.id, b.name, b.config, b.created_at,
     (SELECT COUNT(*) FROM records r WHERE r.beat_id = b.id)
     FROM beats b";
 
-fn from_row(r: &Row) -> rusqlite::Result<(Beat, String)> {
+fn from_row(r: &Row) -> crate::db::Result<(Beat, String)> {
     let created: String = r.get(3)?;
     Ok((
         Beat {
@@ -30,11 +30,11 @@ fn finish((mut beat, created): (Beat, String)) -> Result<Beat> {
 }
 
 pub fn insert(conn: &Connection, name: &str, config: &str, now: DateTime<Utc>) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO beats (name, config, created_at) VALUES (?1, ?2, ?3)",
+    Ok(conn.query_row(
+        "INSERT INTO beats (name, config, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![name, config, to_sql_time(now)],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 pub fn set_config(conn: &Connection, id: i64, config: &str) -> Result<()> {
@@ -54,7 +54,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Beat>> {
     ))?;
     let rows = stmt
         .query_map([], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter().map(finish).collect()
 }
 

@@ -1,8 +1,8 @@
 //! Unsaved edits, one per story: written while an editor types, removed on
 //! save or discard. Not history: rows are replaced freely.
 
+use crate::db::{params, Connection, OptionalExtension};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{from_sql_time, to_sql_time, Result};
 

@@ -2,8 +2,8 @@
 //! (a move, a merge, a split). Analysis keeps these over its own grouping;
 //! the latest decision per record replaces an earlier one.
 
+use crate::db::{params, Connection};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{to_sql_time, Result};
 
@@ -32,7 +32,7 @@ pub fn for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, i64)>> {
         "SELECT record_id, story_id FROM story_decisions WHERE beat_id = ?1 ORDER BY record_id",
     )?;
     let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 #[cfg(test)]

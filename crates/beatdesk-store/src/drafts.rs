@@ -1,9 +1,9 @@
 //! Revisions of a story document. Rows are immutable (a trigger enforces
 //! it): an edit is a new revision.
 
+use crate::db::{params, Connection};
 use beatdesk_types::{Draft, DraftAuthor, DraftSummary, StoryDocument};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -36,7 +36,7 @@ fn finish(
     })
 }
 
-fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<Draft>> {
+fn query(conn: &Connection, tail: &str, p: impl crate::db::Params) -> Result<Vec<Draft>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, story_id, revision, author_kind, author, created_at, document, meta FROM drafts {tail}"
     ))?;
@@ -53,7 +53,7 @@ fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
                 r.get(7)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<RawDraft>>>()?;
+        .collect::<crate::db::Result<Vec<RawDraft>>>()?;
     raws.into_iter().map(finish).collect()
 }
 
@@ -71,9 +71,9 @@ pub fn insert(
         [story_id],
         |r| r.get(0),
     )?;
-    conn.execute(
+    let id: i64 = conn.query_row(
         "INSERT INTO drafts (story_id, revision, author_kind, author, created_at, document, meta)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![
             story_id,
             revision,
@@ -83,8 +83,9 @@ pub fn insert(
             serde_json::to_string(document).expect("document serializes"),
             meta.to_string()
         ],
+        |r| r.get(0),
     )?;
-    get(conn, conn.last_insert_rowid())
+    get(conn, id)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Draft> {

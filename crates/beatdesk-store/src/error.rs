@@ -1,7 +1,9 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Db(#[from] crate::db::Error),
+    #[error("shared store: {0}")]
+    Shared(#[from] beatdesk_store_pg::PgStoreError),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("stored {what} is unreadable: {detail}")]
@@ -16,5 +18,17 @@ impl StoreError {
             what,
             id: id.to_string(),
         }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(e.into())
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Db(e.into())
     }
 }

@@ -1,6 +1,6 @@
+use crate::db::{params, Connection};
 use beatdesk_types::ExportRecord;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result};
 
@@ -12,12 +12,13 @@ pub fn insert(
     location: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ExportRecord> {
-    conn.execute(
-        "INSERT INTO exports (story_id, draft_id, target, location, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let id = conn.query_row(
+        "INSERT INTO exports (story_id, draft_id, target, location, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![story_id, draft_id, target, location, to_sql_time(now)],
+        |r| r.get(0),
     )?;
     Ok(ExportRecord {
-        id: conn.last_insert_rowid(),
+        id,
         story_id,
         draft_id,
         target: target.to_string(),
@@ -42,7 +43,7 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<ExportRecord>> {
                 r.get::<_, String>(5)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<(i64, i64, i64, String, Option<String>, String)>>>()?;
+        .collect::<crate::db::Result<Vec<(i64, i64, i64, String, Option<String>, String)>>>()?;
     raws.into_iter()
         .map(|(id, story_id, draft_id, target, location, created)| {
             Ok(ExportRecord {

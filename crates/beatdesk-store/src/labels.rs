@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use crate::db::{params, Connection};
 
 use crate::Result;
 
@@ -16,7 +16,7 @@ pub fn for_story(conn: &Connection, story_id: i64) -> Result<HashMap<i64, i64>> 
         .query_map([story_id], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
         })?
-        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        .collect::<crate::db::Result<HashMap<_, _>>>()?;
     Ok(rows)
 }
 
@@ -25,8 +25,9 @@ pub fn for_story(conn: &Connection, story_id: i64) -> Result<HashMap<i64, i64>> 
 /// citing a record moved away keeps its old label; anything else gets a new one).
 pub fn ensure(conn: &Connection, story_id: i64, record_id: i64) -> Result<i64> {
     conn.execute(
-        "INSERT OR IGNORE INTO story_labels (story_id, record_id, label)
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(label), 0) + 1 FROM story_labels WHERE story_id = ?1))",
+        "INSERT INTO story_labels (story_id, record_id, label)
+         VALUES (?1, ?2, (SELECT COALESCE(MAX(label), 0) + 1 FROM story_labels WHERE story_id = ?1))
+         ON CONFLICT DO NOTHING",
         params![story_id, record_id],
     )?;
     Ok(conn.query_row(

@@ -1,9 +1,9 @@
 //! `record_links`: relations between records (reply, quote, link card,
 //! comment, crosspost, citation…), stored as the platforms state them.
 
+use crate::db::{params, Connection};
 use beatdesk_types::{LinkKind, RecordLink};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{to_sql_time, Result, StoreError};
 
@@ -19,8 +19,8 @@ pub fn insert(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let n = conn.execute(
-        "INSERT OR IGNORE INTO record_links (beat_id, record_id, kind, target_key, target_record_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO record_links (beat_id, record_id, kind, target_key, target_record_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
         params![beat_id, record_id, kind.as_str(), target_key, target_record_id, to_sql_time(now)],
     )?;
     Ok(n > 0)
@@ -61,7 +61,7 @@ pub fn resolve_with(
             "SELECT id, target_key FROM record_links WHERE beat_id = ?1 AND target_record_id IS NULL",
         )?;
         let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
+        rows.collect::<crate::db::Result<_>>()?
     };
     let mut set =
         conn.prepare_cached("UPDATE record_links SET target_record_id = ?2 WHERE id = ?1")?;
@@ -87,7 +87,7 @@ pub fn after(conn: &Connection, beat_id: i64, after_id: i64) -> Result<Vec<LinkR
     let rows = stmt.query_map(params![beat_id, after_id], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Unresolved relations naming `target_key`, as (row id, record id).
@@ -97,7 +97,7 @@ pub fn unresolved_to(conn: &Connection, beat_id: i64, target_key: &str) -> Resul
          WHERE beat_id = ?1 AND target_key = ?2 AND target_record_id IS NULL",
     )?;
     let rows = stmt.query_map(params![beat_id, target_key], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Points one relation at the record it names.
@@ -107,7 +107,7 @@ pub fn set_target(conn: &Connection, id: i64, target_record_id: i64) -> Result<(
     Ok(())
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, Option<i64>)> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<(i64, String, String, Option<i64>)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
@@ -135,7 +135,7 @@ pub fn for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<RecordLink>> {
     )?;
     let rows = stmt
         .query_map([beat_id], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     collect(rows)
 }
 
@@ -147,7 +147,22 @@ pub fn for_record(conn: &Connection, record_id: i64) -> Result<Vec<RecordLink>> 
     )?;
     let rows = stmt
         .query_map([record_id], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
+/// Relations from or to any record of a story, in insertion order, in one
+/// query; `for_record` of each is the subset naming it.
+pub fn for_story(conn: &Connection, story_id: i64) -> Result<Vec<RecordLink>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id, kind, target_key, target_record_id FROM record_links
+         WHERE record_id IN (SELECT record_id FROM story_records WHERE story_id = ?1)
+            OR target_record_id IN (SELECT record_id FROM story_records WHERE story_id = ?1)
+         ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([story_id], row)?
+        .collect::<crate::db::Result<Vec<_>>>()?;
     collect(rows)
 }
 

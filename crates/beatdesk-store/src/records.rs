@@ -1,6 +1,6 @@
+use crate::db::{params, Connection, OptionalExtension, Row};
 use beatdesk_types::{Metrics, Platform, Record, RecordStatus};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -54,7 +54,7 @@ struct RawRecord {
     status: String,
 }
 
-fn from_row(r: &Row) -> rusqlite::Result<RawRecord> {
+fn from_row(r: &Row) -> crate::db::Result<RawRecord> {
     Ok(RawRecord {
         record: Record {
             id: r.get(0)?,
@@ -103,11 +103,11 @@ fn finish(raw: RawRecord) -> Result<Record> {
     Ok(rec)
 }
 
-fn query(conn: &Connection, sql_tail: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
+fn query(conn: &Connection, sql_tail: &str, params: impl crate::db::Params) -> Result<Vec<Record>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM records {sql_tail}"))?;
     let raws = stmt
         .query_map(params, from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter().map(finish).collect()
 }
 
@@ -178,14 +178,12 @@ pub fn upsert_ref(
 ) -> Result<Upsert> {
     let metrics = serde_json::to_string(rec.metrics).expect("metrics serialize");
     let fetched = to_sql_time(now);
-    let inserted = conn
-        .prepare_cached(
+    let inserted: Option<i64> = conn.insert_id(
             "INSERT INTO records (beat_id, source_id, platform, external_id, url, canonical_url, title, text, author,
                 community, published_at, fetched_at, metrics, status, reason, duplicate_of, note, added_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
              ON CONFLICT (beat_id, platform, external_id) DO NOTHING",
-        )?
-        .execute(params![
+        params![
             beat_id,
             rec.source_id,
             rec.platform.as_str(),
@@ -205,8 +203,8 @@ pub fn upsert_ref(
             rec.note,
             rec.added_by,
         ])?;
-    if inserted == 1 {
-        return Ok(Upsert::Inserted(conn.last_insert_rowid()));
+    if let Some(id) = inserted {
+        return Ok(Upsert::Inserted(id));
     }
     let id: i64 = conn
         .prepare_cached(
@@ -251,6 +249,16 @@ pub fn get(conn: &Connection, id: i64) -> Result<Record> {
 }
 
 /// All records of a beat in publication order.
+/// The records linked to a story, in one query (a story view must not
+/// cost a round trip per source on a shared server).
+pub fn for_story(conn: &Connection, story_id: i64) -> Result<Vec<Record>> {
+    query(
+        conn,
+        "WHERE id IN (SELECT record_id FROM story_records WHERE story_id = ?1)",
+        [story_id],
+    )
+}
+
 pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<Record>> {
     query(
         conn,

@@ -1,7 +1,7 @@
 //! Plain user settings (the editor's name, the chosen writer). Never secrets:
 //! those live in the OS keychain only.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::{params, Connection, OptionalExtension};
 
 use crate::Result;
 

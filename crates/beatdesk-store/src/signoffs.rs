@@ -1,6 +1,6 @@
+use crate::db::{params, Connection};
 use beatdesk_types::SignOff;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -17,13 +17,13 @@ pub struct NewSignOff<'a> {
 
 pub fn insert(conn: &Connection, s: &NewSignOff, now: DateTime<Utc>) -> Result<SignOff> {
     let failures = serde_json::to_string(s.failures).expect("strings serialize");
-    conn.execute(
+    let id: i64 = conn.query_row(
         "INSERT INTO signoffs (story_id, draft_id, editor, note, created_at, override_reason, failures)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![s.story_id, s.draft_id, s.editor, s.note, to_sql_time(now), s.override_reason, failures],
+        |r| r.get(0),
     )?;
     let story_id = s.story_id;
-    let id = conn.last_insert_rowid();
     list(conn, story_id)?
         .into_iter()
         .find(|s| s.id == id)
@@ -50,7 +50,7 @@ pub fn list(conn: &Connection, story_id: i64) -> Result<Vec<SignOff>> {
                 r.get::<_, String>(8)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(
             |(

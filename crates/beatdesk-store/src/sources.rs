@@ -1,8 +1,8 @@
 //! A beat's sources and their fetch state (ETag, Last-Modified, cursor,
 //! back-off). Ingest reads and writes these; the foundation only lists them.
 
+use crate::db::{params, Connection, OptionalExtension};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{from_sql_time, to_sql_time, Result};
 
@@ -29,11 +29,11 @@ pub fn insert(
     params_json: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO sources (beat_id, kind, params, created_at) VALUES (?1, ?2, ?3, ?4)",
+    Ok(conn.query_row(
+        "INSERT INTO sources (beat_id, kind, params, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![beat_id, kind, params_json.to_string(), to_sql_time(now)],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 /// Replaces a beat's sources (from an edited configuration), keeping the
@@ -85,7 +85,7 @@ pub fn list_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<SourceRow>> 
                 r.get::<_, Option<String>>(10)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(
             |(

@@ -1,6 +1,6 @@
+use crate::db::{params, Connection, OptionalExtension};
 use beatdesk_types::{Signal, StoryStatus};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -31,7 +31,7 @@ pub struct Link {
 const COLUMNS: &str =
     "id, beat_id, title, status, signal_detail, top_terms, created_at, updated_at, retired";
 
-fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<StoryRow>> {
+fn query(conn: &Connection, tail: &str, p: impl crate::db::Params) -> Result<Vec<StoryRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM stories {tail}"))?;
     let raws = stmt
         .query_map(p, |r| {
@@ -47,7 +47,7 @@ fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
                 r.get::<_, bool>(8)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(
             |(id, beat_id, title, status, signal, terms, created, updated, retired)| {
@@ -71,11 +71,11 @@ fn query(conn: &Connection, tail: &str, p: impl rusqlite::Params) -> Result<Vec<
 }
 
 pub fn insert(conn: &Connection, beat_id: i64, title: &str, now: DateTime<Utc>) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO stories (beat_id, title, status, created_at, updated_at) VALUES (?1, ?2, 'candidate', ?3, ?3)",
+    Ok(conn.query_row(
+        "INSERT INTO stories (beat_id, title, status, created_at, updated_at) VALUES (?1, ?2, 'candidate', ?3, ?3) RETURNING id",
         params![beat_id, title, to_sql_time(now)],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<StoryRow> {
@@ -155,7 +155,7 @@ pub fn records_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, i64)
          WHERE s.beat_id = ?1 AND s.retired = 0 ORDER BY sr.story_id, sr.record_id",
     )?;
     let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Records an editor excluded from the beat's live stories.
@@ -165,7 +165,7 @@ pub fn excluded_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<i64>> {
          WHERE s.beat_id = ?1 AND s.retired = 0 AND sr.included = 0 ORDER BY sr.record_id",
     )?;
     let rows = stmt.query_map([beat_id], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 pub fn links(conn: &Connection, story_id: i64) -> Result<Vec<Link>> {
@@ -182,7 +182,7 @@ pub fn links(conn: &Connection, story_id: i64) -> Result<Vec<Link>> {
                 r.get::<_, String>(4)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(|(record_id, included, weight, added, why)| {
             Ok(Link {
@@ -257,7 +257,8 @@ pub fn add_link(
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO story_records (story_id, record_id, included, weight, added_at) VALUES (?1, ?2, 1, 1.0, ?3)",
+        "INSERT INTO story_records (story_id, record_id, included, weight, added_at) VALUES (?1, ?2, 1, 1.0, ?3)
+         ON CONFLICT DO NOTHING",
         params![story_id, record_id, to_sql_time(now)],
     )?;
     Ok(())

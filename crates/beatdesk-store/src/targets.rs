@@ -1,8 +1,8 @@
 //! `targets` (export destinations by name) and `target_exports` (every
 //! attempt to send a story to one, append-only). Secrets are not stored here.
 
+use crate::db::{params, Connection, OptionalExtension};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{from_sql_time, to_sql_time, Result, StoreError};
 
@@ -25,18 +25,19 @@ pub fn insert(
     username: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<TargetRow> {
-    conn.execute(
-        "INSERT INTO targets (name, kind, url, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let id = conn.query_row(
+        "INSERT INTO targets (name, kind, url, username, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![name, kind, url, username, to_sql_time(now)],
+        |r| r.get(0),
     )?;
-    get(conn, conn.last_insert_rowid())
+    get(conn, id)
 }
 
 const COLS: &str = "id, name, kind, url, username, created_at";
 
 fn row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(i64, String, String, String, Option<String>, String)> {
+    r: &crate::db::Row<'_>,
+) -> crate::db::Result<(i64, String, String, String, Option<String>, String)> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -90,7 +91,7 @@ pub fn list(conn: &Connection) -> Result<Vec<TargetRow>> {
     ))?;
     let raws = stmt
         .query_map([], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter().map(build).collect()
 }
 
@@ -127,10 +128,10 @@ pub struct Attempt {
 }
 
 pub fn record_attempt(conn: &Connection, a: &Attempt) -> Result<i64> {
-    conn.execute(
+    Ok(conn.query_row(
         "INSERT INTO target_exports (target_id, story_id, draft_id, action, remote_id, url,
              remote_updated_at, status, event, content_hash, error_code, error, actor, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
         params![
             a.target_id,
             a.story_id,
@@ -147,8 +148,8 @@ pub fn record_attempt(conn: &Connection, a: &Attempt) -> Result<i64> {
             a.actor,
             to_sql_time(a.created_at)
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 const ATTEMPT_SQL: &str =
@@ -157,7 +158,7 @@ const ATTEMPT_SQL: &str =
         e.error_code, e.error, e.actor, e.created_at
      FROM target_exports e JOIN targets t ON t.id = e.target_id JOIN drafts d ON d.id = e.draft_id";
 
-fn attempt(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Attempt, String)> {
+fn attempt(r: &crate::db::Row<'_>) -> crate::db::Result<(Attempt, String)> {
     Ok((
         Attempt {
             id: r.get(0)?,
@@ -183,11 +184,11 @@ fn attempt(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Attempt, String)> {
     ))
 }
 
-fn attempts(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Attempt>> {
+fn attempts(conn: &Connection, sql: &str, p: impl crate::db::Params) -> Result<Vec<Attempt>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let raws = stmt
         .query_map(p, attempt)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     raws.into_iter()
         .map(|(mut a, created)| {
             a.created_at = from_sql_time(&created)?;

@@ -9,6 +9,7 @@ mod document;
 mod links;
 mod record;
 mod sources;
+mod store;
 mod story;
 mod targets;
 mod verify;
@@ -27,6 +28,7 @@ pub use story::{
 };
 
 pub use sources::{IngestProgress, IngestSummary, SourceInfo, SourceRun};
+pub use store::StoreSettings;
 pub use targets::{ExportOutcome, ExportPlan, TargetExport, TargetInfo};
 pub use verify::{
     Check, CheckKind, CheckStatus, Claim, ClaimLocation, ClaimPart, Evidence, SignOffRequest,

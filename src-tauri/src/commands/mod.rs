@@ -4,6 +4,7 @@ pub mod desk;
 pub mod review;
 pub mod settings;
 pub mod sources;
+pub mod store;
 pub mod stories;
 pub mod targets;
 pub mod verify;

@@ -4,6 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { AppSettings } from "../bindings/AppSettings";
 import type { Beat } from "../bindings/Beat";
+import type { StoreSettings } from "../bindings/StoreSettings";
 import type { BeatUsage } from "../bindings/BeatUsage";
 import type { DraftProgress } from "../bindings/DraftProgress";
 import type { ModelInfo } from "../bindings/ModelInfo";
@@ -99,6 +100,8 @@ export const backend = {
   onStoreChanged: (f: () => void): Promise<UnlistenFn> => listen("beatdesk://store-changed", () => f()),
   getSettings: () => invoke<AppSettings>("get_settings"),
   setEditorName: (name: string) => invoke<AppSettings>("set_editor_name", { name }),
+  getStoreSettings: () => invoke<StoreSettings>("get_store_settings"),
+  setStoreAddress: (address: string | null) => invoke<StoreSettings>("set_store_address", { address }),
   // The review desk.
   createBeat: (name: string, config: string) => invoke<Beat[]>("create_beat", { name, config }),
   renameBeat: (beatId: number, name: string, editor: string) => invoke<Beat[]>("rename_beat", { beatId, name, editor }),
