@@ -76,6 +76,7 @@ impl CoreError {
             CoreError::Model { .. } => "model_failed",
             CoreError::Keychain(_) => "keychain_unavailable",
             CoreError::Stale(_) => "stale_revision",
+            CoreError::Store(StoreError::Denied(_)) => "permission_denied",
             CoreError::Unverified { .. } => "verification_failed",
             CoreError::Cms(e) => e.code(),
             _ => "error",

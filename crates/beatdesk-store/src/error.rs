@@ -1,7 +1,11 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Db(#[from] crate::db::Error),
+    Db(crate::db::Error),
+    /// The shared store's privileges refused the login (SQLSTATE 42501): a
+    /// reporter's client asked for what only an editor may do.
+    #[error("the shared store refused this for your login: only an editor may sign off, approve or export ({0})")]
+    Denied(String),
     #[error("shared store: {0}")]
     Shared(#[from] beatdesk_store_pg::PgStoreError),
     #[error("{what} {id} not found")]
@@ -21,6 +25,15 @@ impl StoreError {
     }
 }
 
+impl From<crate::db::Error> for StoreError {
+    fn from(e: crate::db::Error) -> Self {
+        match e.sqlstate() {
+            Some("42501") => StoreError::Denied(e.to_string()),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Db(e.into())
@@ -29,6 +42,6 @@ impl From<rusqlite::Error> for StoreError {
 
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
-        StoreError::Db(e.into())
+        crate::db::Error::from(e).into()
     }
 }

@@ -68,8 +68,21 @@ impl Store {
                 let pg_address = Some(addr.clone());
                 let addr = addr.clone();
                 let conn = db::PgConn::open(move || {
-                    let mut client = beatdesk_store_pg::connect(&addr, None, "beatdesk")?;
-                    beatdesk_store_pg::migrate(&mut client)?;
+                    // The keychain's password (`beatdesk team login`) first; a
+                    // keychain that cannot answer leaves PGPASSWORD and .pgpass.
+                    let password = beatdesk_store_pg::keychain::Keychain::open()
+                        .ok()
+                        .and_then(|k| beatdesk_store_pg::keychain::lookup(&k, &addr).ok())
+                        .flatten();
+                    let mut client =
+                        beatdesk_store_pg::connect(&addr, password.as_deref(), "beatdesk")?;
+                    // Only the owner may create tables: a reporter's or an
+                    // editor's login opens a current store without trying.
+                    if beatdesk_store_pg::migrate::version(&mut client)?
+                        < beatdesk_store_pg::migrate::latest()
+                    {
+                        beatdesk_store_pg::migrate(&mut client)?;
+                    }
                     Ok(client)
                 })?;
                 let mut store = Self::from_connection(Connection::postgres(conn));
