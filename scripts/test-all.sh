@@ -44,4 +44,9 @@ cargo build -p beatdesk-app -p beatdesk-cli
 # Bounded: a stuck WebDriver session must fail the run, not hang it.
 timeout 900 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - \
   node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/
+# The window on a shared PostgreSQL store (LISTEN/NOTIFY): the same file
+# skips itself above, and runs here inside a throw-away cluster.
+timeout 300 bash tests/pg/start.sh bash tests/pg/env.sh \
+  xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" keyctl session - \
+  node --test --test-timeout=180000 tests/e2e/live-pg.test.mjs
 echo "screenshots: tests/e2e/output/"
