@@ -73,6 +73,7 @@ pub(crate) fn save(
         .iter()
         .filter(|(c, _)| st.clusterer.is_roundup(**c))
         .map(|(_, id)| *id)
+        .chain(st.held.roundups())
         .collect();
     roundups.sort_unstable();
     let mut note = note_now(tx, beat_id, st.last_record, roundups, Some(st.kept))?;
@@ -135,16 +136,26 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .filter(|r| !manual.contains(&r.id))
         .collect();
     let (relations, index) = crate::relations::for_analysis(tx, beat_id, &input)?;
-    let mut clusterer = Clusterer::new(Config::default());
+    let config = Config::default();
+    let mut clusterer = Clusterer::new(config.clone());
     for &(from, to) in &relations {
         clusterer.relate(from, to);
     }
-    let placed = clusterer.restore(&input, &stored);
+    // Only stories the new records can reach by time are rebuilt now; the
+    // rest wait (a reply's old target is rebuilt when it is named).
+    let near = near_stories(tx, beat_id, note.last_record, &input, &stored, config.window_days)?;
+    let (now_stored, held): (Vec<StoredStory>, Vec<StoredStory>) = match near {
+        None => (stored, Vec::new()),
+        Some(near) => stored.into_iter().partition(|s| near.contains(&s.story_id)),
+    };
+    let placed = clusterer.restore(&input, &now_stored);
     let story_of: HashMap<u32, i64> = placed
         .iter()
-        .zip(&stored)
+        .zip(&now_stored)
         .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
         .collect();
+    let mut held = Held::new(held);
+    held.rebuilt = story_of.len();
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
     let signals = rows.into_iter().map(|s| (s.id, s.signal)).collect();
@@ -160,7 +171,127 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         ranked_at,
         kept: note.kept,
         last: Default::default(),
+        held,
     }))
+}
+
+/// Stored stories not rebuilt yet: out of reach of the records that
+/// arrived when the process started. They keep their stored grouping.
+#[derive(Default)]
+pub(crate) struct Held {
+    stories: Vec<StoredStory>,
+    /// Record → its held story.
+    of_record: HashMap<i64, usize>,
+    done: Vec<bool>,
+    /// Held stories not rebuilt yet.
+    pub(crate) waiting: usize,
+    /// Stories rebuilt since the last pass reported them.
+    pub(crate) rebuilt: usize,
+}
+
+impl Held {
+    fn new(stories: Vec<StoredStory>) -> Held {
+        let mut of_record = HashMap::new();
+        for (i, s) in stories.iter().enumerate() {
+            for r in &s.record_ids {
+                of_record.entry(*r).or_insert(i);
+            }
+        }
+        Held {
+            waiting: stories.len(),
+            done: vec![false; stories.len()],
+            stories,
+            of_record,
+            rebuilt: 0,
+        }
+    }
+
+    /// Roundups among the stories still held (the note keeps them).
+    fn roundups(&self) -> impl Iterator<Item = i64> + '_ {
+        self.stories
+            .iter()
+            .zip(&self.done)
+            .filter(|(s, done)| s.roundup && !**done)
+            .map(|(s, _)| s.story_id)
+    }
+}
+
+/// The stories whose span comes within `window_days` of the records
+/// stored after `last_record` (the clusterer looks no further for a
+/// record's story by content); `None` when nothing new arrived (the window at start:
+/// everything is rebuilt, as every story is re-ranked).
+fn near_stories(
+    tx: &Transaction,
+    beat_id: i64,
+    last_record: i64,
+    input: &[beatdesk_types::Record],
+    stored: &[StoredStory],
+    window_days: f32,
+) -> Result<Option<HashSet<i64>>> {
+    let new = records::list_for_beat_after(tx, beat_id, last_record)?;
+    let (Some(lo), Some(hi)) = (
+        new.iter().map(|r| r.published_at).min(),
+        new.iter().map(|r| r.published_at).max(),
+    ) else {
+        return Ok(None);
+    };
+    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
+    // A story is within reach when its span comes within the window (a
+    // story can span the new records' time with none of its own near).
+    Ok(Some(
+        stored
+            .iter()
+            .filter(|s| {
+                let mut times = s.record_ids.iter().filter_map(|r| at.get(r));
+                let Some(first) = times.next() else {
+                    return false;
+                };
+                let (a, b) = times.fold((*first, *first), |(a, b), t| (a.min(*t), b.max(*t)));
+                a <= hi && b >= lo
+            })
+            .map(|s| s.story_id)
+            .collect(),
+    ))
+}
+
+/// Rebuilds the held stories that a relation names (a new reply to an old
+/// post outside the window), before the new records are clustered.
+pub(crate) fn reach(tx: &Transaction, st: &mut BeatState, relations: &[(i64, i64)]) -> Result<()> {
+    let held = &mut st.held;
+    if held.waiting == 0 {
+        return Ok(());
+    }
+    let mut want: Vec<usize> = relations
+        .iter()
+        .flat_map(|&(a, b)| [a, b])
+        .filter(|id| !st.clusterer.knows(*id))
+        .filter_map(|id| held.of_record.get(&id).copied())
+        .filter(|i| !held.done[*i])
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    if want.is_empty() {
+        return Ok(());
+    }
+    let picked: Vec<StoredStory> = want.iter().map(|i| held.stories[*i].clone()).collect();
+    let mut recs = Vec::new();
+    for s in &picked {
+        for id in &s.record_ids {
+            recs.push(records::get(tx, *id)?);
+        }
+    }
+    let placed = st.clusterer.restore(&recs, &picked);
+    for ((c, s), i) in placed.iter().zip(&picked).zip(&want) {
+        held.done[*i] = true;
+        held.waiting -= 1;
+        held.rebuilt += 1;
+        if let Some(c) = c {
+            st.story_of.insert(*c, s.story_id);
+        }
+    }
+    Ok(())
 }
 
 /// How old a story's stored signal may get before a pass re-ranks it.

@@ -310,3 +310,137 @@ fn an_excluded_record_counts_in_no_signal() {
         2
     );
 }
+
+/// Synthetic records as import lines.
+fn synth_lines(records: &[beatdesk_types::Record]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            let title = if r.title.trim().is_empty() {
+                r.text.chars().take(60).collect::<String>()
+            } else {
+                r.title.clone()
+            };
+            json!({
+                "platform": r.platform.as_str(), "external_id": r.external_id, "url": r.url,
+                "title": title, "text": r.text,
+                "author": if r.author.is_empty() { "anon" } else { &r.author },
+                "published_at": r.published_at.to_rfc3339(), "community": r.community,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_process_rebuilds_only_stories_in_reach_and_ends_like_one_process() {
+    // A beat accumulating 60 days of records; the last ones arrive later.
+    let (mut records, _) = beatdesk_analyze::synth::records(2400, 160, 60, 5);
+    records.sort_by_key(|r| (r.published_at, r.id));
+    let lines = synth_lines(&records);
+    let cut = lines.len() - 150;
+    let now = (records.last().unwrap().published_at + chrono::Duration::hours(1)).to_rfc3339();
+
+    let one = tempfile::tempdir().unwrap();
+    let d = open(one.path(), &now);
+    d.add_beat(BEAT, None).unwrap();
+    d.import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    d.import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let in_one = groups(&d);
+
+    let two = tempfile::tempdir().unwrap();
+    let first = open(two.path(), &now);
+    let beat = first.add_beat(BEAT, None).unwrap().id;
+    first
+        .import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    let stored = first.last_analysis(beat).unwrap().stories;
+    drop(first);
+    let second = open(two.path(), &now);
+    second
+        .import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let report = second.last_analysis(beat).unwrap();
+    assert!(report.incremental, "{report:?}");
+    assert!(
+        report.rebuilt > 0 && report.rebuilt * 3 < stored,
+        "only stories near the new records are rebuilt: {} of {stored}",
+        report.rebuilt
+    );
+    assert_eq!(
+        report.stories,
+        groups(&second).len(),
+        "stories held back still count"
+    );
+    assert_eq!(groups(&second), in_one, "the same stories as one process");
+}
+
+#[test]
+fn a_reply_to_an_old_story_out_of_the_window_still_joins_it() {
+    let t0: chrono::DateTime<chrono::Utc> = "2026-01-01T09:00:00Z".parse().unwrap();
+    let at = |h: i64| (t0 + chrono::Duration::hours(h)).to_rfc3339();
+    let mut lines: Vec<String> = vec![
+        json!({"platform": "news", "external_id": "q-a1", "url": "https://alpha-news.example/quill-funding",
+            "title": "Quill Labs raises $90 million to build open speech models",
+            "text": "Quill Labs, the Lisbon startup behind the Cantor speech models, has raised $90 million in a round led by Northwind Ventures, chief executive Ines Prado said.",
+            "author": "Alpha News", "published_at": at(0)}),
+        json!({"platform": "bluesky", "external_id": "q-p1", "url": "https://bsky.app/profile/x/post/qp1",
+            "title": "Quill Labs $90M round",
+            "text": "Quill Labs raised $90M from Northwind Ventures for the Cantor speech models",
+            "author": "x.bsky.social", "published_at": at(2)}),
+        json!({"platform": "bluesky", "external_id": "q-p2", "url": "https://bsky.app/profile/y/post/qp2",
+            "title": "Cantor speech models funding",
+            "text": "Northwind Ventures leads $90 million round in Quill Labs, makers of Cantor speech models",
+            "author": "y.bsky.social", "published_at": at(3)}),
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    // Two months of other stories after it.
+    let (mut filler, _) = beatdesk_analyze::synth::records(600, 40, 60, 9);
+    let shift = t0 + chrono::Duration::days(1) - filler.iter().map(|r| r.published_at).min().unwrap();
+    for r in &mut filler {
+        r.published_at += shift;
+    }
+    filler.sort_by_key(|r| (r.published_at, r.id));
+    lines.extend(synth_lines(&filler));
+    let last = filler.last().unwrap().published_at;
+    let now = (last + chrono::Duration::hours(3)).to_rfc3339();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(dir.path(), &now);
+    let beat = d.add_beat(BEAT, None).unwrap().id;
+    d.import_jsonl(BEAT, "a.jsonl", &lines.join("\n")).unwrap();
+    let story_of = |d: &Beatdesk, ext: &str| {
+        d.stories(BEAT)
+            .unwrap()
+            .into_iter()
+            .find(|s| {
+                d.story_records(s.id)
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.record.external_id == ext)
+            })
+            .map(|s| s.id)
+    };
+    let old = story_of(&d, "q-p1").expect("the Quill story");
+    drop(d);
+
+    // Two months on, in a new process: a reply to the old post.
+    let reply = json!({"platform": "bluesky", "external_id": "q-r1",
+        "url": "https://bsky.app/profile/z/post/qr1", "title": "Congrats to the Quill team",
+        "text": "Congrats to the Quill team, well deserved.", "author": "z.bsky.social",
+        "published_at": (last + chrono::Duration::hours(1)).to_rfc3339(), "reply_to": "q-p1"});
+    let next = open(dir.path(), &now);
+    next.import_jsonl(BEAT, "b.jsonl", &reply.to_string())
+        .unwrap();
+    let report = next.last_analysis(beat).unwrap();
+    assert!(report.incremental, "{report:?}");
+    assert_eq!(story_of(&next, "q-r1"), Some(old), "{report:?}");
+    assert!(
+        report.rebuilt < report.stories / 2,
+        "the old story was rebuilt on demand, not the whole beat: {report:?}"
+    );
+}
