@@ -126,7 +126,8 @@ fn main() {
             for e in std::fs::read_dir(dir.path()).unwrap() {
                 let e = e.unwrap();
                 if e.file_type().unwrap().is_file() {
-                    std::fs::copy(e.path(), std::path::Path::new(&keep).join(e.file_name())).unwrap();
+                    std::fs::copy(e.path(), std::path::Path::new(&keep).join(e.file_name()))
+                        .unwrap();
                 }
             }
         }

@@ -9,9 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use beatdesk_analyze::{duplicate_counts, Clusterer, Config, StoredStory};
+use beatdesk_analyze::{Clusterer, Config, StoredStory};
+use beatdesk_store::records::Outline;
 use beatdesk_store::{decisions, records, settings, stories, Transaction};
-use beatdesk_types::{Platform, StoryStatus};
+use beatdesk_types::{Platform, RecordStatus, StoryStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -100,10 +101,8 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     if current != note {
         return Ok(None);
     }
-    let all: Vec<_> = records::list_for_beat(tx, beat_id)?
-        .into_iter()
-        .filter(|r| r.id <= note.last_record)
-        .collect();
+    // Every record's outline (no text); the text only of stories rebuilt.
+    let all = records::outline_for_beat(tx, beat_id, note.last_record)?;
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -131,11 +130,14 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         })
         .collect();
     // Manual sources attached to a story stay out of the clusterer, as in a full pass.
-    let input: Vec<_> = all
-        .into_iter()
-        .filter(|r| !manual.contains(&r.id))
+    let input: Vec<&Outline> = all.iter().filter(|r| !manual.contains(&r.id)).collect();
+    let dup_of: HashMap<i64, i64> = input
+        .iter()
+        .filter(|r| r.status == RecordStatus::Duplicate)
+        .filter_map(|r| Some((r.id, r.duplicate_of?)))
         .collect();
-    let (relations, index) = crate::relations::for_analysis(tx, beat_id, &input)?;
+    let dups = duplicates(&input);
+    let (relations, index) = crate::relations::for_restore(tx, beat_id, note.last_record, dup_of)?;
     let config = Config::default();
     let mut clusterer = Clusterer::new(config.clone());
     for &(from, to) in &relations {
@@ -143,12 +145,30 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     }
     // Only stories the new records can reach by time are rebuilt now; the
     // rest wait (a reply's old target is rebuilt when it is named).
-    let near = near_stories(tx, beat_id, note.last_record, &input, &stored, config.window_days)?;
+    let near = near_stories(
+        tx,
+        beat_id,
+        note.last_record,
+        &input,
+        &stored,
+        config.window_days,
+    )?;
     let (now_stored, held): (Vec<StoredStory>, Vec<StoredStory>) = match near {
         None => (stored, Vec::new()),
         Some(near) => stored.into_iter().partition(|s| near.contains(&s.story_id)),
     };
-    let placed = clusterer.restore(&input, &now_stored);
+    let kept: HashSet<i64> = input
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .map(|r| r.id)
+        .collect();
+    let wanted: Vec<i64> = now_stored
+        .iter()
+        .flat_map(|s| s.record_ids.iter().copied())
+        .filter(|id| kept.contains(id))
+        .collect();
+    let recs = records::get_many(tx, &wanted)?;
+    let placed = clusterer.restore(&recs, &now_stored);
     let story_of: HashMap<u32, i64> = placed
         .iter()
         .zip(&now_stored)
@@ -164,7 +184,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         last_record: note.last_record,
         stamp: stamp(tx, beat_id)?,
         story_of,
-        dups: duplicate_counts(&input).into_iter().collect(),
+        dups,
         manual,
         index,
         signals,
@@ -173,6 +193,26 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         last: Default::default(),
         held,
     }))
+}
+
+/// Kept record → copies collapsed into it (as `duplicate_counts`, from outlines).
+fn duplicates(input: &[&Outline]) -> HashMap<i64, usize> {
+    let by_id: HashMap<i64, &Outline> = input.iter().map(|r| (r.id, *r)).collect();
+    let mut out: HashMap<i64, usize> = HashMap::new();
+    for r in input.iter().filter(|r| r.status == RecordStatus::Duplicate) {
+        let mut cur = r.duplicate_of;
+        for _ in 0..16 {
+            match cur.and_then(|id| by_id.get(&id)) {
+                Some(k) if k.status == RecordStatus::Kept => {
+                    *out.entry(k.id).or_default() += 1;
+                    break;
+                }
+                Some(k) if k.status == RecordStatus::Duplicate => cur = k.duplicate_of,
+                _ => break,
+            }
+        }
+    }
+    out
 }
 
 /// Stored stories not rebuilt yet: out of reach of the records that
@@ -224,7 +264,7 @@ fn near_stories(
     tx: &Transaction,
     beat_id: i64,
     last_record: i64,
-    input: &[beatdesk_types::Record],
+    input: &[&Outline],
     stored: &[StoredStory],
     window_days: f32,
 ) -> Result<Option<HashSet<i64>>> {
@@ -276,12 +316,11 @@ pub(crate) fn reach(tx: &Transaction, st: &mut BeatState, relations: &[(i64, i64
         return Ok(());
     }
     let picked: Vec<StoredStory> = want.iter().map(|i| held.stories[*i].clone()).collect();
-    let mut recs = Vec::new();
-    for s in &picked {
-        for id in &s.record_ids {
-            recs.push(records::get(tx, *id)?);
-        }
-    }
+    let ids: Vec<i64> = picked
+        .iter()
+        .flat_map(|s| s.record_ids.iter().copied())
+        .collect();
+    let recs = records::get_many(tx, &ids)?;
     let placed = st.clusterer.restore(&recs, &picked);
     for ((c, s), i) in placed.iter().zip(&picked).zip(&want) {
         held.done[*i] = true;

@@ -378,7 +378,7 @@ fn a_new_process_rebuilds_only_stories_in_reach_and_ends_like_one_process() {
 }
 
 #[test]
-fn a_reply_to_an_old_story_out_of_the_window_still_joins_it() {
+fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
     let t0: chrono::DateTime<chrono::Utc> = "2026-01-01T09:00:00Z".parse().unwrap();
     let at = |h: i64| (t0 + chrono::Duration::hours(h)).to_rfc3339();
     let mut lines: Vec<String> = vec![
@@ -400,7 +400,8 @@ fn a_reply_to_an_old_story_out_of_the_window_still_joins_it() {
     .collect();
     // Two months of other stories after it.
     let (mut filler, _) = beatdesk_analyze::synth::records(600, 40, 60, 9);
-    let shift = t0 + chrono::Duration::days(1) - filler.iter().map(|r| r.published_at).min().unwrap();
+    let shift =
+        t0 + chrono::Duration::days(1) - filler.iter().map(|r| r.published_at).min().unwrap();
     for r in &mut filler {
         r.published_at += shift;
     }
@@ -433,12 +434,19 @@ fn a_reply_to_an_old_story_out_of_the_window_still_joins_it() {
         "url": "https://bsky.app/profile/z/post/qr1", "title": "Congrats to the Quill team",
         "text": "Congrats to the Quill team, well deserved.", "author": "z.bsky.social",
         "published_at": (last + chrono::Duration::hours(1)).to_rfc3339(), "reply_to": "q-p1"});
+    // And a post linking the old article in its text (found in the store by URL).
+    let share = json!({"platform": "bluesky", "external_id": "q-s1",
+        "url": "https://bsky.app/profile/w/post/qs1", "title": "Worth rereading",
+        "text": "Worth rereading two months on: https://alpha-news.example/quill-funding",
+        "author": "w.bsky.social",
+        "published_at": (last + chrono::Duration::hours(2)).to_rfc3339()});
     let next = open(dir.path(), &now);
-    next.import_jsonl(BEAT, "b.jsonl", &reply.to_string())
+    next.import_jsonl(BEAT, "b.jsonl", &format!("{reply}\n{share}"))
         .unwrap();
     let report = next.last_analysis(beat).unwrap();
     assert!(report.incremental, "{report:?}");
     assert_eq!(story_of(&next, "q-r1"), Some(old), "{report:?}");
+    assert_eq!(story_of(&next, "q-s1"), Some(old), "{report:?}");
     assert!(
         report.rebuilt < report.stories / 2,
         "the old story was rebuilt on demand, not the whole beat: {report:?}"
