@@ -96,13 +96,24 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     let Ok(note) = serde_json::from_str::<Note>(&text) else {
         return Ok(None);
     };
-    let mut current = note_now(tx, beat_id, note.last_record, note.roundups.clone(), None)?;
+    // Every record's outline (no text; the text only of stories rebuilt),
+    // which also counts the kept records the note must match.
+    let all = records::outline_for_beat(tx, beat_id, note.last_record)?;
+    let kept = all
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .count() as i64;
+    let mut current = note_now(
+        tx,
+        beat_id,
+        note.last_record,
+        note.roundups.clone(),
+        Some(kept),
+    )?;
     current.at = note.at;
     if current != note {
         return Ok(None);
     }
-    // Every record's outline (no text); the text only of stories rebuilt.
-    let all = records::outline_for_beat(tx, beat_id, note.last_record)?;
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
