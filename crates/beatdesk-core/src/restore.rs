@@ -3,7 +3,12 @@
 //! wrote); a new process (`beatdesk ingest`, `beatdesk import`, the window
 //! at start) that finds the note still true rebuilds the clusterer from the
 //! stored stories — features only, every record straight to its story — and
-//! clusters just the records that arrived since. Anything else having
+//! clusters just the records that arrived since. Only what those records
+//! can reach is rebuilt: the stories whose span comes within `window_days`
+//! of theirs, and a story a relation of theirs names (a reply to an old
+//! post, found in the store by key), on demand; every other story keeps its
+//! stored grouping and signal (a window started with nothing new rebuilds
+//! and re-ranks them all). Anything else having
 //! changed the grouping (an editor's decision, a record collapsed, stories
 //! added or retired elsewhere) makes the note false and the pass full.
 
