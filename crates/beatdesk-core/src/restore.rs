@@ -319,13 +319,19 @@ pub(crate) fn reach(tx: &Transaction, st: &mut BeatState, relations: &[(i64, i64
     if held.waiting == 0 {
         return Ok(());
     }
-    let mut want: Vec<usize> = relations
+    let want: Vec<usize> = relations
         .iter()
         .flat_map(|&(a, b)| [a, b])
         .filter(|id| !st.clusterer.knows(*id))
         .filter_map(|id| held.of_record.get(&id).copied())
         .filter(|i| !held.done[*i])
         .collect();
+    rebuild(tx, st, want)
+}
+
+/// Rebuilds held stories (by index in `held.stories`) into the clusterer.
+fn rebuild(tx: &Transaction, st: &mut BeatState, mut want: Vec<usize>) -> Result<()> {
+    let held = &mut st.held;
     want.sort_unstable();
     want.dedup();
     if want.is_empty() {
@@ -368,6 +374,16 @@ pub(crate) fn resignal(
     st: &mut BeatState,
     force: &[i64],
 ) -> Result<usize> {
+    // A held story an editor just changed is rebuilt to be re-ranked.
+    let forced_held: Vec<usize> = st
+        .held
+        .stories
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| !st.held.done[*i] && force.contains(&s.story_id))
+        .map(|(i, _)| i)
+        .collect();
+    rebuild(tx, st, forced_held)?;
     st.clusterer
         .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     let stale = now - chrono::Duration::minutes(RERANK_AFTER_MINUTES);

@@ -394,6 +394,18 @@ fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
             "title": "Cantor speech models funding",
             "text": "Northwind Ventures leads $90 million round in Quill Labs, makers of Cantor speech models",
             "author": "y.bsky.social", "published_at": at(3)}),
+        json!({"platform": "news", "external_id": "f-a1", "url": "https://harbor-news.example/ferry-terminal",
+            "title": "Harbor council approves Kestrel Point ferry terminal",
+            "text": "The Harbor city council voted 7-2 to approve the Kestrel Point ferry terminal, a $40 million project backed by mayor Dana Oyelaran.",
+            "author": "Harbor News", "published_at": at(1)}),
+        json!({"platform": "reddit", "external_id": "f-r1", "url": "https://www.reddit.com/r/harbor/comments/fr1/",
+            "title": "Council approves Kestrel Point ferry terminal 7-2",
+            "text": "Harbor council approved the $40 million Kestrel Point ferry terminal, Oyelaran's project.",
+            "author": "u9", "published_at": at(2)}),
+        json!({"platform": "bluesky", "external_id": "f-p1", "url": "https://bsky.app/profile/v/post/fp1",
+            "title": "Kestrel Point ferry terminal approved",
+            "text": "Kestrel Point ferry terminal approved by Harbor council, $40 million, mayor Oyelaran",
+            "author": "v.bsky.social", "published_at": at(3)}),
     ]
     .iter()
     .map(|v| v.to_string())
@@ -447,6 +459,23 @@ fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
     assert!(report.incremental, "{report:?}");
     assert_eq!(story_of(&next, "q-r1"), Some(old), "{report:?}");
     assert_eq!(story_of(&next, "q-s1"), Some(old), "{report:?}");
+
+    // An editor excludes a record of a story this process did not rebuild:
+    // it is rebuilt then and re-ranked at once.
+    let ferry = story_of(&next, "f-p1").expect("the ferry story");
+    let before = next.story(ferry).unwrap().story.signal;
+    let post = next
+        .story_records(ferry)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.record.external_id == "f-p1")
+        .unwrap()
+        .record
+        .id;
+    next.set_record_included(ferry, post, false, 1.0, "Ana")
+        .unwrap();
+    let after = next.story(ferry).unwrap().story.signal;
+    assert!(after.volume < before.volume, "{before:?} -> {after:?}");
     assert!(
         report.rebuilt < report.stories / 2,
         "the old story was rebuilt on demand, not the whole beat: {report:?}"
