@@ -125,7 +125,7 @@ pub(crate) fn run(
     for &(from, to) in &relations {
         st.clusterer.relate(from, to);
     }
-    crate::restore::reach(tx, st, &relations)?;
+    crate::restore::reach(tx, st, &new, &relations)?;
     let first = st.clusterer.len();
     st.clusterer.add(&new);
     st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);

@@ -190,7 +190,8 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .zip(&now_stored)
         .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
         .collect();
-    let mut held = Held::new(held);
+    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
+    let mut held = Held::new(held, &at);
     held.rebuilt = story_of.len();
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
@@ -236,6 +237,8 @@ fn duplicates(input: &[&Outline]) -> HashMap<i64, usize> {
 #[derive(Default)]
 pub(crate) struct Held {
     stories: Vec<StoredStory>,
+    /// The times each held story covers.
+    spans: Vec<Option<(DateTime<Utc>, DateTime<Utc>)>>,
     /// Record → its held story.
     of_record: HashMap<i64, usize>,
     done: Vec<bool>,
@@ -246,7 +249,8 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    fn new(stories: Vec<StoredStory>) -> Held {
+    fn new(stories: Vec<StoredStory>, at: &HashMap<i64, DateTime<Utc>>) -> Held {
+        let spans = stories.iter().map(|s| span(s, at)).collect();
         let mut of_record = HashMap::new();
         for (i, s) in stories.iter().enumerate() {
             for r in &s.record_ids {
@@ -257,6 +261,7 @@ impl Held {
             waiting: stories.len(),
             done: vec![false; stories.len()],
             stories,
+            spans,
             of_record,
             rebuilt: 0,
         }
@@ -285,47 +290,71 @@ fn near_stories(
     window_days: f32,
 ) -> Result<Option<HashSet<i64>>> {
     let new = records::list_for_beat_after(tx, beat_id, last_record)?;
-    let (Some(lo), Some(hi)) = (
-        new.iter().map(|r| r.published_at).min(),
-        new.iter().map(|r| r.published_at).max(),
-    ) else {
+    let Some((lo, hi)) = reach_of(&new, window_days) else {
         return Ok(None);
     };
-    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
-    let (lo, hi) = (lo - pad, hi + pad);
     let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
     // A story is within reach when its span comes within the window (a
     // story can span the new records' time with none of its own near).
     Ok(Some(
         stored
             .iter()
-            .filter(|s| {
-                let mut times = s.record_ids.iter().filter_map(|r| at.get(r));
-                let Some(first) = times.next() else {
-                    return false;
-                };
-                let (a, b) = times.fold((*first, *first), |(a, b), t| (a.min(*t), b.max(*t)));
-                a <= hi && b >= lo
-            })
+            .filter(|s| span(s, &at).is_some_and(|(a, b)| a <= hi && b >= lo))
             .map(|s| s.story_id)
             .collect(),
     ))
 }
 
-/// Rebuilds the held stories that a relation names (a new reply to an old
-/// post outside the window), before the new records are clustered.
-pub(crate) fn reach(tx: &Transaction, st: &mut BeatState, relations: &[(i64, i64)]) -> Result<()> {
+/// The times a story's records cover.
+fn span(
+    s: &StoredStory,
+    at: &HashMap<i64, DateTime<Utc>>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut times = s.record_ids.iter().filter_map(|r| at.get(r));
+    let first = *times.next()?;
+    Some(times.fold((first, first), |(a, b), t| (a.min(*t), b.max(*t))))
+}
+
+/// The times within `window_days` of some of `new`.
+fn reach_of(
+    new: &[beatdesk_types::Record],
+    window_days: f32,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let lo = new.iter().map(|r| r.published_at).min()?;
+    let hi = new.iter().map(|r| r.published_at).max()?;
+    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
+    Some((lo - pad, hi + pad))
+}
+
+/// Rebuilds the held stories that `new` records can reach: by time (a
+/// later batch of older records) or by a relation (a new reply to an old
+/// post outside the window), before they are clustered.
+pub(crate) fn reach(
+    tx: &Transaction,
+    st: &mut BeatState,
+    new: &[beatdesk_types::Record],
+    relations: &[(i64, i64)],
+) -> Result<()> {
     let held = &mut st.held;
     if held.waiting == 0 {
         return Ok(());
     }
-    let want: Vec<usize> = relations
+    let mut want: Vec<usize> = relations
         .iter()
         .flat_map(|&(a, b)| [a, b])
         .filter(|id| !st.clusterer.knows(*id))
         .filter_map(|id| held.of_record.get(&id).copied())
         .filter(|i| !held.done[*i])
         .collect();
+    if let Some((lo, hi)) = reach_of(new, st.clusterer.config.window_days) {
+        want.extend(
+            held.spans
+                .iter()
+                .enumerate()
+                .filter(|(i, s)| !held.done[*i] && s.is_some_and(|(a, b)| a <= hi && b >= lo))
+                .map(|(i, _)| i),
+        );
+    }
     rebuild(tx, st, want)
 }
 

@@ -406,6 +406,18 @@ fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
             "title": "Kestrel Point ferry terminal approved",
             "text": "Kestrel Point ferry terminal approved by Harbor council, $40 million, mayor Oyelaran",
             "author": "v.bsky.social", "published_at": at(3)}),
+        json!({"platform": "news", "external_id": "m-a1", "url": "https://valley-post.example/mill-strike",
+            "title": "Workers at Tamsin Mill walk out over night-shift pay",
+            "text": "About 300 workers at the Tamsin Mill paper plant walked out on Tuesday over cuts to night-shift pay, union steward Roan Ickes said.",
+            "author": "Valley Post", "published_at": at(4)}),
+        json!({"platform": "bluesky", "external_id": "m-p1", "url": "https://bsky.app/profile/u/post/mp1",
+            "title": "Tamsin Mill walkout",
+            "text": "300 Tamsin Mill workers walk out over night-shift pay cuts, says steward Roan Ickes",
+            "author": "u.bsky.social", "published_at": at(5)}),
+        json!({"platform": "reddit", "external_id": "m-r1", "url": "https://www.reddit.com/r/valley/comments/mr1/",
+            "title": "Tamsin Mill workers walk out over night-shift pay",
+            "text": "Night-shift pay cuts at Tamsin Mill: about 300 workers out, Roan Ickes says.",
+            "author": "u8", "published_at": at(6)}),
     ]
     .iter()
     .map(|v| v.to_string())
@@ -460,15 +472,27 @@ fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
     assert_eq!(story_of(&next, "q-r1"), Some(old), "{report:?}");
     assert_eq!(story_of(&next, "q-s1"), Some(old), "{report:?}");
 
+    // A late batch of old records (a backfill) in the same process: the
+    // held story of their time is rebuilt and they join it.
+    let ferry = story_of(&next, "f-p1").expect("the ferry story");
+    let late = json!({"platform": "news", "external_id": "f-b1", "url": "https://bay-times.example/kestrel-ferry",
+        "title": "Kestrel Point ferry terminal wins council approval",
+        "text": "Harbor council approved the Kestrel Point ferry terminal 7-2; mayor Dana Oyelaran called the $40 million project overdue.",
+        "author": "Bay Times", "published_at": at(5)});
+    next.import_jsonl(BEAT, "c.jsonl", &late.to_string())
+        .unwrap();
+    assert!(next.last_analysis(beat).unwrap().incremental);
+    assert_eq!(story_of(&next, "f-b1"), Some(ferry));
+
     // An editor excludes a record of a story this process did not rebuild:
     // it is rebuilt then and re-ranked at once.
-    let ferry = story_of(&next, "f-p1").expect("the ferry story");
+    let ferry = story_of(&next, "m-p1").expect("the mill story");
     let before = next.story(ferry).unwrap().story.signal;
     let post = next
         .story_records(ferry)
         .unwrap()
         .into_iter()
-        .find(|r| r.record.external_id == "f-p1")
+        .find(|r| r.record.external_id == "m-p1")
         .unwrap()
         .record
         .id;
