@@ -6,7 +6,8 @@
 //! clusters just the records that arrived since. Only what those records
 //! can reach is rebuilt: the stories whose span comes within `window_days`
 //! of theirs, and a story a relation of theirs names (a reply to an old
-//! post, found in the store by key), on demand; every other story keeps its
+//! post, found in the store by key) or a later batch's time reaches, on
+//! demand; every other story keeps its
 //! stored grouping and signal (a window started with nothing new rebuilds
 //! and re-ranks them all). Anything else having
 //! changed the grouping (an editor's decision, a record collapsed, stories
