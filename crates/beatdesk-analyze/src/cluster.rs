@@ -91,7 +91,7 @@ pub struct Clusterer {
     pub(crate) meta: Vec<DocMeta>,
     pub(crate) doc_cluster: Vec<u32>,
     pub(crate) clusters: Vec<Cluster>,
-    by_id: FxHashMap<i64, u32>,
+    pub(crate) by_id: FxHashMap<i64, u32>,
     pub(crate) index: Vec<Vec<u32>>,
     forced: FxHashMap<i64, u32>,
     /// Record id → records it answers, quotes, comments on or links to.
@@ -508,6 +508,11 @@ impl Clusterer {
     fn new_cluster(&mut self) -> u32 {
         self.clusters.push(Cluster::new(None));
         (self.clusters.len() - 1) as u32
+    }
+
+    /// Whether a record is held (added or restored).
+    pub fn knows(&self, record_id: i64) -> bool {
+        self.by_id.contains_key(&record_id)
     }
 
     pub(crate) fn by_id_insert(&mut self, record_id: i64, d: u32) {

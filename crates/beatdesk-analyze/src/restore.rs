@@ -28,8 +28,14 @@ impl Clusterer {
     /// `records` among them (records in no story are left for `add`).
     /// Returns each stored story's index in the clusterer, `None` for a
     /// story none of whose records are kept.
+    ///
+    /// May be called again on a clusterer already holding restored or
+    /// added records: a caller restores only the stories new records can
+    /// reach (those near them in time) and the rest on demand (a reply's
+    /// old target). Records already held are skipped.
     pub fn restore(&mut self, records: &[Record], stories: &[StoredStory]) -> Vec<Option<u32>> {
-        assert!(self.is_empty(), "restore into an empty clusterer");
+        let first_cluster = self.clusters.len();
+        let was_empty = self.is_empty();
         let mut story_of: FxHashMap<i64, usize> = FxHashMap::default();
         for (i, s) in stories.iter().enumerate() {
             for id in &s.record_ids {
@@ -38,7 +44,11 @@ impl Clusterer {
         }
         let mut held: Vec<&Record> = records
             .iter()
-            .filter(|r| r.status == RecordStatus::Kept && story_of.contains_key(&r.id))
+            .filter(|r| {
+                r.status == RecordStatus::Kept
+                    && story_of.contains_key(&r.id)
+                    && !self.by_id.contains_key(&r.id)
+            })
             .collect();
         held.sort_by_key(|r| (r.published_at, r.id));
         held.dedup_by_key(|r| r.id);
@@ -80,10 +90,12 @@ impl Clusterer {
             self.join(d, c);
         }
         // Nothing is waiting for a merge pass: the stored grouping is the result.
-        for cl in &mut self.clusters {
+        for cl in &mut self.clusters[first_cluster..] {
             cl.dirty = false;
         }
-        self.since_merge = 0;
+        if was_empty {
+            self.since_merge = 0;
+        }
         cluster_of
     }
 }

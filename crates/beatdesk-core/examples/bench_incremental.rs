@@ -120,6 +120,17 @@ fn main() {
     if let Some(bin) = std::env::var_os("BEATDESK_BIN") {
         let file = dir.path().join("cli.jsonl");
         std::fs::write(&file, lines(&cli_batch)).unwrap();
+        // A copy of the store before this step, to time or profile it again.
+        if let Some(keep) = std::env::var_os("BENCH_KEEP") {
+            std::fs::create_dir_all(&keep).unwrap();
+            for e in std::fs::read_dir(dir.path()).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_file() {
+                    std::fs::copy(e.path(), std::path::Path::new(&keep).join(e.file_name()))
+                        .unwrap();
+                }
+            }
+        }
         let t = Instant::now();
         let out = std::process::Command::new(bin)
             .arg("--home")

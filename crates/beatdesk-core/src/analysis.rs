@@ -20,6 +20,9 @@ pub struct AnalysisReport {
     pub incremental: bool,
     /// Stories whose signal alone was rewritten (a re-rank, no clustering).
     pub resignalled: usize,
+    /// Stored stories a new process rebuilt for this pass (those the new
+    /// records can reach; the rest keep their stored grouping).
+    pub rebuilt: usize,
 }
 
 /// Full passes run on this connection per beat (a temporary table, so per
@@ -152,6 +155,7 @@ pub(crate) fn run_with_state(
         kept,
         signals,
         last: AnalysisReport::default(),
+        held: Default::default(),
     };
     crate::restore::save(tx, beat_id, &state, now)?;
     Ok((report, state))

@@ -82,6 +82,8 @@ pub(crate) struct BeatState {
     pub kept: i64,
     /// The report of the last pass.
     pub last: AnalysisReport,
+    /// Stored stories a new process has not rebuilt (out of reach so far).
+    pub held: crate::restore::Held,
 }
 
 /// Clusters the records stored since the last pass and rewrites the
@@ -101,9 +103,10 @@ pub(crate) fn run(
         let resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
         st.stamp = stamp(tx, beat_id)?;
         return Ok(Some(AnalysisReport {
-            stories: st.story_of.len(),
+            stories: st.story_of.len() + st.held.waiting,
             incremental: true,
             resignalled,
+            rebuilt: std::mem::take(&mut st.held.rebuilt),
             ..AnalysisReport::default()
         }));
     }
@@ -120,6 +123,7 @@ pub(crate) fn run(
     for &(from, to) in &relations {
         st.clusterer.relate(from, to);
     }
+    crate::restore::reach(tx, st, &new, &relations)?;
     let first = st.clusterer.len();
     st.clusterer.add(&new);
     st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);
@@ -130,6 +134,7 @@ pub(crate) fn run(
 
     let mut report = AnalysisReport {
         incremental: true,
+        rebuilt: std::mem::take(&mut st.held.rebuilt),
         ..AnalysisReport::default()
     };
     // Stories merged into others by this pass are retired.
@@ -175,7 +180,7 @@ pub(crate) fn run(
         st.signals.insert(id, cand.signal);
         st.ranked_at.insert(id, now);
     }
-    report.stories = st.story_of.len();
+    report.stories = st.story_of.len() + st.held.waiting;
     // Stories this pass did not touch still age: their recency moves.
     report.resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
     crate::restore::save(tx, beat_id, st, now)?;

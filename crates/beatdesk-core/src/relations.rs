@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use beatdesk_store::{links, Transaction};
+use beatdesk_store::{links, records, Connection, Transaction};
 use beatdesk_types::{post_key, Platform, Record, RecordStatus};
 
 use crate::Result;
@@ -17,6 +17,9 @@ pub(crate) struct Index {
     by_key: HashMap<String, i64>,
     by_url: HashMap<String, i64>,
     dup_of: HashMap<i64, i64>,
+    /// The beat whose stored records a lookup missing here asks for (an
+    /// index rebuilt by a new process holds only what arrived since).
+    store: Option<i64>,
 }
 
 impl Index {
@@ -25,9 +28,44 @@ impl Index {
             by_key: HashMap::with_capacity(records.len()),
             by_url: HashMap::with_capacity(records.len()),
             dup_of: HashMap::new(),
+            store: None,
         };
         index.add(records);
         index
+    }
+
+    /// An index that asks the store for the beat's records up to now and
+    /// holds only copies' originals (`dup_of`) and what is added later.
+    pub(crate) fn backed(beat_id: i64, dup_of: HashMap<i64, i64>) -> Index {
+        Index {
+            by_key: HashMap::new(),
+            by_url: HashMap::new(),
+            dup_of,
+            store: Some(beat_id),
+        }
+    }
+
+    /// `lookup`, then the stored records for a store-backed index.
+    fn lookup_in(&self, conn: &Connection, key: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.lookup(key) {
+            return Ok(Some(id));
+        }
+        let Some(beat_id) = self.store else {
+            return Ok(None);
+        };
+        if !key.contains("://") {
+            if let Some((platform, ext)) = key.split_once(':') {
+                if Platform::parse(platform).is_some() {
+                    return Ok(records::find_by_post(conn, beat_id, platform, ext)?);
+                }
+            }
+        }
+        for c in canonical_forms(key) {
+            if let Some(id) = records::find_by_canonical(conn, beat_id, &c)? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     /// Adds records (kept ones first, so a URL names the kept record over
@@ -110,15 +148,18 @@ fn reddit_post_of_comment(r: &Record) -> Option<String> {
 
 /// Relations a record's own fields state: a Reddit comment's post, links
 /// in its text to records held.
-fn derived(r: &Record, index: &Index, out: &mut Vec<(i64, i64)>) {
-    if let Some(post) = reddit_post_of_comment(r).and_then(|k| index.lookup(&k)) {
-        out.push((r.id, post));
+fn derived(conn: &Connection, r: &Record, index: &Index, out: &mut Vec<(i64, i64)>) -> Result<()> {
+    if let Some(k) = reddit_post_of_comment(r) {
+        if let Some(post) = index.lookup_in(conn, &k)? {
+            out.push((r.id, post));
+        }
     }
     for link in beatdesk_ingest::normalize::links_in_text(&r.text) {
-        if let Some(t) = index.lookup(&link) {
+        if let Some(t) = index.lookup_in(conn, &link)? {
             out.push((r.id, t));
         }
     }
+    Ok(())
 }
 
 /// Kept-record pairs, each once.
@@ -150,10 +191,38 @@ pub(crate) fn for_analysis(
         .iter()
         .filter(|r| r.status != RecordStatus::Rejected)
     {
-        derived(r, &index, &mut out);
+        derived(tx, r, &index, &mut out)?;
     }
     for (web, citing) in beatdesk_ingest::citations_for_beat(tx, beat_id)? {
         out.extend(citing.into_iter().map(|c| (c, web)));
+    }
+    Ok((finish(out, &index), index))
+}
+
+/// The stored relations between a beat's records up to a pass (resolved
+/// at that pass; a new process rebuilding its state), with a store-backed
+/// index. Links in old records' text are not re-derived: they only guide
+/// where old records go, and those are placed already.
+pub(crate) fn for_restore(
+    tx: &Transaction,
+    beat_id: i64,
+    last_record: i64,
+    dup_of: HashMap<i64, i64>,
+) -> Result<(Vec<(i64, i64)>, Index)> {
+    let index = Index::backed(beat_id, dup_of);
+    let mut out: Vec<(i64, i64)> = links::for_beat(tx, beat_id)?
+        .into_iter()
+        .filter(|l| l.record_id <= last_record)
+        .filter_map(|l| Some((l.record_id, l.target_record_id?)))
+        .filter(|(_, t)| *t <= last_record)
+        .collect();
+    for (web, citing) in beatdesk_ingest::citations_for_beat(tx, beat_id)? {
+        out.extend(
+            citing
+                .into_iter()
+                .filter(|c| *c <= last_record && web <= last_record)
+                .map(|c| (c, web)),
+        );
     }
     Ok((finish(out, &index), index))
 }
@@ -171,7 +240,11 @@ pub(crate) fn for_new(
     index.add(new);
     let mut out = Vec::new();
     for (id, record_id, key, target) in links::after(tx, beat_id, after_id)? {
-        if let Some(t) = target.or_else(|| index.lookup(&key)) {
+        let t = match target {
+            Some(t) => Some(t),
+            None => index.lookup_in(tx, &key)?,
+        };
+        if let Some(t) = t {
             if target.is_none() {
                 links::set_target(tx, id, t)?;
             }
@@ -185,7 +258,7 @@ pub(crate) fn for_new(
                 out.push((from, r.id));
             }
         }
-        derived(r, index, &mut out);
+        derived(tx, r, index, &mut out)?;
         if r.platform == Platform::Web {
             // Which posts cited this page is stored as `cited_by` relations.
             let by = beatdesk_ingest::cited_by(tx, r.id)?;

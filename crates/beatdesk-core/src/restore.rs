@@ -3,15 +3,22 @@
 //! wrote); a new process (`beatdesk ingest`, `beatdesk import`, the window
 //! at start) that finds the note still true rebuilds the clusterer from the
 //! stored stories — features only, every record straight to its story — and
-//! clusters just the records that arrived since. Anything else having
+//! clusters just the records that arrived since. Only what those records
+//! can reach is rebuilt: the stories whose span comes within `window_days`
+//! of theirs, and a story a relation of theirs names (a reply to an old
+//! post, found in the store by key) or a later batch's time reaches, on
+//! demand; every other story keeps its
+//! stored grouping and signal (a window started with nothing new rebuilds
+//! and re-ranks them all). Anything else having
 //! changed the grouping (an editor's decision, a record collapsed, stories
 //! added or retired elsewhere) makes the note false and the pass full.
 
 use std::collections::{HashMap, HashSet};
 
-use beatdesk_analyze::{duplicate_counts, Clusterer, Config, StoredStory};
+use beatdesk_analyze::{Clusterer, Config, StoredStory};
+use beatdesk_store::records::Outline;
 use beatdesk_store::{decisions, records, settings, stories, Transaction};
-use beatdesk_types::{Platform, StoryStatus};
+use beatdesk_types::{Platform, RecordStatus, StoryStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +80,7 @@ pub(crate) fn save(
         .iter()
         .filter(|(c, _)| st.clusterer.is_roundup(**c))
         .map(|(_, id)| *id)
+        .chain(st.held.roundups())
         .collect();
     roundups.sort_unstable();
     let mut note = note_now(tx, beat_id, st.last_record, roundups, Some(st.kept))?;
@@ -94,15 +102,24 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     let Ok(note) = serde_json::from_str::<Note>(&text) else {
         return Ok(None);
     };
-    let mut current = note_now(tx, beat_id, note.last_record, note.roundups.clone(), None)?;
+    // Every record's outline (no text; the text only of stories rebuilt),
+    // which also counts the kept records the note must match.
+    let all = records::outline_for_beat(tx, beat_id, note.last_record)?;
+    let kept = all
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .count() as i64;
+    let mut current = note_now(
+        tx,
+        beat_id,
+        note.last_record,
+        note.roundups.clone(),
+        Some(kept),
+    )?;
     current.at = note.at;
     if current != note {
         return Ok(None);
     }
-    let all: Vec<_> = records::list_for_beat(tx, beat_id)?
-        .into_iter()
-        .filter(|r| r.id <= note.last_record)
-        .collect();
     let manual: HashSet<i64> = all
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -130,21 +147,53 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         })
         .collect();
     // Manual sources attached to a story stay out of the clusterer, as in a full pass.
-    let input: Vec<_> = all
-        .into_iter()
-        .filter(|r| !manual.contains(&r.id))
+    let input: Vec<&Outline> = all.iter().filter(|r| !manual.contains(&r.id)).collect();
+    let dup_of: HashMap<i64, i64> = input
+        .iter()
+        .filter(|r| r.status == RecordStatus::Duplicate)
+        .filter_map(|r| Some((r.id, r.duplicate_of?)))
         .collect();
-    let (relations, index) = crate::relations::for_analysis(tx, beat_id, &input)?;
-    let mut clusterer = Clusterer::new(Config::default());
+    let dups = duplicates(&input);
+    let (relations, index) = crate::relations::for_restore(tx, beat_id, note.last_record, dup_of)?;
+    let config = Config::default();
+    let mut clusterer = Clusterer::new(config.clone());
     for &(from, to) in &relations {
         clusterer.relate(from, to);
     }
-    let placed = clusterer.restore(&input, &stored);
+    // Only stories the new records can reach by time are rebuilt now; the
+    // rest wait (a reply's old target is rebuilt when it is named).
+    let near = near_stories(
+        tx,
+        beat_id,
+        note.last_record,
+        &input,
+        &stored,
+        config.window_days,
+    )?;
+    let (now_stored, held): (Vec<StoredStory>, Vec<StoredStory>) = match near {
+        None => (stored, Vec::new()),
+        Some(near) => stored.into_iter().partition(|s| near.contains(&s.story_id)),
+    };
+    let kept: HashSet<i64> = input
+        .iter()
+        .filter(|r| r.status == RecordStatus::Kept)
+        .map(|r| r.id)
+        .collect();
+    let wanted: Vec<i64> = now_stored
+        .iter()
+        .flat_map(|s| s.record_ids.iter().copied())
+        .filter(|id| kept.contains(id))
+        .collect();
+    let recs = records::get_many(tx, &wanted)?;
+    let placed = clusterer.restore(&recs, &now_stored);
     let story_of: HashMap<u32, i64> = placed
         .iter()
-        .zip(&stored)
+        .zip(&now_stored)
         .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
         .collect();
+    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
+    let mut held = Held::new(held, &at);
+    held.rebuilt = story_of.len();
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
     let signals = rows.into_iter().map(|s| (s.id, s.signal)).collect();
@@ -153,14 +202,187 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         last_record: note.last_record,
         stamp: stamp(tx, beat_id)?,
         story_of,
-        dups: duplicate_counts(&input).into_iter().collect(),
+        dups,
         manual,
         index,
         signals,
         ranked_at,
         kept: note.kept,
         last: Default::default(),
+        held,
     }))
+}
+
+/// Kept record → copies collapsed into it (as `duplicate_counts`, from outlines).
+fn duplicates(input: &[&Outline]) -> HashMap<i64, usize> {
+    let by_id: HashMap<i64, &Outline> = input.iter().map(|r| (r.id, *r)).collect();
+    let mut out: HashMap<i64, usize> = HashMap::new();
+    for r in input.iter().filter(|r| r.status == RecordStatus::Duplicate) {
+        let mut cur = r.duplicate_of;
+        for _ in 0..16 {
+            match cur.and_then(|id| by_id.get(&id)) {
+                Some(k) if k.status == RecordStatus::Kept => {
+                    *out.entry(k.id).or_default() += 1;
+                    break;
+                }
+                Some(k) if k.status == RecordStatus::Duplicate => cur = k.duplicate_of,
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
+/// Stored stories not rebuilt yet: out of reach of the records that
+/// arrived when the process started. They keep their stored grouping.
+#[derive(Default)]
+pub(crate) struct Held {
+    stories: Vec<StoredStory>,
+    /// The times each held story covers.
+    spans: Vec<Option<(DateTime<Utc>, DateTime<Utc>)>>,
+    /// Record → its held story.
+    of_record: HashMap<i64, usize>,
+    done: Vec<bool>,
+    /// Held stories not rebuilt yet.
+    pub(crate) waiting: usize,
+    /// Stories rebuilt since the last pass reported them.
+    pub(crate) rebuilt: usize,
+}
+
+impl Held {
+    fn new(stories: Vec<StoredStory>, at: &HashMap<i64, DateTime<Utc>>) -> Held {
+        let spans = stories.iter().map(|s| span(s, at)).collect();
+        let mut of_record = HashMap::new();
+        for (i, s) in stories.iter().enumerate() {
+            for r in &s.record_ids {
+                of_record.entry(*r).or_insert(i);
+            }
+        }
+        Held {
+            waiting: stories.len(),
+            done: vec![false; stories.len()],
+            stories,
+            spans,
+            of_record,
+            rebuilt: 0,
+        }
+    }
+
+    /// Roundups among the stories still held (the note keeps them).
+    fn roundups(&self) -> impl Iterator<Item = i64> + '_ {
+        self.stories
+            .iter()
+            .zip(&self.done)
+            .filter(|(s, done)| s.roundup && !**done)
+            .map(|(s, _)| s.story_id)
+    }
+}
+
+/// The stories whose span comes within `window_days` of the records
+/// stored after `last_record` (the clusterer looks no further for a
+/// record's story by content); `None` when nothing new arrived (the window at start:
+/// everything is rebuilt, as every story is re-ranked).
+fn near_stories(
+    tx: &Transaction,
+    beat_id: i64,
+    last_record: i64,
+    input: &[&Outline],
+    stored: &[StoredStory],
+    window_days: f32,
+) -> Result<Option<HashSet<i64>>> {
+    let new = records::list_for_beat_after(tx, beat_id, last_record)?;
+    let Some((lo, hi)) = reach_of(&new, window_days) else {
+        return Ok(None);
+    };
+    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
+    // A story is within reach when its span comes within the window (a
+    // story can span the new records' time with none of its own near).
+    Ok(Some(
+        stored
+            .iter()
+            .filter(|s| span(s, &at).is_some_and(|(a, b)| a <= hi && b >= lo))
+            .map(|s| s.story_id)
+            .collect(),
+    ))
+}
+
+/// The times a story's records cover.
+fn span(
+    s: &StoredStory,
+    at: &HashMap<i64, DateTime<Utc>>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut times = s.record_ids.iter().filter_map(|r| at.get(r));
+    let first = *times.next()?;
+    Some(times.fold((first, first), |(a, b), t| (a.min(*t), b.max(*t))))
+}
+
+/// The times within `window_days` of some of `new`.
+fn reach_of(
+    new: &[beatdesk_types::Record],
+    window_days: f32,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let lo = new.iter().map(|r| r.published_at).min()?;
+    let hi = new.iter().map(|r| r.published_at).max()?;
+    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
+    Some((lo - pad, hi + pad))
+}
+
+/// Rebuilds the held stories that `new` records can reach: by time (a
+/// later batch of older records) or by a relation (a new reply to an old
+/// post outside the window), before they are clustered.
+pub(crate) fn reach(
+    tx: &Transaction,
+    st: &mut BeatState,
+    new: &[beatdesk_types::Record],
+    relations: &[(i64, i64)],
+) -> Result<()> {
+    let held = &mut st.held;
+    if held.waiting == 0 {
+        return Ok(());
+    }
+    let mut want: Vec<usize> = relations
+        .iter()
+        .flat_map(|&(a, b)| [a, b])
+        .filter(|id| !st.clusterer.knows(*id))
+        .filter_map(|id| held.of_record.get(&id).copied())
+        .filter(|i| !held.done[*i])
+        .collect();
+    if let Some((lo, hi)) = reach_of(new, st.clusterer.config.window_days) {
+        want.extend(
+            held.spans
+                .iter()
+                .enumerate()
+                .filter(|(i, s)| !held.done[*i] && s.is_some_and(|(a, b)| a <= hi && b >= lo))
+                .map(|(i, _)| i),
+        );
+    }
+    rebuild(tx, st, want)
+}
+
+/// Rebuilds held stories (by index in `held.stories`) into the clusterer.
+fn rebuild(tx: &Transaction, st: &mut BeatState, mut want: Vec<usize>) -> Result<()> {
+    let held = &mut st.held;
+    want.sort_unstable();
+    want.dedup();
+    if want.is_empty() {
+        return Ok(());
+    }
+    let picked: Vec<StoredStory> = want.iter().map(|i| held.stories[*i].clone()).collect();
+    let ids: Vec<i64> = picked
+        .iter()
+        .flat_map(|s| s.record_ids.iter().copied())
+        .collect();
+    let recs = records::get_many(tx, &ids)?;
+    let placed = st.clusterer.restore(&recs, &picked);
+    for ((c, s), i) in placed.iter().zip(&picked).zip(&want) {
+        held.done[*i] = true;
+        held.waiting -= 1;
+        held.rebuilt += 1;
+        if let Some(c) = c {
+            st.story_of.insert(*c, s.story_id);
+        }
+    }
+    Ok(())
 }
 
 /// How old a story's stored signal may get before a pass re-ranks it.
@@ -182,6 +404,16 @@ pub(crate) fn resignal(
     st: &mut BeatState,
     force: &[i64],
 ) -> Result<usize> {
+    // A held story an editor just changed is rebuilt to be re-ranked.
+    let forced_held: Vec<usize> = st
+        .held
+        .stories
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| !st.held.done[*i] && force.contains(&s.story_id))
+        .map(|(i, _)| i)
+        .collect();
+    rebuild(tx, st, forced_held)?;
     st.clusterer
         .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     let stale = now - chrono::Duration::minutes(RERANK_AFTER_MINUTES);

@@ -310,3 +310,198 @@ fn an_excluded_record_counts_in_no_signal() {
         2
     );
 }
+
+/// Synthetic records as import lines.
+fn synth_lines(records: &[beatdesk_types::Record]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            let title = if r.title.trim().is_empty() {
+                r.text.chars().take(60).collect::<String>()
+            } else {
+                r.title.clone()
+            };
+            json!({
+                "platform": r.platform.as_str(), "external_id": r.external_id, "url": r.url,
+                "title": title, "text": r.text,
+                "author": if r.author.is_empty() { "anon" } else { &r.author },
+                "published_at": r.published_at.to_rfc3339(), "community": r.community,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_process_rebuilds_only_stories_in_reach_and_ends_like_one_process() {
+    // A beat accumulating 60 days of records; the last ones arrive later.
+    let (mut records, _) = beatdesk_analyze::synth::records(2400, 160, 60, 5);
+    records.sort_by_key(|r| (r.published_at, r.id));
+    let lines = synth_lines(&records);
+    let cut = lines.len() - 150;
+    let now = (records.last().unwrap().published_at + chrono::Duration::hours(1)).to_rfc3339();
+
+    let one = tempfile::tempdir().unwrap();
+    let d = open(one.path(), &now);
+    d.add_beat(BEAT, None).unwrap();
+    d.import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    d.import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let in_one = groups(&d);
+
+    let two = tempfile::tempdir().unwrap();
+    let first = open(two.path(), &now);
+    let beat = first.add_beat(BEAT, None).unwrap().id;
+    first
+        .import_jsonl(BEAT, "a.jsonl", &lines[..cut].join("\n"))
+        .unwrap();
+    let stored = first.last_analysis(beat).unwrap().stories;
+    drop(first);
+    let second = open(two.path(), &now);
+    second
+        .import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let report = second.last_analysis(beat).unwrap();
+    assert!(report.incremental, "{report:?}");
+    assert!(
+        report.rebuilt > 0 && report.rebuilt * 3 < stored,
+        "only stories near the new records are rebuilt: {} of {stored}",
+        report.rebuilt
+    );
+    assert_eq!(
+        report.stories,
+        groups(&second).len(),
+        "stories held back still count"
+    );
+    assert_eq!(groups(&second), in_one, "the same stories as one process");
+}
+
+#[test]
+fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
+    let t0: chrono::DateTime<chrono::Utc> = "2026-01-01T09:00:00Z".parse().unwrap();
+    let at = |h: i64| (t0 + chrono::Duration::hours(h)).to_rfc3339();
+    let mut lines: Vec<String> = vec![
+        json!({"platform": "news", "external_id": "q-a1", "url": "https://alpha-news.example/quill-funding",
+            "title": "Quill Labs raises $90 million to build open speech models",
+            "text": "Quill Labs, the Lisbon startup behind the Cantor speech models, has raised $90 million in a round led by Northwind Ventures, chief executive Ines Prado said.",
+            "author": "Alpha News", "published_at": at(0)}),
+        json!({"platform": "bluesky", "external_id": "q-p1", "url": "https://bsky.app/profile/x/post/qp1",
+            "title": "Quill Labs $90M round",
+            "text": "Quill Labs raised $90M from Northwind Ventures for the Cantor speech models",
+            "author": "x.bsky.social", "published_at": at(2)}),
+        json!({"platform": "bluesky", "external_id": "q-p2", "url": "https://bsky.app/profile/y/post/qp2",
+            "title": "Cantor speech models funding",
+            "text": "Northwind Ventures leads $90 million round in Quill Labs, makers of Cantor speech models",
+            "author": "y.bsky.social", "published_at": at(3)}),
+        json!({"platform": "news", "external_id": "f-a1", "url": "https://harbor-news.example/ferry-terminal",
+            "title": "Harbor council approves Kestrel Point ferry terminal",
+            "text": "The Harbor city council voted 7-2 to approve the Kestrel Point ferry terminal, a $40 million project backed by mayor Dana Oyelaran.",
+            "author": "Harbor News", "published_at": at(1)}),
+        json!({"platform": "reddit", "external_id": "f-r1", "url": "https://www.reddit.com/r/harbor/comments/fr1/",
+            "title": "Council approves Kestrel Point ferry terminal 7-2",
+            "text": "Harbor council approved the $40 million Kestrel Point ferry terminal, Oyelaran's project.",
+            "author": "u9", "published_at": at(2)}),
+        json!({"platform": "bluesky", "external_id": "f-p1", "url": "https://bsky.app/profile/v/post/fp1",
+            "title": "Kestrel Point ferry terminal approved",
+            "text": "Kestrel Point ferry terminal approved by Harbor council, $40 million, mayor Oyelaran",
+            "author": "v.bsky.social", "published_at": at(3)}),
+        json!({"platform": "news", "external_id": "m-a1", "url": "https://valley-post.example/mill-strike",
+            "title": "Workers at Tamsin Mill walk out over night-shift pay",
+            "text": "About 300 workers at the Tamsin Mill paper plant walked out on Tuesday over cuts to night-shift pay, union steward Roan Ickes said.",
+            "author": "Valley Post", "published_at": at(4)}),
+        json!({"platform": "bluesky", "external_id": "m-p1", "url": "https://bsky.app/profile/u/post/mp1",
+            "title": "Tamsin Mill walkout",
+            "text": "300 Tamsin Mill workers walk out over night-shift pay cuts, says steward Roan Ickes",
+            "author": "u.bsky.social", "published_at": at(5)}),
+        json!({"platform": "reddit", "external_id": "m-r1", "url": "https://www.reddit.com/r/valley/comments/mr1/",
+            "title": "Tamsin Mill workers walk out over night-shift pay",
+            "text": "Night-shift pay cuts at Tamsin Mill: about 300 workers out, Roan Ickes says.",
+            "author": "u8", "published_at": at(6)}),
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    // Two months of other stories after it.
+    let (mut filler, _) = beatdesk_analyze::synth::records(600, 40, 60, 9);
+    let shift =
+        t0 + chrono::Duration::days(1) - filler.iter().map(|r| r.published_at).min().unwrap();
+    for r in &mut filler {
+        r.published_at += shift;
+    }
+    filler.sort_by_key(|r| (r.published_at, r.id));
+    lines.extend(synth_lines(&filler));
+    let last = filler.last().unwrap().published_at;
+    let now = (last + chrono::Duration::hours(3)).to_rfc3339();
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(dir.path(), &now);
+    let beat = d.add_beat(BEAT, None).unwrap().id;
+    d.import_jsonl(BEAT, "a.jsonl", &lines.join("\n")).unwrap();
+    let story_of = |d: &Beatdesk, ext: &str| {
+        d.stories(BEAT)
+            .unwrap()
+            .into_iter()
+            .find(|s| {
+                d.story_records(s.id)
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.record.external_id == ext)
+            })
+            .map(|s| s.id)
+    };
+    let old = story_of(&d, "q-p1").expect("the Quill story");
+    drop(d);
+
+    // Two months on, in a new process: a reply to the old post.
+    let reply = json!({"platform": "bluesky", "external_id": "q-r1",
+        "url": "https://bsky.app/profile/z/post/qr1", "title": "Congrats to the Quill team",
+        "text": "Congrats to the Quill team, well deserved.", "author": "z.bsky.social",
+        "published_at": (last + chrono::Duration::hours(1)).to_rfc3339(), "reply_to": "q-p1"});
+    // And a post linking the old article in its text (found in the store by URL).
+    let share = json!({"platform": "bluesky", "external_id": "q-s1",
+        "url": "https://bsky.app/profile/w/post/qs1", "title": "Worth rereading",
+        "text": "Worth rereading two months on: https://alpha-news.example/quill-funding",
+        "author": "w.bsky.social",
+        "published_at": (last + chrono::Duration::hours(2)).to_rfc3339()});
+    let next = open(dir.path(), &now);
+    next.import_jsonl(BEAT, "b.jsonl", &format!("{reply}\n{share}"))
+        .unwrap();
+    let report = next.last_analysis(beat).unwrap();
+    assert!(report.incremental, "{report:?}");
+    assert_eq!(story_of(&next, "q-r1"), Some(old), "{report:?}");
+    assert_eq!(story_of(&next, "q-s1"), Some(old), "{report:?}");
+
+    // A late batch of old records (a backfill) in the same process: the
+    // held story of their time is rebuilt and they join it.
+    let ferry = story_of(&next, "f-p1").expect("the ferry story");
+    let late = json!({"platform": "news", "external_id": "f-b1", "url": "https://bay-times.example/kestrel-ferry",
+        "title": "Kestrel Point ferry terminal wins council approval",
+        "text": "Harbor council approved the Kestrel Point ferry terminal 7-2; mayor Dana Oyelaran called the $40 million project overdue.",
+        "author": "Bay Times", "published_at": at(5)});
+    next.import_jsonl(BEAT, "c.jsonl", &late.to_string())
+        .unwrap();
+    assert!(next.last_analysis(beat).unwrap().incremental);
+    assert_eq!(story_of(&next, "f-b1"), Some(ferry));
+
+    // An editor excludes a record of a story this process did not rebuild:
+    // it is rebuilt then and re-ranked at once.
+    let ferry = story_of(&next, "m-p1").expect("the mill story");
+    let before = next.story(ferry).unwrap().story.signal;
+    let post = next
+        .story_records(ferry)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.record.external_id == "m-p1")
+        .unwrap()
+        .record
+        .id;
+    next.set_record_included(ferry, post, false, 1.0, "Ana")
+        .unwrap();
+    let after = next.story(ferry).unwrap().story.signal;
+    assert!(after.volume < before.volume, "{before:?} -> {after:?}");
+    assert!(
+        report.rebuilt < report.stories / 2,
+        "the old story was rebuilt on demand, not the whole beat: {report:?}"
+    );
+}

@@ -376,3 +376,94 @@ mod tests {
             .unwrap();
     }
 }
+
+/// What rebuilding an analysis needs of every record, without its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    pub id: i64,
+    pub platform: Platform,
+    pub published_at: DateTime<Utc>,
+    pub status: RecordStatus,
+    pub duplicate_of: Option<i64>,
+}
+
+/// The outline of a beat's records with ids up to `last_id`.
+pub fn outline_for_beat(conn: &Connection, beat_id: i64, last_id: i64) -> Result<Vec<Outline>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, platform, published_at, status, duplicate_of FROM records WHERE beat_id = ?1 AND id <= ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![beat_id, last_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, platform, published, status, duplicate_of)| {
+            Ok(Outline {
+                id,
+                platform: Platform::parse(&platform).ok_or_else(|| StoreError::Corrupt {
+                    what: "record platform",
+                    detail: platform.clone(),
+                })?,
+                published_at: from_sql_time(&published)?,
+                status: RecordStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                    what: "record status",
+                    detail: status.clone(),
+                })?,
+                duplicate_of,
+            })
+        })
+        .collect()
+}
+
+/// Records by id (any order; ids not found are left out).
+pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Record>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        out.extend(query(
+            conn,
+            &format!("WHERE id IN ({marks})"),
+            rusqlite::params_from_iter(chunk),
+        )?);
+    }
+    Ok(out)
+}
+
+/// The record of a beat a relation names by post (platform and id), if
+/// held and not rejected.
+pub fn find_by_post(
+    conn: &Connection,
+    beat_id: i64,
+    platform: &str,
+    external_id: &str,
+) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM records WHERE beat_id = ?1 AND platform = ?2 AND external_id = ?3 AND status <> 'rejected'",
+        )?
+        .query_row(params![beat_id, platform, external_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The record of a beat a relation names by canonical URL, a kept one
+/// over its copies, if any is held and not rejected.
+pub fn find_by_canonical(
+    conn: &Connection,
+    beat_id: i64,
+    canonical_url: &str,
+) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM records WHERE beat_id = ?1 AND canonical_url = ?2 AND status <> 'rejected'
+             ORDER BY CASE WHEN status = 'kept' THEN 0 ELSE 1 END, id LIMIT 1",
+        )?
+        .query_row(params![beat_id, canonical_url], |r| r.get(0))
+        .optional()?)
+}
