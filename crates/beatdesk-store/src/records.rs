@@ -402,7 +402,7 @@ pub fn outline_for_beat(conn: &Connection, beat_id: i64, last_id: i64) -> Result
                 r.get::<_, Option<i64>>(4)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|(id, platform, published, status, duplicate_of)| {
             Ok(Outline {
@@ -430,7 +430,7 @@ pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Record>> {
         out.extend(query(
             conn,
             &format!("WHERE id IN ({marks})"),
-            rusqlite::params_from_iter(chunk),
+            crate::db::params_from_iter(chunk.iter().copied()),
         )?);
     }
     Ok(out)
