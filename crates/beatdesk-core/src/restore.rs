@@ -102,13 +102,14 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     let Ok(note) = serde_json::from_str::<Note>(&text) else {
         return Ok(None);
     };
-    // Every record's outline (no text; the text only of stories rebuilt),
-    // which also counts the kept records the note must match.
-    let all = records::outline_for_beat(tx, beat_id, note.last_record)?;
-    let kept = all
-        .iter()
-        .filter(|r| r.status == RecordStatus::Kept)
-        .count() as i64;
+    // Only the records that are not plain kept ones are read (a count
+    // gives the kept ones the note must match); the text only of stories rebuilt.
+    let (total, odd) = records::unusual_for_beat(tx, beat_id, note.last_record)?;
+    let kept = total
+        - odd
+            .iter()
+            .filter(|r| r.status != RecordStatus::Kept)
+            .count() as i64;
     let mut current = note_now(
         tx,
         beat_id,
@@ -120,7 +121,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     if current != note {
         return Ok(None);
     }
-    let manual: HashSet<i64> = all
+    let manual: HashSet<i64> = odd
         .iter()
         .filter(|r| r.platform == Platform::Manual)
         .map(|r| r.id)
@@ -147,13 +148,13 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         })
         .collect();
     // Manual sources attached to a story stay out of the clusterer, as in a full pass.
-    let input: Vec<&Outline> = all.iter().filter(|r| !manual.contains(&r.id)).collect();
+    let input: Vec<&Outline> = odd.iter().filter(|r| !manual.contains(&r.id)).collect();
     let dup_of: HashMap<i64, i64> = input
         .iter()
         .filter(|r| r.status == RecordStatus::Duplicate)
         .filter_map(|r| Some((r.id, r.duplicate_of?)))
         .collect();
-    let dups = duplicates(&input);
+    let dups = duplicates(&input, &manual, note.last_record);
     let (relations, index) = crate::relations::for_restore(tx, beat_id, note.last_record, dup_of)?;
     let config = Config::default();
     let mut clusterer = Clusterer::new(config.clone());
@@ -162,27 +163,31 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     }
     // Only stories the new records can reach by time are rebuilt now; the
     // rest wait (a reply's old target is rebuilt when it is named).
+    let spans: HashMap<i64, Span> = stories::spans_of_beat(tx, beat_id)?
+        .into_iter()
+        .map(|(id, a, b)| (id, (a, b)))
+        .collect();
     let near = near_stories(
         tx,
         beat_id,
         note.last_record,
-        &input,
         &stored,
+        &spans,
         config.window_days,
     )?;
     let (now_stored, held): (Vec<StoredStory>, Vec<StoredStory>) = match near {
         None => (stored, Vec::new()),
         Some(near) => stored.into_iter().partition(|s| near.contains(&s.story_id)),
     };
-    let kept: HashSet<i64> = input
+    let not_kept: HashSet<i64> = input
         .iter()
-        .filter(|r| r.status == RecordStatus::Kept)
+        .filter(|r| r.status != RecordStatus::Kept)
         .map(|r| r.id)
         .collect();
     let wanted: Vec<i64> = now_stored
         .iter()
         .flat_map(|s| s.record_ids.iter().copied())
-        .filter(|id| kept.contains(id))
+        .filter(|id| !not_kept.contains(id))
         .collect();
     let recs = records::get_many(tx, &wanted)?;
     let placed = clusterer.restore(&recs, &now_stored);
@@ -191,8 +196,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .zip(&now_stored)
         .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
         .collect();
-    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
-    let mut held = Held::new(held, &at);
+    let mut held = Held::new(held, &spans);
     held.rebuilt = story_of.len();
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
@@ -213,25 +217,36 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     }))
 }
 
-/// Kept record → copies collapsed into it (as `duplicate_counts`, from outlines).
-fn duplicates(input: &[&Outline]) -> HashMap<i64, usize> {
+/// Kept record → copies collapsed into it (as `duplicate_counts`, from
+/// outlines). `input` holds the beat's unusual records only: a target not
+/// among them, nor manual, nor newer than `last_record`, is a plain kept one.
+fn duplicates(input: &[&Outline], manual: &HashSet<i64>, last_record: i64) -> HashMap<i64, usize> {
     let by_id: HashMap<i64, &Outline> = input.iter().map(|r| (r.id, *r)).collect();
     let mut out: HashMap<i64, usize> = HashMap::new();
     for r in input.iter().filter(|r| r.status == RecordStatus::Duplicate) {
         let mut cur = r.duplicate_of;
         for _ in 0..16 {
-            match cur.and_then(|id| by_id.get(&id)) {
+            let Some(id) = cur else { break };
+            match by_id.get(&id) {
                 Some(k) if k.status == RecordStatus::Kept => {
                     *out.entry(k.id).or_default() += 1;
                     break;
                 }
                 Some(k) if k.status == RecordStatus::Duplicate => cur = k.duplicate_of,
-                _ => break,
+                Some(_) => break,
+                None if manual.contains(&id) || id > last_record => break,
+                None => {
+                    *out.entry(id).or_default() += 1;
+                    break;
+                }
             }
         }
     }
     out
 }
+
+/// The first and last times a story's records cover.
+type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// Stored stories not rebuilt yet: out of reach of the records that
 /// arrived when the process started. They keep their stored grouping.
@@ -239,7 +254,7 @@ fn duplicates(input: &[&Outline]) -> HashMap<i64, usize> {
 pub(crate) struct Held {
     stories: Vec<StoredStory>,
     /// The times each held story covers.
-    spans: Vec<Option<(DateTime<Utc>, DateTime<Utc>)>>,
+    spans: Vec<Option<Span>>,
     /// Record → its held story.
     of_record: HashMap<i64, usize>,
     done: Vec<bool>,
@@ -250,8 +265,11 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    fn new(stories: Vec<StoredStory>, at: &HashMap<i64, DateTime<Utc>>) -> Held {
-        let spans = stories.iter().map(|s| span(s, at)).collect();
+    fn new(stories: Vec<StoredStory>, spans: &HashMap<i64, Span>) -> Held {
+        let spans = stories
+            .iter()
+            .map(|s| spans.get(&s.story_id).copied())
+            .collect();
         let mut of_record = HashMap::new();
         for (i, s) in stories.iter().enumerate() {
             for r in &s.record_ids {
@@ -286,34 +304,27 @@ fn near_stories(
     tx: &Transaction,
     beat_id: i64,
     last_record: i64,
-    input: &[&Outline],
     stored: &[StoredStory],
+    spans: &HashMap<i64, Span>,
     window_days: f32,
 ) -> Result<Option<HashSet<i64>>> {
     let new = records::list_for_beat_after(tx, beat_id, last_record)?;
     let Some((lo, hi)) = reach_of(&new, window_days) else {
         return Ok(None);
     };
-    let at: HashMap<i64, DateTime<Utc>> = input.iter().map(|r| (r.id, r.published_at)).collect();
     // A story is within reach when its span comes within the window (a
     // story can span the new records' time with none of its own near).
     Ok(Some(
         stored
             .iter()
-            .filter(|s| span(s, &at).is_some_and(|(a, b)| a <= hi && b >= lo))
+            .filter(|s| {
+                spans
+                    .get(&s.story_id)
+                    .is_some_and(|(a, b)| *a <= hi && *b >= lo)
+            })
             .map(|s| s.story_id)
             .collect(),
     ))
-}
-
-/// The times a story's records cover.
-fn span(
-    s: &StoredStory,
-    at: &HashMap<i64, DateTime<Utc>>,
-) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut times = s.record_ids.iter().filter_map(|r| at.get(r));
-    let first = *times.next()?;
-    Some(times.fold((first, first), |(a, b), t| (a.min(*t), b.max(*t))))
 }
 
 /// The times within `window_days` of some of `new`.

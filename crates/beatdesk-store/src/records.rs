@@ -389,9 +389,37 @@ pub struct Outline {
 
 /// The outline of a beat's records with ids up to `last_id`.
 pub fn outline_for_beat(conn: &Connection, beat_id: i64, last_id: i64) -> Result<Vec<Outline>> {
-    let mut stmt = conn.prepare_cached(
+    outlines(
+        conn,
         "SELECT id, platform, published_at, status, duplicate_of FROM records WHERE beat_id = ?1 AND id <= ?2",
+        beat_id,
+        last_id,
+    )
+}
+
+/// A beat's records up to `last_id`: how many there are, and the outlines
+/// of those that are not plain kept records (duplicates, rejected, manual
+/// sources) — few, so a new process need not read every record.
+pub fn unusual_for_beat(
+    conn: &Connection,
+    beat_id: i64,
+    last_id: i64,
+) -> Result<(i64, Vec<Outline>)> {
+    let total = conn
+        .prepare_cached("SELECT COUNT(*) FROM records WHERE beat_id = ?1 AND id <= ?2")?
+        .query_row(params![beat_id, last_id], |r| r.get(0))?;
+    let odd = outlines(
+        conn,
+        "SELECT id, platform, published_at, status, duplicate_of FROM records
+         WHERE beat_id = ?1 AND id <= ?2 AND (status <> 'kept' OR platform = 'manual')",
+        beat_id,
+        last_id,
     )?;
+    Ok((total, odd))
+}
+
+fn outlines(conn: &Connection, sql: &str, beat_id: i64, last_id: i64) -> Result<Vec<Outline>> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map(params![beat_id, last_id], |r| {
             Ok((

@@ -158,6 +158,32 @@ pub fn records_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, i64)
     Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
+/// The times each live story's records (manual sources aside) cover, as
+/// `(story, first, last)`; timestamps are stored in one fixed format, so
+/// their text order is their time order.
+pub fn spans_of_beat(
+    conn: &Connection,
+    beat_id: i64,
+) -> Result<Vec<(i64, DateTime<Utc>, DateTime<Utc>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sr.story_id, MIN(r.published_at), MAX(r.published_at)
+         FROM story_records sr JOIN stories s ON s.id = sr.story_id JOIN records r ON r.id = sr.record_id
+         WHERE s.beat_id = ?1 AND s.retired = 0 AND r.platform <> 'manual' GROUP BY sr.story_id",
+    )?;
+    let rows = stmt
+        .query_map([beat_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<crate::db::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, a, b)| Ok((id, from_sql_time(&a)?, from_sql_time(&b)?)))
+        .collect()
+}
+
 /// Records an editor excluded from the beat's live stories.
 pub fn excluded_for_beat(conn: &Connection, beat_id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
