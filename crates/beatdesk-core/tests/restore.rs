@@ -505,3 +505,69 @@ fn a_reply_or_a_link_to_an_old_story_out_of_the_window_still_joins_it() {
         "the old story was rebuilt on demand, not the whole beat: {report:?}"
     );
 }
+
+/// Live stories as external ids with their stored signal.
+fn ranked(d: &Beatdesk) -> BTreeSet<(Vec<String>, String)> {
+    let ext: HashMap<i64, String> = d
+        .records(BEAT)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.external_id))
+        .collect();
+    d.stories(BEAT)
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut ids: Vec<String> = d
+                .story_records(s.id)
+                .unwrap()
+                .iter()
+                .map(|r| ext[&r.record.id].clone())
+                .collect();
+            ids.sort();
+            (ids, format!("{:?}", s.signal))
+        })
+        .collect()
+}
+
+#[test]
+fn copies_collapsed_before_a_new_process_still_count_once_in_its_signals() {
+    let lines = fixture();
+    let cut = lines.len() * 2 / 3;
+    // Every early record has a copy at the same URL (collapsed into it);
+    // a new process learns the copies from the few unusual records it reads.
+    let mut early: Vec<String> = lines[..cut].to_vec();
+    for l in &lines[..cut] {
+        let mut v: Value = serde_json::from_str(l).unwrap();
+        v["external_id"] = Value::String(format!("{}-copy", v["external_id"].as_str().unwrap()));
+        early.push(v.to_string());
+    }
+    let now = "2026-03-12T12:00:00Z";
+    let one = tempfile::tempdir().unwrap();
+    let d = open(one.path(), now);
+    d.add_beat(BEAT, None).unwrap();
+    d.import_jsonl(BEAT, "a.jsonl", &early.join("\n")).unwrap();
+    d.import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let in_one = ranked(&d);
+
+    let two = tempfile::tempdir().unwrap();
+    let first = open(two.path(), now);
+    let beat = first.add_beat(BEAT, None).unwrap().id;
+    let report = first
+        .import_jsonl(BEAT, "a.jsonl", &early.join("\n"))
+        .unwrap();
+    assert_eq!(report.duplicates, cut, "{report:?}");
+    drop(first);
+    let second = open(two.path(), now);
+    second
+        .import_jsonl(BEAT, "b.jsonl", &lines[cut..].join("\n"))
+        .unwrap();
+    let report = second.last_analysis(beat).unwrap();
+    assert!(report.incremental && report.rebuilt > 0, "{report:?}");
+    assert_eq!(
+        ranked(&second),
+        in_one,
+        "the same stories and signals as one process"
+    );
+}
