@@ -425,8 +425,6 @@ pub(crate) fn resignal(
         .map(|(i, _)| i)
         .collect();
     rebuild(tx, st, forced_held)?;
-    st.clusterer
-        .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     let stale = now - chrono::Duration::minutes(RERANK_AFTER_MINUTES);
     let mut due: Vec<(bool, f64, u32, i64)> = st
         .story_of
@@ -445,6 +443,9 @@ pub(crate) fn resignal(
     if clusters.is_empty() {
         return Ok(0);
     }
+    // Read only when something is re-ranked: it scans the beat's links.
+    st.clusterer
+        .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
     let mut n = 0;
     for (c, signal) in st.clusterer.signals_of(&clusters, &st.dups, now) {
         let Some(&id) = st.story_of.get(&c) else {
