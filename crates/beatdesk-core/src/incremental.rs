@@ -170,12 +170,13 @@ pub(crate) fn run(
             .iter()
             .map(|r| (*r, cand.why.get(r).cloned().unwrap_or_default()))
             .collect();
-        for l in stories::links(tx, id)? {
+        let current = stories::links(tx, id)?;
+        for l in &current {
             if st.manual.contains(&l.record_id) && !cand.record_ids.contains(&l.record_id) {
-                links.push((l.record_id, l.why));
+                links.push((l.record_id, l.why.clone()));
             }
         }
-        stories::set_records(tx, id, &links, now)?;
+        stories::set_records_from(tx, id, &current, &links, now)?;
         stories::set_analysis(tx, id, &cand.title, &cand.signal, &cand.top_terms, false)?;
         st.signals.insert(id, cand.signal);
         st.ranked_at.insert(id, now);

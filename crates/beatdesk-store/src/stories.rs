@@ -230,13 +230,29 @@ pub fn set_records(
     records: &[(i64, Vec<String>)],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let current = links(conn, story_id)?;
+    set_records_from(conn, story_id, &current, records, now)
+}
+
+/// As [`set_records`], with the story's links already read: only links
+/// that are new, gone or whose reasons changed are written (an increment
+/// touches many stories but changes few of their rows).
+pub fn set_records_from(
+    conn: &Connection,
+    story_id: i64,
+    current: &[Link],
+    records: &[(i64, Vec<String>)],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let keep: std::collections::HashSet<i64> = records.iter().map(|(id, _)| *id).collect();
-    for link in links(conn, story_id)? {
+    let had: std::collections::HashMap<i64, &Vec<String>> =
+        current.iter().map(|l| (l.record_id, &l.why)).collect();
+    for link in current {
         if !keep.contains(&link.record_id) {
-            conn.execute(
+            conn.prepare_cached(
                 "DELETE FROM story_records WHERE story_id = ?1 AND record_id = ?2",
-                params![story_id, link.record_id],
-            )?;
+            )?
+            .execute(params![story_id, link.record_id])?;
         }
     }
     let mut stmt = conn.prepare_cached(
@@ -244,6 +260,9 @@ pub fn set_records(
          ON CONFLICT (story_id, record_id) DO UPDATE SET why = excluded.why",
     )?;
     for (record_id, why) in records {
+        if had.get(record_id).is_some_and(|w| *w == why) {
+            continue;
+        }
         stmt.execute(params![
             story_id,
             record_id,
