@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 pub use crate::config::Config;
 use crate::doc::DocMeta;
-use crate::features::{DocVec, Featurizer, BODY, ENT, GROUPS};
+use crate::features::{DocVec, Featurizer, RawDoc, BODY, ENT, GROUPS};
 
 /// Terms this rare are always looked up, whatever their share: in a small
 /// beat every shared term is in a large share of records.
@@ -279,24 +279,18 @@ impl Clusterer {
         self.meta.is_empty()
     }
 
-    /// Adds kept records not seen before, in publication order, then runs a
-    /// merge pass. Returns how many were added.
-    pub fn add(&mut self, records: &[Record]) -> usize {
-        let mut new: Vec<&Record> = records
-            .iter()
-            .filter(|r| r.status == RecordStatus::Kept && !self.by_id.contains_key(&r.id))
-            .collect();
-        new.sort_by_key(|r| (r.published_at, r.id));
-        new.dedup_by_key(|r| r.id);
-        // Text sketches and source data need no shared state: compute them
-        // on a second thread while this one builds the features.
+    /// The features and source data of records about to be held: counted
+    /// into the vocabulary, the index grown to fit, headlines related. Text
+    /// sketches and source data need no shared state, so they are computed
+    /// on a second thread while this one builds the features.
+    pub(crate) fn featurise(&mut self, recs: &[&Record]) -> (Vec<RawDoc>, Vec<DocMeta>) {
         let (raws, metas) = std::thread::scope(|s| {
             let metas = s.spawn(|| {
-                new.iter()
+                recs.iter()
                     .map(|r| DocMeta::from_record(r))
                     .collect::<Vec<_>>()
             });
-            let raws: Vec<_> = new
+            let raws: Vec<_> = recs
                 .iter()
                 .map(|r| self.feat.raw(&r.title, &r.text))
                 .collect();
@@ -309,6 +303,19 @@ impl Clusterer {
             self.index.resize_with(self.feat.display_len(), Vec::new);
         }
         self.relate_headlines(&metas);
+        (raws, metas)
+    }
+
+    /// Adds kept records not seen before, in publication order, then runs a
+    /// merge pass. Returns how many were added.
+    pub fn add(&mut self, records: &[Record]) -> usize {
+        let mut new: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Kept && !self.by_id.contains_key(&r.id))
+            .collect();
+        new.sort_by_key(|r| (r.published_at, r.id));
+        new.dedup_by_key(|r| r.id);
+        let (raws, metas) = self.featurise(&new);
         let first = self.vecs.len() as u32;
         for ((r, raw), meta) in new.iter().zip(&raws).zip(metas) {
             let d = self.vecs.len() as u32;

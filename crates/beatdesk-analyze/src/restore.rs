@@ -10,7 +10,6 @@ use beatdesk_types::{Record, RecordStatus};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::{Cluster, Clusterer};
-use crate::doc::DocMeta;
 
 /// One stored story to rebuild.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,25 +51,7 @@ impl Clusterer {
             .collect();
         held.sort_by_key(|r| (r.published_at, r.id));
         held.dedup_by_key(|r| r.id);
-        let (raws, metas) = std::thread::scope(|s| {
-            let metas = s.spawn(|| {
-                held.iter()
-                    .map(|r| DocMeta::from_record(r))
-                    .collect::<Vec<_>>()
-            });
-            let raws: Vec<_> = held
-                .iter()
-                .map(|r| self.feat.raw(&r.title, &r.text))
-                .collect();
-            (raws, metas.join().expect("sketch thread"))
-        });
-        for raw in &raws {
-            self.feat.count(raw);
-        }
-        if self.index.len() < self.feat.display_len() {
-            self.index.resize_with(self.feat.display_len(), Vec::new);
-        }
-        self.relate_headlines(&metas);
+        let (raws, metas) = self.featurise(&held);
         // Stories in the order their first record arrived, as `add` made them.
         let mut cluster_of: Vec<Option<u32>> = vec![None; stories.len()];
         for ((r, raw), meta) in held.iter().zip(&raws).zip(metas) {
