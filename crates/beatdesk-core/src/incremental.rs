@@ -113,7 +113,9 @@ pub(crate) fn run(
     if new.iter().any(|r| r.platform == Platform::Manual) {
         return Ok(None);
     }
+    crate::timings::lap("pass: stamp and new records");
     let relations = relations::for_new(tx, beat_id, st.last_record, &new, &mut st.index)?;
+    crate::timings::lap("pass: relations");
     for r in new.iter().filter(|r| r.status == RecordStatus::Duplicate) {
         let kept = st.index.kept(r.id);
         if kept != r.id {
@@ -124,8 +126,10 @@ pub(crate) fn run(
         st.clusterer.relate(from, to);
     }
     crate::restore::reach(tx, st, &new, &relations)?;
+    crate::timings::lap("pass: reach");
     let first = st.clusterer.len();
     st.clusterer.add(&new);
+    crate::timings::lap("pass: cluster");
     st.last_record = new.iter().map(|r| r.id).max().unwrap_or(st.last_record);
     st.kept += new
         .iter()
@@ -153,6 +157,7 @@ pub(crate) fn run(
             report.retired += 1;
         }
     }
+    crate::timings::lap("pass: retire");
     let touched = st.clusterer.touched(first);
     st.clusterer
         .set_excluded(stories::excluded_for_beat(tx, beat_id)?);
@@ -181,10 +186,13 @@ pub(crate) fn run(
         st.signals.insert(id, cand.signal);
         st.ranked_at.insert(id, now);
     }
+    crate::timings::lap("pass: analyse and write touched stories");
     report.stories = st.story_of.len() + st.held.waiting;
     // Stories this pass did not touch still age: their recency moves.
     report.resignalled = crate::restore::resignal(tx, beat_id, now, st, &[])?;
+    crate::timings::lap("pass: resignal");
     crate::restore::save(tx, beat_id, st, now)?;
     st.stamp = stamp(tx, beat_id)?;
+    crate::timings::lap("pass: save note");
     Ok(Some(report))
 }

@@ -34,6 +34,7 @@ mod search;
 mod secrets;
 mod store_choice;
 mod targets;
+mod timings;
 #[cfg(test)]
 mod tests_support;
 mod usage;
@@ -193,8 +194,10 @@ impl Beatdesk {
     ) -> Result<ImportReport> {
         let beat = self.beat(beat_name)?;
         let now = self.now();
+        timings::start();
         self.with_analyzer(beat.id, |tx, st| {
             let report = import::import_jsonl(tx, beat.id, source_name, text, now)?;
+            timings::lap("import: store records");
             Self::analyze_new(tx, beat.id, now, st)?;
             Ok(report)
         })
@@ -218,6 +221,7 @@ impl Beatdesk {
         if st.is_none() {
             // A new process: the last pass's state, rebuilt from the store.
             *st = restore::load(tx, beat_id)?;
+            timings::lap("restore: load");
         }
         if let Some(state) = st.as_mut() {
             if let Some(report) = incremental::run(tx, beat_id, now, state)? {
@@ -248,6 +252,7 @@ impl Beatdesk {
         let mut all = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
         let mut st = all.remove(&beat_id);
         let out = self.store.write(|tx| f(tx, &mut st));
+        timings::lap("commit");
         if let (Ok(_), Some(st)) = (&out, st) {
             all.insert(beat_id, st);
         }

@@ -121,6 +121,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     if current != note {
         return Ok(None);
     }
+    crate::timings::lap("restore: note check");
     let manual: HashSet<i64> = odd
         .iter()
         .filter(|r| r.platform == Platform::Manual)
@@ -137,7 +138,9 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
             members.entry(story).or_default().push(record);
         }
     }
+    crate::timings::lap("restore: members");
     let rows = stories::list_for_beat(tx, beat_id)?;
+    crate::timings::lap("restore: story rows");
     let stored: Vec<StoredStory> = rows
         .iter()
         .map(|s| StoredStory {
@@ -156,6 +159,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .collect();
     let dups = duplicates(&input, &manual, note.last_record);
     let (relations, index) = crate::relations::for_restore(tx, beat_id, note.last_record, dup_of)?;
+    crate::timings::lap("restore: relations");
     let config = Config::default();
     let mut clusterer = Clusterer::new(config.clone());
     for &(from, to) in &relations {
@@ -189,8 +193,11 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .flat_map(|s| s.record_ids.iter().copied())
         .filter(|id| !not_kept.contains(id))
         .collect();
+    crate::timings::lap("restore: spans and reach");
     let recs = records::get_many(tx, &wanted)?;
+    crate::timings::lap("restore: read records");
     let placed = clusterer.restore(&recs, &now_stored);
+    crate::timings::lap("restore: featurise");
     let story_of: HashMap<u32, i64> = placed
         .iter()
         .zip(&now_stored)
