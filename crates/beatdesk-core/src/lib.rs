@@ -34,9 +34,9 @@ mod search;
 mod secrets;
 mod store_choice;
 mod targets;
-mod timings;
 #[cfg(test)]
 mod tests_support;
+mod timings;
 mod usage;
 mod verify;
 mod views;

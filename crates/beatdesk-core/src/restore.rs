@@ -132,20 +132,15 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .map(|(_, s)| s)
         .collect();
     let roundups: HashSet<i64> = note.roundups.iter().copied().collect();
-    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (story, record) in stories::records_of_beat(tx, beat_id)? {
-        if !manual.contains(&record) {
-            members.entry(story).or_default().push(record);
-        }
-    }
-    crate::timings::lap("restore: members");
-    let rows = stories::list_for_beat(tx, beat_id)?;
-    crate::timings::lap("restore: story rows");
+    // Outlines only (id, status, span): members and signals are read for
+    // the stories rebuilt, now or on demand.
+    let rows = stories::outlines_of_beat(tx, beat_id)?;
+    crate::timings::lap("restore: story outlines");
     let stored: Vec<StoredStory> = rows
         .iter()
         .map(|s| StoredStory {
             story_id: s.id,
-            record_ids: members.remove(&s.id).unwrap_or_default(),
+            record_ids: Vec::new(),
             pinned: s.status != StoryStatus::Candidate || decided.contains(&s.id),
             roundup: roundups.contains(&s.id),
         })
@@ -158,6 +153,11 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         .filter_map(|r| Some((r.id, r.duplicate_of?)))
         .collect();
     let dups = duplicates(&input, &manual, note.last_record);
+    let not_kept: HashSet<i64> = input
+        .iter()
+        .filter(|r| r.status != RecordStatus::Kept)
+        .map(|r| r.id)
+        .collect();
     let (relations, index) = crate::relations::for_restore(tx, beat_id, note.last_record, dup_of)?;
     crate::timings::lap("restore: relations");
     let config = Config::default();
@@ -167,10 +167,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
     }
     // Only stories the new records can reach by time are rebuilt now; the
     // rest wait (a reply's old target is rebuilt when it is named).
-    let spans: HashMap<i64, Span> = stories::spans_of_beat(tx, beat_id)?
-        .into_iter()
-        .map(|(id, a, b)| (id, (a, b)))
-        .collect();
+    let spans: HashMap<i64, Span> = rows.iter().filter_map(|s| Some((s.id, s.span?))).collect();
     let near = near_stories(
         tx,
         beat_id,
@@ -179,49 +176,33 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         &spans,
         config.window_days,
     )?;
-    let (now_stored, held): (Vec<StoredStory>, Vec<StoredStory>) = match near {
-        None => (stored, Vec::new()),
-        Some(near) => stored.into_iter().partition(|s| near.contains(&s.story_id)),
+    let all: Vec<usize> = (0..stored.len()).collect();
+    let want: Vec<usize> = match near {
+        None => all,
+        Some(near) => all
+            .into_iter()
+            .filter(|i| near.contains(&stored[*i].story_id))
+            .collect(),
     };
-    let not_kept: HashSet<i64> = input
-        .iter()
-        .filter(|r| r.status != RecordStatus::Kept)
-        .map(|r| r.id)
-        .collect();
-    let wanted: Vec<i64> = now_stored
-        .iter()
-        .flat_map(|s| s.record_ids.iter().copied())
-        .filter(|id| !not_kept.contains(id))
-        .collect();
-    crate::timings::lap("restore: spans and reach");
-    let recs = records::get_many(tx, &wanted)?;
-    crate::timings::lap("restore: read records");
-    let placed = clusterer.restore(&recs, &now_stored);
-    crate::timings::lap("restore: featurise");
-    let story_of: HashMap<u32, i64> = placed
-        .iter()
-        .zip(&now_stored)
-        .filter_map(|(c, s)| Some(((*c)?, s.story_id)))
-        .collect();
-    let mut held = Held::new(held, &spans);
-    held.rebuilt = story_of.len();
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let ranked_at = rows.iter().map(|s| (s.id, at)).collect();
-    let signals = rows.into_iter().map(|s| (s.id, s.signal)).collect();
-    Ok(Some(BeatState {
+    let mut st = BeatState {
         clusterer,
         last_record: note.last_record,
         stamp: stamp(tx, beat_id)?,
-        story_of,
+        story_of: HashMap::new(),
         dups,
         manual,
         index,
-        signals,
-        ranked_at,
+        signals: HashMap::new(),
+        ranked_at: rows.iter().map(|s| (s.id, at)).collect(),
         kept: note.kept,
         last: Default::default(),
-        held,
-    }))
+        held: Held::new(stored, &spans, not_kept),
+    };
+    crate::timings::lap("restore: spans and reach");
+    rebuild(tx, &mut st, want)?;
+    crate::timings::lap("restore: rebuild near stories");
+    Ok(Some(st))
 }
 
 /// Kept record → copies collapsed into it (as `duplicate_counts`, from
@@ -256,14 +237,17 @@ fn duplicates(input: &[&Outline], manual: &HashSet<i64>, last_record: i64) -> Ha
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// Stored stories not rebuilt yet: out of reach of the records that
-/// arrived when the process started. They keep their stored grouping.
+/// arrived when the process started. They keep their stored grouping; their
+/// members and signals are read when they are rebuilt.
 #[derive(Default)]
 pub(crate) struct Held {
     stories: Vec<StoredStory>,
     /// The times each held story covers.
     spans: Vec<Option<Span>>,
-    /// Record → its held story.
-    of_record: HashMap<i64, usize>,
+    /// Story id → its index in `stories`.
+    by_story: HashMap<i64, usize>,
+    /// Records of the beat that are not kept (they stay out of the clusterer).
+    not_kept: HashSet<i64>,
     done: Vec<bool>,
     /// Held stories not rebuilt yet.
     pub(crate) waiting: usize,
@@ -272,23 +256,23 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    fn new(stories: Vec<StoredStory>, spans: &HashMap<i64, Span>) -> Held {
+    fn new(stories: Vec<StoredStory>, spans: &HashMap<i64, Span>, not_kept: HashSet<i64>) -> Held {
         let spans = stories
             .iter()
             .map(|s| spans.get(&s.story_id).copied())
             .collect();
-        let mut of_record = HashMap::new();
-        for (i, s) in stories.iter().enumerate() {
-            for r in &s.record_ids {
-                of_record.entry(*r).or_insert(i);
-            }
-        }
+        let by_story = stories
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.story_id, i))
+            .collect();
         Held {
             waiting: stories.len(),
             done: vec![false; stories.len()],
             stories,
             spans,
-            of_record,
+            by_story,
+            not_kept,
             rebuilt: 0,
         }
     }
@@ -358,13 +342,19 @@ pub(crate) fn reach(
     if held.waiting == 0 {
         return Ok(());
     }
-    let mut want: Vec<usize> = relations
-        .iter()
-        .flat_map(|&(a, b)| [a, b])
-        .filter(|id| !st.clusterer.knows(*id))
-        .filter_map(|id| held.of_record.get(&id).copied())
-        .filter(|i| !held.done[*i])
-        .collect();
+    // A relation's end the clusterer does not hold is looked up in the store.
+    let mut want = Vec::new();
+    for id in relations.iter().flat_map(|&(a, b)| [a, b]) {
+        if st.clusterer.knows(id) {
+            continue;
+        }
+        if let Some(i) = stories::live_story_of_record(tx, id)?.and_then(|s| held.by_story.get(&s))
+        {
+            if !held.done[*i] {
+                want.push(*i);
+            }
+        }
+    }
     if let Some((lo, hi)) = reach_of(new, st.clusterer.config.window_days) {
         want.extend(
             held.spans
@@ -385,12 +375,23 @@ fn rebuild(tx: &Transaction, st: &mut BeatState, mut want: Vec<usize>) -> Result
     if want.is_empty() {
         return Ok(());
     }
-    let picked: Vec<StoredStory> = want.iter().map(|i| held.stories[*i].clone()).collect();
-    let ids: Vec<i64> = picked
+    let mut picked: Vec<StoredStory> = want.iter().map(|i| held.stories[*i].clone()).collect();
+    let ids: Vec<i64> = picked.iter().map(|s| s.story_id).collect();
+    let at: HashMap<i64, usize> = ids.iter().enumerate().map(|(k, id)| (*id, k)).collect();
+    // Manual sources stay out of the clusterer, as in a full pass.
+    for (story, record) in stories::records_of_stories(tx, &ids)? {
+        if !st.manual.contains(&record) {
+            picked[at[&story]].record_ids.push(record);
+        }
+    }
+    st.signals.extend(stories::signals_of(tx, &ids)?);
+    let kept: Vec<i64> = picked
         .iter()
         .flat_map(|s| s.record_ids.iter().copied())
+        .filter(|id| !held.not_kept.contains(id))
         .collect();
-    let recs = records::get_many(tx, &ids)?;
+    let recs = records::get_many(tx, &kept)?;
+    crate::timings::lap("restore: read members and records");
     let placed = st.clusterer.restore(&recs, &picked);
     for ((c, s), i) in placed.iter().zip(&picked).zip(&want) {
         held.done[*i] = true;

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "label_row_lock",
         sql: include_str!("sql/009_label_row_lock.sql"),
     },
+    Migration {
+        version: 10,
+        name: "story_spans",
+        sql: include_str!("sql/010_story_spans.sql"),
+    },
 ];
 
 /// The newest version this build knows.
@@ -66,7 +71,7 @@ pub fn latest() -> i32 {
 }
 
 /// The SQLite schema version whose tables migration 1 mirrors.
-pub const SQLITE_VERSION: i64 = 8;
+pub const SQLITE_VERSION: i64 = 9;
 
 /// Any constant shared by every Beatdesk: two desks initialising the same
 /// store at once take turns instead of racing.

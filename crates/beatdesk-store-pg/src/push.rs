@@ -280,6 +280,20 @@ fn push_beat(
             drop_left_members(&mut tx, conn, &map, &known_stories, out)?;
         }
     }
+    // Spans follow the members just pushed: a new process reads them to
+    // continue the beat's analysis.
+    if let Some(remote_beat) = map.get(BEAT, beat.id) {
+        tx.execute(
+            "UPDATE stories SET
+               first_at = (SELECT MIN(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+                           WHERE sr.story_id = stories.id AND r.platform <> 'manual'),
+               last_at = (SELECT MAX(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+                          WHERE sr.story_id = stories.id AND r.platform <> 'manual')
+             WHERE beat_id = $1",
+            &[&remote_beat],
+        )
+            .map_err(PgStoreError::from_db)?;
+    }
     for (table, n) in held {
         out.conflicts.push(format!(
             "{n} row(s) of {table} held back: they belong to revisions not pushed"

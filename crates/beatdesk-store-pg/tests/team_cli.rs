@@ -41,7 +41,7 @@ fn the_team_command_initialises_and_adds_a_login_with_the_password_from_stdin() 
     };
     let (ok, said) = team(&["init"], "");
     assert!(
-        ok && said.contains("version 9 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9)"),
+        ok && said.contains("version 10 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)"),
         "{said}"
     );
     let (ok, said) = team(&["init"], "");

@@ -11,7 +11,7 @@ use crate::{Result, StoreError};
 /// Versions 4–8 are reserved, one per workstream of the current wave, so
 /// parallel branches never collide on a number; a reserved arm that nobody
 /// filled upgrades nothing.
-pub const VERSION: i64 = 8;
+pub const VERSION: i64 = 9;
 
 /// The whole schema at `VERSION`.
 pub const CURRENT_SQL: &str = r#"
@@ -61,6 +61,8 @@ CREATE TABLE records (
 );
 CREATE INDEX records_beat_published ON records(beat_id, published_at);
 CREATE INDEX records_canonical ON records(beat_id, canonical_url);
+CREATE INDEX records_unusual ON records(beat_id, id) WHERE status <> 'kept' OR platform = 'manual';
+CREATE INDEX records_platform ON records(beat_id, platform);
 
 CREATE TABLE stories (
     id          INTEGER PRIMARY KEY,
@@ -72,7 +74,9 @@ CREATE TABLE stories (
     updated_at  TEXT NOT NULL,
     signal_detail TEXT NOT NULL DEFAULT '{}',
     top_terms   TEXT NOT NULL DEFAULT '[]',
-    retired     INTEGER NOT NULL DEFAULT 0
+    retired     INTEGER NOT NULL DEFAULT 0,
+    first_at    TEXT,
+    last_at     TEXT
 );
 CREATE INDEX stories_beat ON stories(beat_id, signal);
 
@@ -541,6 +545,21 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
                 saved_at      TEXT NOT NULL
              );",
         )?,
+        // v9 (issue 9): what a new process reads to continue the last
+        // analysis pass without scanning the beat: each story's time span,
+        // and indexes over the few records that are not plain kept ones and
+        // over records by platform (web citations).
+        8 => tx.execute_batch(
+            "ALTER TABLE stories ADD COLUMN first_at TEXT;
+             ALTER TABLE stories ADD COLUMN last_at TEXT;
+             UPDATE stories SET
+               first_at = (SELECT MIN(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+                           WHERE sr.story_id = stories.id AND r.platform <> 'manual'),
+               last_at = (SELECT MAX(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+                          WHERE sr.story_id = stories.id AND r.platform <> 'manual');
+             CREATE INDEX records_unusual ON records(beat_id, id) WHERE status <> 'kept' OR platform = 'manual';
+             CREATE INDEX records_platform ON records(beat_id, platform);",
+        )?,
         other => {
             return Err(StoreError::Corrupt {
                 what: "schema version",
@@ -697,12 +716,52 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_v9_stores_each_story_span() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        init(&mut conn).unwrap();
+        // Back to a v8 file holding a story of two records and a manual source.
+        conn.execute_batch(
+            "DROP INDEX records_unusual; DROP INDEX records_platform;
+             ALTER TABLE stories DROP COLUMN first_at; ALTER TABLE stories DROP COLUMN last_at;
+             PRAGMA user_version = 8;
+             INSERT INTO beats (name, created_at) VALUES ('b', 'x');
+             INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at) VALUES
+               (1, 'news', 'a', 'u', 'u', 't', '', 'a', '2026-01-03T00:00:00Z', 'x'),
+               (1, 'news', 'b', 'u', 'u', 't', '', 'a', '2026-01-02T00:00:00Z', 'x'),
+               (1, 'manual', 'c', 'u', 'u', 't', '', 'a', '2026-01-01T00:00:00Z', 'x');
+             INSERT INTO stories (beat_id, title, created_at, updated_at) VALUES (1, 's', 'x', 'x'), (1, 'only manual', 'x', 'x');
+             INSERT INTO story_records (story_id, record_id, added_at) VALUES (1, 1, 'x'), (1, 2, 'x'), (1, 3, 'x'), (2, 3, 'x');",
+        )
+        .unwrap();
+        init(&mut conn).unwrap();
+        let spans: Vec<(Option<String>, Option<String>)> = conn
+            .prepare("SELECT first_at, last_at FROM stories ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            spans,
+            vec![
+                (
+                    Some("2026-01-02T00:00:00Z".into()),
+                    Some("2026-01-03T00:00:00Z".into())
+                ),
+                (None, None)
+            ]
+        );
+    }
+
+    #[test]
     fn upgrading_to_v8_labels_existing_sources_oldest_first() {
         let mut conn = Connection::open_in_memory().unwrap();
         init(&mut conn).unwrap();
         // Back to a v7 file holding a story with three records.
         conn.execute_batch(
-            "DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers; ALTER TABLE beats DROP COLUMN removed_at;
+            "DROP INDEX records_unusual; DROP INDEX records_platform;
+             ALTER TABLE stories DROP COLUMN first_at; ALTER TABLE stories DROP COLUMN last_at;
+             DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers; ALTER TABLE beats DROP COLUMN removed_at;
              PRAGMA user_version = 7;
              INSERT INTO beats (name, created_at) VALUES ('b', 'x');
              INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at) VALUES

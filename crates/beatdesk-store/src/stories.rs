@@ -148,40 +148,96 @@ pub fn set_signal(conn: &Connection, id: i64, signal: &Signal) -> Result<()> {
     Ok(())
 }
 
-/// Every (story, record) link of the beat's live stories, by story.
-pub fn records_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT sr.story_id, sr.record_id FROM story_records sr JOIN stories s ON s.id = sr.story_id
-         WHERE s.beat_id = ?1 AND s.retired = 0 ORDER BY sr.story_id, sr.record_id",
-    )?;
-    let rows = stmt.query_map([beat_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<crate::db::Result<_>>()?)
+/// What a new process needs of a beat's live stories to continue the last
+/// analysis: id, status and the times its records (manual sources aside)
+/// cover, `None` for a story of manual sources only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryOutline {
+    pub id: i64,
+    pub status: StoryStatus,
+    pub span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
-/// The times each live story's records (manual sources aside) cover, as
-/// `(story, first, last)`; timestamps are stored in one fixed format, so
-/// their text order is their time order.
-pub fn spans_of_beat(
-    conn: &Connection,
-    beat_id: i64,
-) -> Result<Vec<(i64, DateTime<Utc>, DateTime<Utc>)>> {
+/// [`StoryOutline`]s of a beat's live stories, from the stored spans (no
+/// scan of the beat's records).
+pub fn outlines_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<StoryOutline>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT sr.story_id, MIN(r.published_at), MAX(r.published_at)
-         FROM story_records sr JOIN stories s ON s.id = sr.story_id JOIN records r ON r.id = sr.record_id
-         WHERE s.beat_id = ?1 AND s.retired = 0 AND r.platform <> 'manual' GROUP BY sr.story_id",
+        "SELECT id, status, first_at, last_at FROM stories WHERE beat_id = ?1 AND retired = 0 ORDER BY id",
     )?;
     let rows = stmt
         .query_map([beat_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         })?
         .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter()
-        .map(|(id, a, b)| Ok((id, from_sql_time(&a)?, from_sql_time(&b)?)))
+        .map(|(id, status, a, b)| {
+            Ok(StoryOutline {
+                id,
+                status: StoryStatus::parse(&status).ok_or(StoreError::Corrupt {
+                    what: "story status",
+                    detail: status.clone(),
+                })?,
+                span: match (a, b) {
+                    (Some(a), Some(b)) => Some((from_sql_time(&a)?, from_sql_time(&b)?)),
+                    _ => None,
+                },
+            })
+        })
         .collect()
+}
+
+/// The members of some stories, as `(story, record)` in story order.
+pub fn records_of_stories(conn: &Connection, story_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in story_ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT story_id, record_id FROM story_records WHERE story_id IN ({marks}) ORDER BY story_id, record_id"
+        ))?;
+        let rows = stmt.query_map(crate::db::params_from_iter(chunk.iter().copied()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        out.extend(rows.collect::<crate::db::Result<Vec<(i64, i64)>>>()?);
+    }
+    Ok(out)
+}
+
+/// The stored signals of some stories.
+pub fn signals_of(conn: &Connection, story_ids: &[i64]) -> Result<Vec<(i64, Signal)>> {
+    let mut out = Vec::with_capacity(story_ids.len());
+    for chunk in story_ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, signal_detail FROM stories WHERE id IN ({marks})"
+        ))?;
+        let rows = stmt
+            .query_map(crate::db::params_from_iter(chunk.iter().copied()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<crate::db::Result<Vec<_>>>()?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, s)| (id, serde_json::from_str(&s).unwrap_or_default())),
+        );
+    }
+    Ok(out)
+}
+
+/// The live story holding a record, if any (manual sources aside, a record
+/// is in one live story).
+pub fn live_story_of_record(conn: &Connection, record_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT sr.story_id FROM story_records sr JOIN stories s ON s.id = sr.story_id
+             WHERE sr.record_id = ?1 AND s.retired = 0 ORDER BY sr.story_id LIMIT 1",
+        )?
+        .query_row([record_id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Records an editor excluded from the beat's live stories.
@@ -255,6 +311,7 @@ pub fn set_records_from(
             .execute(params![story_id, link.record_id])?;
         }
     }
+    let mut members_changed = current.len() != keep.len();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO story_records (story_id, record_id, included, weight, added_at, why) VALUES (?1, ?2, 1, 1.0, ?3, ?4)
          ON CONFLICT (story_id, record_id) DO UPDATE SET why = excluded.why",
@@ -263,6 +320,7 @@ pub fn set_records_from(
         if had.get(record_id).is_some_and(|w| *w == why) {
             continue;
         }
+        members_changed |= !had.contains_key(record_id);
         stmt.execute(params![
             story_id,
             record_id,
@@ -270,6 +328,25 @@ pub fn set_records_from(
             serde_json::to_string(why).expect("why serializes")
         ])?;
     }
+    refresh_span(conn, story_id, members_changed)?;
+    Ok(())
+}
+
+const SPAN_FIRST: &str =
+    "(SELECT MIN(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+     WHERE sr.story_id = stories.id AND r.platform <> 'manual')";
+const SPAN_LAST: &str =
+    "(SELECT MAX(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+     WHERE sr.story_id = stories.id AND r.platform <> 'manual')";
+
+/// Recomputes a story's time span when its members changed (or it has
+/// none stored yet: a story written before spans were kept).
+fn refresh_span(conn: &Connection, story_id: i64, changed: bool) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE stories SET first_at = {SPAN_FIRST}, last_at = {SPAN_LAST}
+         WHERE id = ?1 AND (?2 OR first_at IS NULL)"
+    ))?
+    .execute(params![story_id, changed])?;
     Ok(())
 }
 
@@ -317,4 +394,73 @@ pub fn story_of_record(conn: &Connection, record_id: i64) -> Result<Option<i64>>
             |r| r.get(0),
         )
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_story_span_follows_its_members_and_leaves_manual_sources_out() {
+        let store = Store::open_in_memory().unwrap();
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap();
+        let span = |store: &Store, id: i64| {
+            store
+                .read(|c| outlines_of_beat(c, 1))
+                .unwrap()
+                .into_iter()
+                .find(|o| o.id == id)
+                .unwrap()
+                .span
+        };
+        let story = store
+            .write(|tx| {
+                tx.execute_batch("INSERT INTO beats (name, created_at) VALUES ('b', '2026-01-01T00:00:00Z');")?;
+                for (i, (platform, d)) in [("news", 5), ("reddit", 2), ("news", 9), ("manual", 1)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    tx.execute(
+                        "INSERT INTO records (beat_id, platform, external_id, url, canonical_url, title, text, author, published_at, fetched_at)
+                         VALUES (1, ?1, ?2, 'https://e.example/', 'https://e.example/', 't', '', 'a', ?3, ?3)",
+                        params![platform, format!("r{i}"), to_sql_time(day(d))],
+                    )?;
+                }
+                let id = insert(tx, 1, "s", day(10))?;
+                set_records(tx, id, &[(1, vec![]), (2, vec![])], day(10))?;
+                Ok::<_, StoreError>(id)
+            })
+            .unwrap();
+        assert_eq!(span(&store, story), Some((day(2), day(5))));
+        // A later record widens it; a manual source (published earlier) does not.
+        store
+            .write(|tx| {
+                set_records(tx, story, &[(1, vec![]), (2, vec![]), (3, vec![])], day(10))?;
+                add_link(tx, story, 4, day(10))
+            })
+            .unwrap();
+        assert_eq!(span(&store, story), Some((day(2), day(9))));
+        // Only a new reason for a record: the span is not recomputed, and stays right.
+        store
+            .write(|tx| {
+                set_records(
+                    tx,
+                    story,
+                    &[(1, vec!["x".into()]), (2, vec![]), (3, vec![])],
+                    day(10),
+                )
+            })
+            .unwrap();
+        assert_eq!(span(&store, story), Some((day(2), day(9))));
+        // The earliest record leaves.
+        store
+            .write(|tx| set_records(tx, story, &[(1, vec![]), (3, vec![])], day(10)))
+            .unwrap();
+        assert_eq!(span(&store, story), Some((day(5), day(9))));
+        let members = store.read(|c| records_of_stories(c, &[story])).unwrap();
+        // `set_records` writes the whole membership: the core re-adds manual sources.
+        assert_eq!(members, vec![(story, 1), (story, 3)]);
+    }
 }
