@@ -332,18 +332,17 @@ pub fn set_records_from(
     Ok(())
 }
 
-const SPAN_FIRST: &str =
-    "(SELECT MIN(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
-     WHERE sr.story_id = stories.id AND r.platform <> 'manual')";
-const SPAN_LAST: &str =
-    "(SELECT MAX(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
+/// A story's span from its records, manual sources aside (one pass over
+/// its members for both ends).
+const SPAN: &str = "(SELECT MIN(r.published_at), MAX(r.published_at)
+     FROM story_records sr JOIN records r ON r.id = sr.record_id
      WHERE sr.story_id = stories.id AND r.platform <> 'manual')";
 
 /// Recomputes a story's time span when its members changed (or it has
 /// none stored yet: a story written before spans were kept).
 fn refresh_span(conn: &Connection, story_id: i64, changed: bool) -> Result<()> {
     conn.prepare_cached(&format!(
-        "UPDATE stories SET first_at = {SPAN_FIRST}, last_at = {SPAN_LAST}
+        "UPDATE stories SET (first_at, last_at) = {SPAN}
          WHERE id = ?1 AND (?2 OR first_at IS NULL)"
     ))?
     .execute(params![story_id, changed])?;
