@@ -72,6 +72,18 @@ fn pushing_a_home_twice_adds_nothing_the_second_time() {
         sqlite_count(h, "SELECT count(*) FROM audit_log") + 2
     );
     assert!(n("record_links") >= 2 && n("signoffs") == 1 && n("exports") == 1);
+    // Pushed stories carry their spans (a new process reads them to continue the analysis).
+    assert_eq!(
+        c.query_one(
+            "SELECT count(*) FROM stories WHERE first_at IS NULL AND EXISTS
+               (SELECT 1 FROM story_records sr JOIN records r ON r.id = sr.record_id
+                WHERE sr.story_id = stories.id AND r.platform <> 'manual')",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0),
+        0
+    );
     assert!(n("target_exports") == 1 && n("edit_buffers") == 1);
     let attempt: (String, String, String) = {
         let r = c
