@@ -209,6 +209,7 @@ impl Beatdesk {
     /// off their async threads.
     pub fn refresh_analysis(&self, beat_id: i64) -> Result<AnalysisReport> {
         let now = self.now();
+        timings::start();
         self.with_analyzer(beat_id, |tx, st| Self::analyze_new(tx, beat_id, now, st))
     }
 
