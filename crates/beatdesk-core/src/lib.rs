@@ -219,11 +219,17 @@ impl Beatdesk {
         now: chrono::DateTime<chrono::Utc>,
         st: &mut Option<incremental::BeatState>,
     ) -> Result<AnalysisReport> {
-        if st.is_none() {
-            // A new process: the last pass's state, rebuilt from the store.
-            *st = restore::load(tx, beat_id)?;
-            timings::lap("restore: load");
+        if let Some(state) = st.as_mut() {
+            if let Some(report) = incremental::run(tx, beat_id, now, state)? {
+                state.last = report.clone();
+                return Ok(report);
+            }
         }
+        // A new process, or a state another process's commit made stale
+        // (its own pass, or any commit on PostgreSQL): the last pass's
+        // state rebuilt from the store, as long as its note still holds.
+        *st = restore::load(tx, beat_id)?;
+        timings::lap("restore: load");
         if let Some(state) = st.as_mut() {
             if let Some(report) = incremental::run(tx, beat_id, now, state)? {
                 state.last = report.clone();

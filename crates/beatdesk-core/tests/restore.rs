@@ -99,6 +99,46 @@ fn a_new_process_clusters_only_what_arrived_and_ends_like_one_process() {
 }
 
 #[test]
+fn a_window_whose_state_another_process_made_stale_continues_from_the_note() {
+    let lines = fixture();
+    let (a, b) = (lines.len() / 3, lines.len() * 2 / 3);
+    let now = "2026-03-12T12:00:00Z";
+
+    // One process takes all three batches.
+    let one = tempfile::tempdir().unwrap();
+    let d = open(one.path(), now);
+    d.add_beat(BEAT, None).unwrap();
+    for (name, part) in [("a", &lines[..a]), ("b", &lines[a..b]), ("c", &lines[b..])] {
+        d.import_jsonl(BEAT, name, &part.join("\n")).unwrap();
+    }
+    let in_one = groups(&d);
+
+    // A window keeps its state while a `beatdesk import` adds the second batch.
+    let dir = tempfile::tempdir().unwrap();
+    let window = open(dir.path(), now);
+    let beat = window.add_beat(BEAT, None).unwrap().id;
+    window
+        .import_jsonl(BEAT, "a", &lines[..a].join("\n"))
+        .unwrap();
+    let cli = open(dir.path(), now);
+    cli.import_jsonl(BEAT, "b", &lines[a..b].join("\n"))
+        .unwrap();
+    assert!(cli.last_analysis(beat).unwrap().incremental);
+    drop(cli);
+    // The window's state is stale now: it continues from the note the
+    // other process left instead of clustering the whole beat again.
+    window
+        .import_jsonl(BEAT, "c", &lines[b..].join("\n"))
+        .unwrap();
+    let report = window.last_analysis(beat).unwrap();
+    assert!(
+        report.incremental && report.rebuilt > 0,
+        "rebuilt from the note, not a full pass: {report:?}"
+    );
+    assert_eq!(groups(&window), in_one, "the same stories as one process");
+}
+
+#[test]
 fn an_editors_move_holds_and_a_change_behind_the_note_forces_a_full_pass() {
     let lines = fixture();
     let now = "2026-03-12T12:00:00Z";
