@@ -385,11 +385,13 @@ fn rebuild(tx: &Transaction, st: &mut BeatState, mut want: Vec<usize>) -> Result
         }
     }
     st.signals.extend(stories::signals_of(tx, &ids)?);
-    let kept: Vec<i64> = picked
+    let mut kept: Vec<i64> = picked
         .iter()
         .flat_map(|s| s.record_ids.iter().copied())
         .filter(|id| !held.not_kept.contains(id))
         .collect();
+    // In id order the reads walk the records table forwards.
+    kept.sort_unstable();
     let recs = records::get_many(tx, &kept)?;
     crate::timings::lap("restore: read members and records");
     let placed = st.clusterer.restore(&recs, &picked);
