@@ -29,7 +29,8 @@ pub(crate) struct Stamp {
     /// changed status (either rewrites the grouping).
     generation: i64,
     /// SQLite's count of commits by other connections (another process, such
-    /// as `beatdesk analyze` while the window is open).
+    /// as `beatdesk analyze` while the window is open); on PostgreSQL a hash
+    /// of the note the last pass left.
     data_version: i64,
     pub(crate) stories: (i64, i64, i64),
     pub(crate) decisions: (i64, String),
@@ -52,7 +53,12 @@ pub(crate) fn stamp(tx: &Transaction, beat_id: i64) -> Result<Stamp> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(beatdesk_store::StoreError::from)?;
-    let data_version = beatdesk_store::engine_state::data_version(tx)?;
+    let data_version = match tx.engine() {
+        beatdesk_store::Engine::Sqlite => beatdesk_store::engine_state::data_version(tx)?,
+        // PostgreSQL counts no other sessions' commits; every pass, from any
+        // desk, rewrites the beat's note, so the note stands in for them.
+        beatdesk_store::Engine::Postgres => crate::restore::note_version(tx, beat_id)?,
+    };
     Ok(Stamp {
         generation: crate::analysis::generation(tx, beat_id, false)?,
         data_version,

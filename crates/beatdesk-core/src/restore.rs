@@ -68,6 +68,18 @@ fn note_now(
     })
 }
 
+/// A hash of the beat's stored note (0 with none): it changes with every
+/// pass, whichever process ran it.
+pub(crate) fn note_version(tx: &Transaction, beat_id: i64) -> Result<i64> {
+    use std::hash::{Hash, Hasher};
+    let Some(text) = settings::get(tx, &key(beat_id))? else {
+        return Ok(0);
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    Ok(h.finish() as i64)
+}
+
 /// Saves the note of the pass that left `st`.
 pub(crate) fn save(
     tx: &Transaction,

@@ -42,8 +42,8 @@ pub fn generation(conn: &Connection, beat_id: i64, bump: bool) -> Result<i64> {
 
 /// Changes whenever another connection may have changed the store. SQLite
 /// counts other connections' commits exactly; a shared PostgreSQL store has
-/// no such counter, so every transaction is a new value and the core's
-/// incremental state is rebuilt each time (correct, never stale).
+/// no such counter, so every transaction is a new value (the core's
+/// analysis compares the beat's note there instead).
 pub fn data_version(conn: &Connection) -> Result<i64> {
     Ok(match conn.engine() {
         Engine::Sqlite => conn.query_row("PRAGMA data_version", [], |r| r.get(0))?,
