@@ -79,6 +79,7 @@ CREATE TABLE stories (
     last_at     TEXT
 );
 CREATE INDEX stories_beat ON stories(beat_id, signal);
+CREATE INDEX stories_beat_retired ON stories(beat_id, retired, id);
 
 CREATE TABLE story_records (
     story_id   INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
@@ -547,8 +548,8 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
         )?,
         // v9 (issue 9): what a new process reads to continue the last
         // analysis pass without scanning the beat: each story's time span,
-        // and indexes over the few records that are not plain kept ones and
-        // over records by platform (web citations).
+        // and indexes over the few records that are not plain kept ones, over
+        // records by platform (web citations) and over stories' aggregates.
         8 => tx.execute_batch(
             "ALTER TABLE stories ADD COLUMN first_at TEXT;
              ALTER TABLE stories ADD COLUMN last_at TEXT;
@@ -558,7 +559,8 @@ fn upgrade_from(tx: &Transaction, version: i64) -> Result<()> {
                last_at = (SELECT MAX(r.published_at) FROM story_records sr JOIN records r ON r.id = sr.record_id
                           WHERE sr.story_id = stories.id AND r.platform <> 'manual');
              CREATE INDEX records_unusual ON records(beat_id, id) WHERE status <> 'kept' OR platform = 'manual';
-             CREATE INDEX records_platform ON records(beat_id, platform);",
+             CREATE INDEX records_platform ON records(beat_id, platform);
+             CREATE INDEX stories_beat_retired ON stories(beat_id, retired, id);",
         )?,
         other => {
             return Err(StoreError::Corrupt {

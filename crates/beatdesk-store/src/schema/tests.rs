@@ -149,7 +149,7 @@ fn upgrading_to_v9_stores_each_story_span() {
     init(&mut conn).unwrap();
     // Back to a v8 file holding a story of two records and a manual source.
     conn.execute_batch(
-        "DROP INDEX records_unusual; DROP INDEX records_platform;
+        "DROP INDEX records_unusual; DROP INDEX records_platform; DROP INDEX stories_beat_retired;
          ALTER TABLE stories DROP COLUMN first_at; ALTER TABLE stories DROP COLUMN last_at;
          PRAGMA user_version = 8;
          INSERT INTO beats (name, created_at) VALUES ('b', 'x');
@@ -187,7 +187,7 @@ fn upgrading_to_v8_labels_existing_sources_oldest_first() {
     init(&mut conn).unwrap();
     // Back to a v7 file holding a story with three records.
     conn.execute_batch(
-        "DROP INDEX records_unusual; DROP INDEX records_platform;
+        "DROP INDEX records_unusual; DROP INDEX records_platform; DROP INDEX stories_beat_retired;
          ALTER TABLE stories DROP COLUMN first_at; ALTER TABLE stories DROP COLUMN last_at;
          DROP TRIGGER story_labels_assign; DROP TRIGGER story_labels_immutable; DROP TABLE story_labels; DROP TABLE edit_buffers; ALTER TABLE beats DROP COLUMN removed_at;
          PRAGMA user_version = 7;
