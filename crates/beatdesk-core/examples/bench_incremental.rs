@@ -29,15 +29,20 @@ fn cpu_ms() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// A record's title, or its text's start (import refuses empty titles).
+fn title_of(r: &beatdesk_types::Record) -> String {
+    if r.title.trim().is_empty() {
+        r.text.chars().take(60).collect()
+    } else {
+        r.title.clone()
+    }
+}
+
 fn lines(records: &[beatdesk_types::Record]) -> String {
     records
         .iter()
         .map(|r| {
-            let title = if r.title.trim().is_empty() {
-                r.text.chars().take(60).collect::<String>()
-            } else {
-                r.title.clone()
-            };
+            let title = title_of(r);
             json!({
                 "platform": r.platform.as_str(), "external_id": r.external_id, "url": r.url,
                 "title": title, "text": r.text, "author": if r.author.is_empty() { "anon" } else { &r.author },
@@ -237,11 +242,7 @@ fn serve_feed(records: &[beatdesk_types::Record]) -> String {
     let items: String = records
         .iter()
         .map(|r| {
-            let title = if r.title.trim().is_empty() {
-                r.text.chars().take(60).collect::<String>()
-            } else {
-                r.title.clone()
-            };
+            let title = title_of(r);
             format!(
                 "<item><title>{}</title><link>http://127.0.0.1:{port}/a/{}</link><guid>http://127.0.0.1:{port}/a/{}</guid><description>{}</description><pubDate>{}</pubDate></item>",
                 esc(&title),
