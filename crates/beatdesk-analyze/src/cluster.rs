@@ -106,6 +106,10 @@ pub struct Clusterer {
     pub(crate) headlines: crate::pointers::Headlines,
     /// Candidate scores by story, and the stories touched (reused).
     scratch: RefCell<(Vec<f32>, Vec<u32>)>,
+    /// Per story: live and not a roundup, so a record or story may join it.
+    /// The candidate search reads this for every posting it scans; a flag
+    /// per story stays in cache where the stories themselves do not.
+    pub(crate) open: Vec<bool>,
 }
 
 impl Default for Clusterer {
@@ -132,6 +136,7 @@ impl Clusterer {
             excluded: Default::default(),
             headlines: Default::default(),
             scratch: RefCell::new((Vec::new(), Vec::new())),
+            open: Vec::new(),
         }
     }
 
@@ -139,8 +144,7 @@ impl Clusterer {
     /// records, when they are added, go to it whatever their scores; other
     /// records may still join it. Call before adding those records.
     pub fn pin(&mut self, story_id: i64, record_ids: &[i64]) {
-        let c = self.clusters.len() as u32;
-        self.clusters.push(Cluster::new(Some(story_id)));
+        let c = self.push_cluster(Cluster::new(Some(story_id)));
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
         }
@@ -411,8 +415,8 @@ impl Clusterer {
             };
             let start = p.len().saturating_sub(self.config.postings_scan);
             for &c in &p[start..] {
-                let cl = &self.clusters[c as usize];
-                if c != exclude && cl.alive && !cl.roundup {
+                debug_assert_eq!(self.open[c as usize], self.is_open(c));
+                if c != exclude && self.open[c as usize] {
                     if acc[c as usize] == 0.0 {
                         touched.push(c);
                     }
@@ -473,7 +477,7 @@ impl Clusterer {
         match scored.first() {
             _ if roundup => {
                 let c = self.new_cluster();
-                self.clusters[c as usize].roundup = true;
+                self.set_roundup(c);
                 self.join(d, c);
             }
             Some((s1, c1)) if *s1 >= th && self.tells_same_event_as(d, *c1) => self.join(d, *c1),
@@ -513,8 +517,32 @@ impl Clusterer {
     }
 
     fn new_cluster(&mut self) -> u32 {
-        self.clusters.push(Cluster::new(None));
+        self.push_cluster(Cluster::new(None))
+    }
+
+    /// Adds a story, keeping its `open` flag. Every story comes in here.
+    pub(crate) fn push_cluster(&mut self, cl: Cluster) -> u32 {
+        self.open.push(cl.alive && !cl.roundup);
+        self.clusters.push(cl);
         (self.clusters.len() - 1) as u32
+    }
+
+    /// Makes a story a roundup: nothing joins it from now on.
+    pub(crate) fn set_roundup(&mut self, c: u32) {
+        self.clusters[c as usize].roundup = true;
+        self.open[c as usize] = false;
+    }
+
+    /// Marks a story merged away.
+    pub(crate) fn set_gone(&mut self, c: u32) {
+        self.clusters[c as usize].alive = false;
+        self.open[c as usize] = false;
+    }
+
+    /// What the `open` flag of a story must say, computed afresh.
+    pub(crate) fn is_open(&self, c: u32) -> bool {
+        let cl = &self.clusters[c as usize];
+        cl.alive && !cl.roundup
     }
 
     /// Whether a record is held (added or restored).

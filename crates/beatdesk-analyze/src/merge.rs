@@ -126,6 +126,6 @@ impl Clusterer {
         k.docs.extend(g.docs);
         k.first = k.first.min(g.first);
         k.last = k.last.max(g.last);
-        self.clusters[gone as usize].alive = false;
+        self.set_gone(gone);
     }
 }
