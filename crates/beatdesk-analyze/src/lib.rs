@@ -45,6 +45,8 @@ pub mod origins;
 mod pointers;
 mod restore;
 pub mod signal;
+#[cfg(test)]
+mod speed_tests;
 pub mod synth;
 pub mod text;
 
