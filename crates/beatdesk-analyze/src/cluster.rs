@@ -8,7 +8,7 @@
 //! roundup: it stays alone and never bridges them. A periodic merge pass
 //! joins stories whose centroids converged.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use beatdesk_types::{Record, RecordStatus};
 use rustc_hash::FxHashMap;
@@ -83,6 +83,14 @@ impl Cluster {
     }
 }
 
+/// Candidate scores by story and the stories given one, reused between
+/// searches.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+}
+
 /// The incremental clusterer: keep one per beat and `add` new records.
 pub struct Clusterer {
     pub config: Config,
@@ -104,8 +112,9 @@ pub struct Clusterer {
     pub(crate) excluded: rustc_hash::FxHashSet<i64>,
     /// Aggregators' pointers and articles by headline (see `pointers`).
     pub(crate) headlines: crate::pointers::Headlines,
-    /// Candidate scores by story, and the stories touched (reused).
-    scratch: RefCell<(Vec<f32>, Vec<u32>)>,
+    /// Candidate scores by story, and the stories touched (reused; a lock
+    /// so that threads may share the clusterer, each with its own scratch).
+    scratch: Mutex<Scratch>,
     /// Per story: live and not a roundup, so a record or story may join it.
     /// The candidate search reads this for every posting it scans; a flag
     /// per story stays in cache where the stories themselves do not.
@@ -135,7 +144,7 @@ impl Clusterer {
             since_merge: 0,
             excluded: Default::default(),
             headlines: Default::default(),
-            scratch: RefCell::new((Vec::new(), Vec::new())),
+            scratch: Mutex::new(Scratch::default()),
             open: Vec::new(),
         }
     }
@@ -404,8 +413,20 @@ impl Clusterer {
     }
 
     pub(crate) fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
-        let mut scratch = self.scratch.borrow_mut();
-        let (acc, touched) = &mut *scratch;
+        let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        self.candidates_in(terms, exclude, &mut scratch, None)
+    }
+
+    /// [`Self::candidates`] with a caller's scratch; `seen` receives every
+    /// story the search scored (what its result depends on).
+    pub(crate) fn candidates_in(
+        &self,
+        terms: &[(u32, f32)],
+        exclude: u32,
+        scratch: &mut Scratch,
+        seen: Option<&mut Vec<u32>>,
+    ) -> Vec<u32> {
+        let Scratch { acc, touched } = scratch;
         if acc.len() < self.clusters.len() {
             acc.resize(self.clusters.len(), 0.0);
         }
@@ -427,6 +448,9 @@ impl Clusterer {
         let mut v: Vec<(u32, f32)> = touched.iter().map(|&c| (c, acc[c as usize])).collect();
         for &c in touched.iter() {
             acc[c as usize] = 0.0;
+        }
+        if let Some(seen) = seen {
+            seen.clone_from(touched);
         }
         touched.clear();
         let k = self.config.max_candidates;
