@@ -16,6 +16,8 @@ use crate::{Analysis, PriorStory, StoryCandidate};
 
 const TOP_TERMS: usize = 6;
 const WHY_TERMS: usize = 3;
+/// Fewer stories than this are explained on one thread.
+const PARALLEL_FROM: usize = 16;
 
 /// Kept record id → number of records collapsed into it at ingest,
 /// following `duplicate_of` chains.
@@ -355,32 +357,49 @@ impl Clusterer {
             .map(|c| self.signal_input(&c.docs, |id| dups.get(&id).copied(), c.roundup))
             .collect();
         let ctx = crate::signal::BeatContext::new(&all, now);
-        clusters
+        let live: Vec<u32> = clusters
             .iter()
-            .filter(|&&c| self.is_live(c))
-            .map(|&ci| {
-                let c = &self.clusters[ci as usize];
-                let docs = ordered(c);
-                let signal = crate::signal::story_signal(
-                    &ctx,
-                    &self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup),
-                );
-                let (central, why) = self.explain_docs(&docs, c);
-                let record_ids: Vec<i64> = docs.iter().map(|&d| self.meta[d as usize].id).collect();
-                StoryCandidate {
-                    story_id: c.pinned,
-                    new_record_ids: Vec::new(),
-                    title: self.meta[central as usize].title.clone(),
-                    central_record_id: self.meta[central as usize].id,
-                    top_terms: self.top_terms(c),
-                    why,
-                    signal,
-                    record_ids,
-                    roundup: c.roundup,
-                    cluster: ci,
-                }
-            })
-            .collect()
+            .copied()
+            .filter(|&c| self.is_live(c))
+            .collect();
+        let explain = |part: &[u32]| {
+            part.iter()
+                .map(|&ci| {
+                    let c = &self.clusters[ci as usize];
+                    let docs = ordered(c);
+                    let signal = crate::signal::story_signal(
+                        &ctx,
+                        &self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup),
+                    );
+                    let (central, why) = self.explain_docs(&docs, c);
+                    let record_ids: Vec<i64> =
+                        docs.iter().map(|&d| self.meta[d as usize].id).collect();
+                    StoryCandidate {
+                        story_id: c.pinned,
+                        new_record_ids: Vec::new(),
+                        title: self.meta[central as usize].title.clone(),
+                        central_record_id: self.meta[central as usize].id,
+                        top_terms: self.top_terms(c),
+                        why,
+                        signal,
+                        record_ids,
+                        roundup: c.roundup,
+                        cluster: ci,
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        // Stories are explained independently: half on a second thread.
+        if live.len() < PARALLEL_FROM {
+            return explain(&live);
+        }
+        let (a, b) = live.split_at(live.len() / 2);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| explain(b));
+            let mut out = explain(a);
+            out.extend(second.join().expect("explaining thread"));
+            out
+        })
     }
 
     /// Signals of the live stories only (no titles or reasons): what a
