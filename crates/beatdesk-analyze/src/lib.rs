@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 
 mod anchor;
 mod attach;
+mod candidates;
 pub mod cluster;
 pub mod config;
 pub mod doc;

@@ -5,7 +5,8 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::cluster::{add_terms, Clusterer, Scratch};
+use crate::candidates::Scratch;
+use crate::cluster::{add_terms, Clusterer};
 use crate::features::GROUPS;
 
 /// Fewer dirty stories than this are examined on one thread.
