@@ -29,6 +29,30 @@ fn vm(key: &str) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// A hash of a result's debug form.
+fn fingerprint<T: std::fmt::Debug>(x: &T) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{x:?}").hash(&mut h);
+    h.finish()
+}
+
+/// A candidate with its reasons as a sorted list.
+type Canonical = (beatdesk_analyze::StoryCandidate, Vec<(i64, Vec<String>)>);
+
+/// Candidates with their reasons in record order (a HashMap's order
+/// differs between runs).
+fn canonical(cands: Vec<beatdesk_analyze::StoryCandidate>) -> Vec<Canonical> {
+    cands
+        .into_iter()
+        .map(|mut c| {
+            let mut why: Vec<_> = std::mem::take(&mut c.why).into_iter().collect();
+            why.sort();
+            (c, why)
+        })
+        .collect()
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -46,6 +70,15 @@ fn cpu_ms() -> f64 {
             Some(ticks * 10.0)
         })
         .unwrap_or(f64::NAN)
+}
+
+/// Time this thread has run on a CPU, in ms (/proc/thread-self/schedstat,
+/// in ns): waiting for a core shared with other work does not count.
+fn thread_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e6)
 }
 
 fn main() {
@@ -114,13 +147,44 @@ fn main() {
         groups.len()
     );
 
-    let (t, cpu) = (Instant::now(), cpu_ms());
+    let first = c.len();
+    let (t, cpu, th) = (Instant::now(), cpu_ms(), thread_ms());
     c.add(&extra);
     let add_time = t.elapsed();
     println!(
-        "add 1000 records to it: {:.1} ms ({:.0} ms CPU)   [target <= 200 ms]",
+        "add 1000 records to it: {:.1} ms ({:.0} ms CPU, {:.1} ms on the main thread)   [target <= 200 ms]",
         ms(add_time),
-        cpu_ms() - cpu
+        cpu_ms() - cpu,
+        thread_ms() - th
+    );
+    let now = records
+        .iter()
+        .chain(&extra)
+        .map(|r| r.published_at)
+        .max()
+        .unwrap()
+        + Duration::hours(1);
+
+    // What an incremental pass then writes: the stories the add touched.
+    let touched = c.touched(first);
+    let dups = std::collections::HashMap::new();
+    let reps = 5;
+    let (t, th) = (Instant::now(), thread_ms());
+    for _ in 0..reps {
+        std::hint::black_box(c.analysis_of(&touched, &dups, now));
+    }
+    println!(
+        "analysis_of the {} stories the add touched: {:.1} ms ({:.1} ms on the thread)",
+        touched.len(),
+        ms(t.elapsed()) / reps as f64,
+        (thread_ms() - th) / reps as f64
+    );
+    // Speed work must not move a result: these change with any difference
+    // in groups, titles, terms, reasons or signals.
+    println!(
+        "fingerprints: groups {:016x}, touched stories {:016x}",
+        fingerprint(&c.groups()),
+        fingerprint(&canonical(c.analysis_of(&touched, &dups, now))),
     );
 
     // Quality on the synthetic gold, for sanity.
@@ -147,13 +211,6 @@ fn main() {
         pw.precision, pw.recall, pw.f1, b3.f1
     );
 
-    let now = records
-        .iter()
-        .chain(&extra)
-        .map(|r| r.published_at)
-        .max()
-        .unwrap()
-        + Duration::hours(1);
     let t = Instant::now();
     let all = c.signals(now);
     println!(
@@ -197,11 +254,13 @@ fn main() {
 
     let t = Instant::now();
     let a = c.analysis(&records, &[], now);
+    let a = canonical(a.stories);
     println!(
         "full analysis of {} records (titles, reasons, ids, signals): {:.0} ms, {} stories",
         c.len(),
         ms(t.elapsed()),
-        a.stories.len()
+        a.len()
     );
+    println!("fingerprint: full analysis {:016x}", fingerprint(&a));
     println!("peak RSS (VmHWM): {}", vm_hwm());
 }

@@ -8,18 +8,15 @@
 //! roundup: it stays alone and never bridges them. A periodic merge pass
 //! joins stories whose centroids converged.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use beatdesk_types::{Record, RecordStatus};
 use rustc_hash::FxHashMap;
 
+use crate::candidates::Scratch;
 pub use crate::config::Config;
 use crate::doc::DocMeta;
 use crate::features::{DocVec, Featurizer, RawDoc, BODY, ENT, GROUPS};
-
-/// Terms this rare are always looked up, whatever their share: in a small
-/// beat every shared term is in a large share of records.
-const COMMON_MIN_DF: u32 = 200;
 
 /// Posts with fewer words than this follow their structure whatever they say.
 const SHORT_WORDS: u32 = 12;
@@ -104,8 +101,13 @@ pub struct Clusterer {
     pub(crate) excluded: rustc_hash::FxHashSet<i64>,
     /// Aggregators' pointers and articles by headline (see `pointers`).
     pub(crate) headlines: crate::pointers::Headlines,
-    /// Candidate scores by story, and the stories touched (reused).
-    scratch: RefCell<(Vec<f32>, Vec<u32>)>,
+    /// Candidate scores by story, and the stories touched (reused; a lock
+    /// so that threads may share the clusterer, each with its own scratch).
+    pub(crate) scratch: Mutex<Scratch>,
+    /// Per story: live and not a roundup, so a record or story may join it.
+    /// The candidate search reads this for every posting it scans; a flag
+    /// per story stays in cache where the stories themselves do not.
+    pub(crate) open: Vec<bool>,
 }
 
 impl Default for Clusterer {
@@ -131,7 +133,8 @@ impl Clusterer {
             since_merge: 0,
             excluded: Default::default(),
             headlines: Default::default(),
-            scratch: RefCell::new((Vec::new(), Vec::new())),
+            scratch: Mutex::new(Scratch::default()),
+            open: Vec::new(),
         }
     }
 
@@ -139,8 +142,7 @@ impl Clusterer {
     /// records, when they are added, go to it whatever their scores; other
     /// records may still join it. Call before adding those records.
     pub fn pin(&mut self, story_id: i64, record_ids: &[i64]) {
-        let c = self.clusters.len() as u32;
-        self.clusters.push(Cluster::new(Some(story_id)));
+        let c = self.push_cluster(Cluster::new(Some(story_id)));
         for id in record_ids {
             self.forced.entry(*id).or_insert(c);
         }
@@ -374,66 +376,6 @@ impl Clusterer {
         f + (1.0 - f) * (-(gap_days * gap_days) / (2.0 * sigma * sigma)).exp()
     }
 
-    /// Terms to look up: the heaviest, not-too-common terms of a vector set.
-    pub(crate) fn lookup_terms(
-        &self,
-        groups: [&[(u32, f32)]; GROUPS],
-        norms: [f32; GROUPS],
-    ) -> Vec<(u32, f32)> {
-        let mut terms: Vec<(u32, f32)> = Vec::new();
-        for g in 0..GROUPS {
-            let n = norms[g].max(1e-9);
-            for &(t, w) in groups[g] {
-                if self.feat.df(g, t) <= COMMON_MIN_DF
-                    || self.feat.df_ratio(g, t) <= self.config.common_df
-                {
-                    terms.push((t, w / n * self.config.weights[g]));
-                }
-            }
-        }
-        let k = self.config.candidate_terms;
-        if terms.len() > k {
-            terms.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
-            terms.truncate(k);
-        }
-        terms
-    }
-
-    pub(crate) fn candidates(&self, terms: &[(u32, f32)], exclude: u32) -> Vec<u32> {
-        let mut scratch = self.scratch.borrow_mut();
-        let (acc, touched) = &mut *scratch;
-        if acc.len() < self.clusters.len() {
-            acc.resize(self.clusters.len(), 0.0);
-        }
-        for &(t, w) in terms {
-            let Some(p) = self.index.get(t as usize) else {
-                continue;
-            };
-            let start = p.len().saturating_sub(self.config.postings_scan);
-            for &c in &p[start..] {
-                let cl = &self.clusters[c as usize];
-                if c != exclude && cl.alive && !cl.roundup {
-                    if acc[c as usize] == 0.0 {
-                        touched.push(c);
-                    }
-                    acc[c as usize] += w;
-                }
-            }
-        }
-        let mut v: Vec<(u32, f32)> = touched.iter().map(|&c| (c, acc[c as usize])).collect();
-        for &c in touched.iter() {
-            acc[c as usize] = 0.0;
-        }
-        touched.clear();
-        let k = self.config.max_candidates;
-        if v.len() > k {
-            v.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            v.truncate(k);
-        }
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter().map(|x| x.0).collect()
-    }
-
     fn assign(&mut self, d: u32) {
         let id = self.meta[d as usize].id;
         if let Some(&c) = self.forced.get(&id) {
@@ -473,7 +415,7 @@ impl Clusterer {
         match scored.first() {
             _ if roundup => {
                 let c = self.new_cluster();
-                self.clusters[c as usize].roundup = true;
+                self.set_roundup(c);
                 self.join(d, c);
             }
             Some((s1, c1)) if *s1 >= th && self.tells_same_event_as(d, *c1) => self.join(d, *c1),
@@ -513,8 +455,7 @@ impl Clusterer {
     }
 
     fn new_cluster(&mut self) -> u32 {
-        self.clusters.push(Cluster::new(None));
-        (self.clusters.len() - 1) as u32
+        self.push_cluster(Cluster::new(None))
     }
 
     /// Whether a record is held (added or restored).

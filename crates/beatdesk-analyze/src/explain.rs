@@ -3,6 +3,8 @@
 //! ids carried over from the previous pass, and the signal.
 
 use beatdesk_types::{Platform, Record, RecordStatus};
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,6 +16,8 @@ use crate::{Analysis, PriorStory, StoryCandidate};
 
 const TOP_TERMS: usize = 6;
 const WHY_TERMS: usize = 3;
+/// Fewer stories than this are explained on one thread.
+const PARALLEL_FROM: usize = 16;
 
 /// Kept record id → number of records collapsed into it at ingest,
 /// following `duplicate_of` chains.
@@ -39,12 +43,39 @@ pub fn duplicate_counts(records: &[Record]) -> FxHashMap<i64, usize> {
     out
 }
 
+/// A story's centroid weights of one record's terms, per group (`None`
+/// where the centroid lacks the term): looked up once, read by both the
+/// headline score and the record's reasons.
+pub(crate) type Looked = [Vec<Option<f32>>; GROUPS];
+
 impl Clusterer {
-    /// Content similarity of a record to a story, without time.
-    fn centrality(&self, d: u32, c: &Cluster) -> f32 {
+    /// Fills `out` with story `c`'s centroid weights of record `d`'s terms.
+    pub(crate) fn look_up(&self, d: u32, c: &Cluster, out: &mut Looked) {
+        let v = &self.vecs[d as usize];
+        for ((o, vg), cent) in out.iter_mut().zip(&v.g).zip(&c.cent) {
+            o.clear();
+            o.extend(vg.iter().map(|(t, _)| cent.get(t).copied()));
+        }
+    }
+
+    /// Content similarity of a record to a story, without time: what
+    /// `Cluster::cos` gives per group, from the looked-up weights.
+    pub(crate) fn centrality(&self, d: u32, c: &Cluster, looked: &Looked) -> f32 {
         let v = &self.vecs[d as usize];
         (0..GROUPS)
-            .map(|g| self.config.weights[g] * c.cos(g, &v.g[g]))
+            .map(|g| {
+                let cos = if c.norm2[g] <= 0.0 || v.g[g].is_empty() {
+                    0.0
+                } else {
+                    let dot: f32 = v.g[g]
+                        .iter()
+                        .zip(&looked[g])
+                        .filter_map(|((_, w), x)| x.map(|x| x * w))
+                        .sum();
+                    dot / c.norm2[g].sqrt()
+                };
+                self.config.weights[g] * cos
+            })
             .sum()
     }
 
@@ -52,7 +83,7 @@ impl Clusterer {
     /// headline: the story's title comes from the most central record with
     /// a real headline (an article or post title over a repository name or
     /// the start of a short post).
-    fn headline_score(&self, d: u32, c: &Cluster) -> f32 {
+    pub(crate) fn headline_score(&self, d: u32, c: &Cluster, looked: &Looked) -> f32 {
         let m = &self.meta[d as usize];
         let platform = match m.platform {
             Platform::News => 1.0,
@@ -68,11 +99,37 @@ impl Clusterer {
         } else {
             1.0
         };
-        self.centrality(d, c) * platform * shape
+        self.centrality(d, c, looked) * platform * shape
+    }
+
+    /// The record whose title heads the story (the best headline score,
+    /// the earliest-added record on a tie) and why each record is in it.
+    /// Each record's centroid weights are looked up once for both.
+    pub(crate) fn explain_docs(
+        &self,
+        docs: &[u32],
+        c: &Cluster,
+    ) -> (u32, HashMap<i64, Vec<String>>) {
+        let mut looked: Looked = Default::default();
+        let mut why = HashMap::with_capacity(docs.len());
+        let mut best: Option<(f32, u32)> = None;
+        for &d in docs {
+            self.look_up(d, c, &mut looked);
+            let s = self.headline_score(d, c, &looked);
+            // As `max_by`: a later maximum wins, the order being score,
+            // then the smaller index.
+            let better = best.is_none_or(|(bs, bd)| s.total_cmp(&bs).then(bd.cmp(&d)).is_ge());
+            if better {
+                best = Some((s, d));
+            }
+            why.insert(self.meta[d as usize].id, self.why(d, c, &looked));
+        }
+        (best.expect("live stories have records").1, why)
     }
 
     fn top_terms(&self, c: &Cluster) -> Vec<String> {
         let mut w: FxHashMap<u32, f32> = FxHashMap::default();
+        w.reserve(c.cent[1].len() + c.cent[2].len());
         for g in 0..GROUPS {
             if c.norm2[g] > 0.0 {
                 let n = c.norm2[g].sqrt();
@@ -101,38 +158,62 @@ impl Clusterer {
         out
     }
 
-    fn best_names(&self, mut v: Vec<(u32, f32)>, n: usize) -> Vec<String> {
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut seen = FxHashSet::default();
-        let mut out = Vec::new();
-        for (t, x) in v {
-            if x <= 0.0 || out.len() >= n {
-                break;
+    /// The display names of the `n` heaviest terms (one per name), heaviest
+    /// first, ties by term id.
+    pub(crate) fn best_names(&self, mut v: Vec<(u32, f32)>, n: usize) -> Vec<String> {
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // Only positive weights are named.
+        v.retain(|x| x.1 > 0.0);
+        // A big story's centroid holds thousands of terms and a few are
+        // named: sort the best ones, and more only if names repeat.
+        let mut k = (4 * n).max(16);
+        let mut sorted = 0;
+        let mut out: Vec<String> = Vec::new();
+        while out.len() < n && sorted < v.len() {
+            let end = k.min(v.len());
+            let rest = &mut v[sorted..];
+            if end < sorted + rest.len() {
+                rest.select_nth_unstable_by(end - sorted - 1, order);
             }
-            let name = self.feat.display(t);
-            if seen.insert(name) {
-                out.push(name.to_string());
+            v[sorted..end].sort_unstable_by(order);
+            for &(t, _) in &v[sorted..end] {
+                if out.len() >= n {
+                    break;
+                }
+                let name = self.feat.display(t);
+                // A few names: a scan beats hashing each.
+                if !out.iter().any(|o| o == name) {
+                    out.push(name.to_string());
+                }
             }
+            sorted = end;
+            k *= 2;
         }
         out
     }
 
     /// The terms a record shares most strongly with the rest of its story.
-    fn why(&self, d: u32, c: &Cluster) -> Vec<String> {
+    fn why(&self, d: u32, c: &Cluster, looked: &Looked) -> Vec<String> {
         let v = &self.vecs[d as usize];
-        let mut w: FxHashMap<u32, f32> = FxHashMap::default();
         let alone = c.docs.len() == 1;
-        for g in 0..GROUPS {
-            for &(t, x) in &v.g[g] {
-                let rest = if alone {
-                    1.0
-                } else {
-                    c.cent[g].get(&t).copied().unwrap_or(0.0) - x
-                };
-                *w.entry(t).or_default() += self.config.weights[g] * x * rest;
+        // Per term, the groups' shares added in group order (the vectors are
+        // sorted by term, so a stable sort by term keeps that order).
+        let mut parts: Vec<(u32, f32)> = Vec::with_capacity(v.g.iter().map(Vec::len).sum());
+        for ((vg, lg), wg) in v.g.iter().zip(looked).zip(self.config.weights) {
+            for (&(t, x), y) in vg.iter().zip(lg) {
+                let rest = if alone { 1.0 } else { y.unwrap_or(0.0) - x };
+                parts.push((t, wg * x * rest));
             }
         }
-        self.best_names(w.into_iter().collect(), WHY_TERMS)
+        parts.sort_by_key(|p| p.0);
+        let mut w: Vec<(u32, f32)> = Vec::with_capacity(parts.len());
+        for (t, x) in parts {
+            match w.last_mut() {
+                Some(last) if last.0 == t => last.1 += x,
+                _ => w.push((t, 0.0 + x)),
+            }
+        }
+        self.best_names(w, WHY_TERMS)
     }
 
     /// The stories found so far, with titles, terms, reasons, stable ids and
@@ -204,18 +285,7 @@ impl Clusterer {
             .zip(ids.into_iter().zip(story_ids))
             .zip(signals)
         {
-            let central = *docs
-                .iter()
-                .max_by(|&&a, &&b| {
-                    self.headline_score(a, c)
-                        .total_cmp(&self.headline_score(b, c))
-                        .then(b.cmp(&a))
-                })
-                .expect("live stories have records");
-            let why = docs
-                .iter()
-                .map(|&d| (self.meta[d as usize].id, self.why(d, c)))
-                .collect();
+            let (central, why) = self.explain_docs(docs, c);
             let new_record_ids = match sid.and_then(|s| prior_sets.get(&s)) {
                 Some(set) => rids.iter().copied().filter(|r| !set.contains(r)).collect(),
                 None => rids.clone(),
@@ -287,42 +357,49 @@ impl Clusterer {
             .map(|c| self.signal_input(&c.docs, |id| dups.get(&id).copied(), c.roundup))
             .collect();
         let ctx = crate::signal::BeatContext::new(&all, now);
-        clusters
+        let live: Vec<u32> = clusters
             .iter()
-            .filter(|&&c| self.is_live(c))
-            .map(|&ci| {
-                let c = &self.clusters[ci as usize];
-                let docs = ordered(c);
-                let signal = crate::signal::story_signal(
-                    &ctx,
-                    &self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup),
-                );
-                let central = *docs
-                    .iter()
-                    .max_by(|&&a, &&b| {
-                        self.headline_score(a, c)
-                            .total_cmp(&self.headline_score(b, c))
-                            .then(b.cmp(&a))
-                    })
-                    .expect("live stories have records");
-                let record_ids: Vec<i64> = docs.iter().map(|&d| self.meta[d as usize].id).collect();
-                StoryCandidate {
-                    story_id: c.pinned,
-                    new_record_ids: Vec::new(),
-                    title: self.meta[central as usize].title.clone(),
-                    central_record_id: self.meta[central as usize].id,
-                    top_terms: self.top_terms(c),
-                    why: docs
-                        .iter()
-                        .map(|&d| (self.meta[d as usize].id, self.why(d, c)))
-                        .collect(),
-                    signal,
-                    record_ids,
-                    roundup: c.roundup,
-                    cluster: ci,
-                }
-            })
-            .collect()
+            .copied()
+            .filter(|&c| self.is_live(c))
+            .collect();
+        let explain = |part: &[u32]| {
+            part.iter()
+                .map(|&ci| {
+                    let c = &self.clusters[ci as usize];
+                    let docs = ordered(c);
+                    let signal = crate::signal::story_signal(
+                        &ctx,
+                        &self.signal_input(&docs, |id| dups.get(&id).copied(), c.roundup),
+                    );
+                    let (central, why) = self.explain_docs(&docs, c);
+                    let record_ids: Vec<i64> =
+                        docs.iter().map(|&d| self.meta[d as usize].id).collect();
+                    StoryCandidate {
+                        story_id: c.pinned,
+                        new_record_ids: Vec::new(),
+                        title: self.meta[central as usize].title.clone(),
+                        central_record_id: self.meta[central as usize].id,
+                        top_terms: self.top_terms(c),
+                        why,
+                        signal,
+                        record_ids,
+                        roundup: c.roundup,
+                        cluster: ci,
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        // Stories are explained independently: half on a second thread.
+        if live.len() < PARALLEL_FROM {
+            return explain(&live);
+        }
+        let (a, b) = live.split_at(live.len() / 2);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| explain(b));
+            let mut out = explain(a);
+            out.extend(second.join().expect("explaining thread"));
+            out
+        })
     }
 
     /// Signals of the live stories only (no titles or reasons): what a

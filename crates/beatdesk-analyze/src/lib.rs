@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 
 mod anchor;
 mod attach;
+mod candidates;
 pub mod cluster;
 pub mod config;
 pub mod doc;
@@ -45,6 +46,8 @@ pub mod origins;
 mod pointers;
 mod restore;
 pub mod signal;
+#[cfg(test)]
+mod speed_tests;
 pub mod synth;
 pub mod text;
 

@@ -65,8 +65,7 @@ impl Clusterer {
                 let st = &stories[s];
                 let mut cl = Cluster::new(st.pinned.then_some(st.story_id));
                 cl.roundup = st.roundup;
-                self.clusters.push(cl);
-                (self.clusters.len() - 1) as u32
+                self.push_cluster(cl)
             });
             self.join(d, c);
         }
