@@ -65,6 +65,13 @@ impl Beatdesk {
         Ok(self.store.data_version()?)
     }
 
+    /// A connection of its own that copies SQLite's log back into the file
+    /// (`None` on PostgreSQL): the window's watch thread runs it, so commits
+    /// do not pay for checkpoints.
+    pub fn checkpointer(&self) -> Result<Option<beatdesk_store::Checkpointer>> {
+        Ok(self.store.checkpointer()?)
+    }
+
     /// The stored text of one of the story's records: the window's story view
     /// leaves texts out and asks for one when a card is opened.
     pub fn record_text(&self, story_id: i64, record_id: i64) -> Result<String> {

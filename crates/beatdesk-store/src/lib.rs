@@ -6,6 +6,7 @@
 //! several of them inside one transaction (`Store::write`). Nothing here
 //! knows about HTTP, models or Tauri.
 
+mod checkpoint;
 pub mod db;
 mod error;
 pub mod schema;
@@ -35,6 +36,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 pub use address::StoreAddress;
+pub use checkpoint::{Checkpointed, Checkpointer};
 pub use db::{Connection, Engine, OptionalExtension, Transaction};
 pub use error::StoreError;
 pub use source_locks::SourceLock;
@@ -150,6 +152,11 @@ impl Store {
         // one read call per page, a 2 MiB cache evicting between statements.
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpoint::AUTO_CHECKPOINT_PAGES,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::init(&mut conn)?;
         Ok(Self::from_connection(Connection::sqlite(conn)))
