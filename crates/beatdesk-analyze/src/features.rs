@@ -264,6 +264,9 @@ impl Featurizer {
 }
 
 #[cfg(test)]
+mod golden;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,72 @@
+//! Featurising cost per record, as a new process pays it when it rebuilds
+//! its clustering state:
+//! `cargo run --release -p beatdesk-analyze --example bench_featurise [-- REPS]`
+//!
+//! Prints µs per record for `Featurizer::raw` and `DocMeta::from_record`
+//! over 20 000 synthetic records and over the labelled fixture (min and
+//! median of REPS runs, default 7).
+use std::time::Instant;
+
+use beatdesk_analyze::doc::DocMeta;
+use beatdesk_analyze::eval::Fixture;
+use beatdesk_analyze::features::Featurizer;
+use beatdesk_analyze::synth;
+use beatdesk_types::Record;
+
+/// Min and median of the runs, in µs per record.
+fn summary(mut us: Vec<f64>) -> (f64, f64) {
+    us.sort_by(|a, b| a.total_cmp(b));
+    (us[0], us[us.len() / 2])
+}
+
+/// `fresh_every`: records after which the featuriser starts afresh (its
+/// word cache cold again).
+fn bench(name: &str, recs: &[Record], reps: usize, fresh_every: usize) {
+    let n = recs.len() as f64;
+    let mut raw_us = Vec::new();
+    let mut meta_us = Vec::new();
+    // A checksum that uses the outputs, so the work is not optimised away.
+    let mut check = 0usize;
+    for _ in 0..reps {
+        let mut f = Featurizer::new();
+        let t = Instant::now();
+        for (i, r) in recs.iter().enumerate() {
+            if i % fresh_every == 0 {
+                f = Featurizer::new();
+            }
+            check += f.raw(&r.title, &r.text).tf[1].len();
+        }
+        raw_us.push(t.elapsed().as_secs_f64() * 1e6 / n);
+        let t = Instant::now();
+        for r in recs {
+            check += DocMeta::from_record(r).sketch.len();
+        }
+        meta_us.push(t.elapsed().as_secs_f64() * 1e6 / n);
+    }
+    let (rmin, rmed) = summary(raw_us);
+    let (mmin, mmed) = summary(meta_us);
+    println!(
+        "{name:>10} ({} records): raw {rmin:.2} µs min, {rmed:.2} median; \
+         DocMeta {mmin:.2} µs min, {mmed:.2} median  [check {check}]",
+        recs.len()
+    );
+}
+
+fn main() {
+    let reps: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(7)
+        .max(1);
+    let (synthetic, _) = synth::records(20_000, 1000, 60, 7);
+    bench("synthetic", &synthetic, reps, usize::MAX);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/open_source_ai.jsonl"
+    );
+    let fx = Fixture::parse(&std::fs::read_to_string(path).expect("fixture")).expect("fixture");
+    // The fixture is small: repeat it so one run takes measurable time, each
+    // copy with a fresh featuriser as a new process would have.
+    let fixture: Vec<Record> = (0..50).flat_map(|_| fx.records.iter().cloned()).collect();
+    bench("fixture", &fixture, reps, fx.records.len());
+}
