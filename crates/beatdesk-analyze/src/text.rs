@@ -5,7 +5,10 @@
 //! The scanner does not allocate per token: it hands borrowed, lowercased
 //! slices to callbacks, and the caller (the featuriser) interns them.
 
-use unicode_segmentation::UnicodeSegmentation;
+mod words;
+
+pub use words::for_each_word;
+use words::words;
 
 /// English stop words plus the filler of social posts, whitespace-separated.
 const STOP: &str = "\
@@ -440,7 +443,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             }
         }
         // Ordinary words inside the chunk.
-        for w in chunk.unicode_words() {
+        for w in words(chunk) {
             if w.chars().any(is_cjk) {
                 continue; // matched by bigrams
             }
@@ -517,24 +520,24 @@ fn emit_words(w: &str, sink: &mut impl Sink) {
 pub fn is_title_case(title: &str) -> bool {
     let mut long = 0;
     let mut caps = 0;
-    for w in title.unicode_words() {
+    for_each_word(title, |w| {
         if w.chars().count() > 3 && w.chars().all(|c| c.is_alphabetic()) {
             long += 1;
             if w.chars().next().is_some_and(|c| c.is_uppercase()) {
                 caps += 1;
             }
         }
-    }
+    });
     long >= 3 && caps * 10 >= long * 7
 }
 
 /// Lowercased alphanumeric words including stop words, for shingling.
 pub fn plain_words(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
-    for w in text.unicode_words() {
+    for_each_word(text, |w| {
         lower_into(w, &mut buf);
         f(&buf);
-    }
+    });
 }
 
 #[cfg(test)]
