@@ -1,6 +1,6 @@
 //! Featurising cost per record, as a new process pays it when it rebuilds
 //! its clustering state:
-//! `cargo run --release -p beatdesk-analyze --example bench_featurise [-- REPS]`
+//! `cargo run --release -p beatdesk-analyze --example bench_featurise [-- REPS [synthetic|fixture]]`
 //!
 //! Prints µs per record for `Featurizer::raw` and `DocMeta::from_record`
 //! over 20 000 synthetic records and over the labelled fixture (min and
@@ -58,8 +58,14 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(7)
         .max(1);
-    let (synthetic, _) = synth::records(20_000, 1000, 60, 7);
-    bench("synthetic", &synthetic, reps, usize::MAX);
+    let only = std::env::args().nth(2).unwrap_or_default();
+    if only != "fixture" {
+        let (synthetic, _) = synth::records(20_000, 1000, 60, 7);
+        bench("synthetic", &synthetic, reps, usize::MAX);
+    }
+    if only == "synthetic" {
+        return;
+    }
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/open_source_ai.jsonl"

@@ -47,50 +47,86 @@ pub enum Case {
 }
 
 fn case_of(w: &str) -> Case {
+    if w.is_ascii() {
+        return case_of_ascii(w.as_bytes());
+    }
     let mut chars = w.chars();
     let first = match chars.next() {
         Some(c) => c,
         None => return Case::Lower,
     };
-    let mut upper_after = 0;
-    let mut lower_after = 0;
-    let mut digits = first.is_ascii_digit() as usize;
-    let mut letters = first.is_alphabetic() as usize;
-    let mut dot = false;
+    let mut n = Letters {
+        first_upper: first.is_uppercase(),
+        digits: first.is_ascii_digit() as usize,
+        letters: first.is_alphabetic() as usize,
+        ..Letters::default()
+    };
     for c in chars {
         if c.is_uppercase() {
-            upper_after += 1;
+            n.upper_after += 1;
         } else if c.is_lowercase() {
-            lower_after += 1;
+            n.lower_after += 1;
         }
-        if c.is_ascii_digit() {
-            digits += 1;
-        }
-        if c.is_alphabetic() {
-            letters += 1;
-        }
-        if c == '.' {
-            dot = true;
-        }
+        n.digits += c.is_ascii_digit() as usize;
+        n.letters += c.is_alphabetic() as usize;
+        n.dot |= c == '.';
     }
-    if letters > 0 && digits > 0 {
-        return Case::Marked;
+    n.case()
+}
+
+/// [`case_of`] for ASCII, where a byte is a character.
+fn case_of_ascii(w: &[u8]) -> Case {
+    let Some((&first, rest)) = w.split_first() else {
+        return Case::Lower;
+    };
+    let mut n = Letters {
+        first_upper: first.is_ascii_uppercase(),
+        digits: first.is_ascii_digit() as usize,
+        letters: first.is_ascii_alphabetic() as usize,
+        ..Letters::default()
+    };
+    for &c in rest {
+        n.upper_after += c.is_ascii_uppercase() as usize;
+        n.lower_after += c.is_ascii_lowercase() as usize;
+        n.digits += c.is_ascii_digit() as usize;
+        n.letters += c.is_ascii_alphabetic() as usize;
+        n.dot |= c == b'.';
     }
-    if dot && letters > 3 {
-        return Case::Marked; // llama.cpp, node.js
-    }
-    if first.is_uppercase() {
-        if upper_after > 0 && letters >= 2 {
-            Case::Marked // DeepSeek, GGUF, CATL, EU
-        } else if lower_after > 0 {
-            Case::Capital
+    n.case()
+}
+
+/// What [`case_of`] counts in a word.
+#[derive(Default)]
+struct Letters {
+    first_upper: bool,
+    upper_after: usize,
+    lower_after: usize,
+    digits: usize,
+    letters: usize,
+    dot: bool,
+}
+
+impl Letters {
+    fn case(&self) -> Case {
+        if self.letters > 0 && self.digits > 0 {
+            return Case::Marked;
+        }
+        if self.dot && self.letters > 3 {
+            return Case::Marked; // llama.cpp, node.js
+        }
+        if self.first_upper {
+            if self.upper_after > 0 && self.letters >= 2 {
+                Case::Marked // DeepSeek, GGUF, CATL, EU
+            } else if self.lower_after > 0 {
+                Case::Capital
+            } else {
+                Case::Lower
+            }
+        } else if self.upper_after > 0 {
+            Case::Marked // vLLM, iPhone
         } else {
             Case::Lower
         }
-    } else if upper_after > 0 {
-        Case::Marked // vLLM, iPhone
-    } else {
-        Case::Lower
     }
 }
 
@@ -120,31 +156,56 @@ const TLDS: &[&str] = &[
     "cn", "gov", "edu", "info", "me", "sh", "gg", "tv", "xyz",
 ];
 
+/// ASCII punctuation that [`trim_punct`] strips.
+fn is_trimmed_punct(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b','
+            | b';'
+            | b':'
+            | b'!'
+            | b'?'
+            | b'"'
+            | b'\''
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'<'
+            | b'>'
+            | b'*'
+            | b'_'
+    )
+}
+
+/// Curly quotes that [`trim_punct`] strips.
+const QUOTES: [&str; 4] = ["“", "”", "‘", "’"];
+
+/// Strips punctuation and quotes from both ends, byte by byte: this runs
+/// on every chunk of every text.
 fn trim_punct(s: &str) -> &str {
-    s.trim_matches(|c: char| {
-        matches!(
-            c,
-            '.' | ','
-                | ';'
-                | ':'
-                | '!'
-                | '?'
-                | '"'
-                | '\''
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '“'
-                | '”'
-                | '‘'
-                | '’'
-                | '*'
-                | '_'
-        )
-    })
+    let mut t = s;
+    loop {
+        match t.as_bytes().first() {
+            Some(&b) if is_trimmed_punct(b) => t = &t[1..],
+            Some(0xE2) => match QUOTES.iter().find(|q| t.starts_with(**q)) {
+                Some(q) => t = &t[q.len()..],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    loop {
+        match t.as_bytes().last() {
+            Some(&b) if is_trimmed_punct(b) => t = &t[..t.len() - 1],
+            Some(_) if t.len() >= 3 => match QUOTES.iter().find(|q| t.ends_with(**q)) {
+                Some(q) => t = &t[..t.len() - q.len()],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    t
 }
 
 /// Normalises a URL (with or without scheme) to `host/path`, lowercased,
@@ -208,6 +269,10 @@ fn strip_currency(c: &str) -> Option<&str> {
 /// (a model size) → `70b`; `4-bit` → `4bit`. `next` is the following
 /// chunk, consumed when it is the unit.
 fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
+    // The number starts with an ASCII digit: most chunks have none.
+    if !chunk.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let c = trim_punct(chunk);
     let c = c
         .strip_prefix('~')
@@ -377,7 +442,9 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
     let mut buf = String::with_capacity(32);
     let mut buf2 = String::with_capacity(32);
     let mut sentence_start = true;
-    let mut prev_entity: Option<String> = None;
+    // The previous word when it was an entity (`has_prev`), reusing memory.
+    let mut prev = String::with_capacity(32);
+    let mut has_prev = false;
     let mut chunks = text.split_whitespace().peekable();
     while let Some(chunk) = chunks.next() {
         let trimmed = trim_punct(chunk);
@@ -394,7 +461,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 }
             }
             sentence_start = ends_sentence;
-            prev_entity = None;
+            has_prev = false;
             continue;
         }
         if let Some(h) = trimmed.strip_prefix('@') {
@@ -405,7 +472,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 sink.entity(&buf);
             }
             sentence_start = ends_sentence;
-            prev_entity = None;
+            has_prev = false;
             continue;
         }
         let sub = trimmed
@@ -418,7 +485,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             buf.insert_str(0, "r/");
             sink.entity(&buf);
             sentence_start = ends_sentence;
-            prev_entity = None;
+            has_prev = false;
             continue;
         }
         if let Some(tag) = trimmed
@@ -430,10 +497,11 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 scan_cjk(tag, sink);
             }
             sentence_start = ends_sentence;
-            prev_entity = None;
+            has_prev = false;
             continue;
         }
-        if chunk.chars().any(is_cjk) {
+        let ascii = chunk.is_ascii();
+        if !ascii && chunk.chars().any(is_cjk) {
             scan_cjk(chunk, sink);
         }
         if let Some((n, consumed_next)) = number_entity(chunk, chunks.peek().copied()) {
@@ -444,7 +512,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
         }
         // Ordinary words inside the chunk.
         for w in words(chunk) {
-            if w.chars().any(is_cjk) {
+            if !ascii && w.chars().any(is_cjk) {
                 continue; // matched by bigrams
             }
             let case = case_of(w);
@@ -464,28 +532,30 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 }
                 Case::Lower => false,
             };
-            let prev = prev_entity.take();
+            let had_prev = std::mem::take(&mut has_prev);
             if entity {
                 sink.entity(&buf);
             }
             if is_version(&buf) {
                 // `Qwen 3.5`, `DeepSeek V4`: the name with its version.
-                if let Some(p) = prev.as_ref().filter(|p| **p != buf) {
+                if had_prev && prev != buf {
                     buf2.clear();
-                    buf2.push_str(p);
+                    buf2.push_str(&prev);
                     buf2.push_str(&buf);
                     sink.entity(&buf2);
                 }
             } else if entity {
                 // `Hugging Face`, `Bastion Labs`: a two-word name as well.
-                if let Some(p) = prev.as_ref() {
+                if had_prev {
                     buf2.clear();
-                    buf2.push_str(p);
+                    buf2.push_str(&prev);
                     buf2.push(' ');
                     buf2.push_str(&buf);
                     sink.entity(&buf2);
                 }
-                prev_entity = Some(buf.clone());
+                prev.clear();
+                prev.push_str(&buf);
+                has_prev = true;
             }
             if !stop {
                 emit_words(&buf, sink);
@@ -493,7 +563,7 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             sentence_start = false;
         }
         if ends_sentence || chunk.ends_with([',', ';']) {
-            prev_entity = None;
+            has_prev = false;
         }
         sentence_start = ends_sentence;
     }
@@ -509,11 +579,17 @@ fn emit_words(w: &str, sink: &mut impl Sink) {
             sink.word(&w[i..]);
         }
         _ => {
-            if w.chars().count() >= 2 {
+            if two_chars(w) {
                 sink.word(w);
             }
         }
     }
+}
+
+/// Whether `w` has at least two characters, without counting them all.
+fn two_chars(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next().is_some() && c.next().is_some()
 }
 
 /// Whether a headline capitalises (nearly) every longer word.
@@ -541,118 +617,4 @@ pub fn plain_words(text: &str, mut f: impl FnMut(&str)) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Default)]
-    struct Collect {
-        words: Vec<String>,
-        ents: Vec<String>,
-    }
-    impl Sink for Collect {
-        fn word(&mut self, w: &str) {
-            self.words.push(w.to_string());
-        }
-        fn entity(&mut self, e: &str) {
-            self.ents.push(e.to_string());
-        }
-    }
-
-    fn run(t: &str) -> Collect {
-        let mut c = Collect::default();
-        scan(t, false, &mut c);
-        c
-    }
-
-    #[test]
-    fn special_tokens() {
-        let c = run("Big news: DeepSeek raised $7.4 billion, see https://www.example.com/a/b?x=1 via @bob.bsky.social in r/LocalLLaMA");
-        for e in [
-            "deepseek",
-            "$7.4b",
-            "example.com",
-            "example.com/a/b",
-            "@bob",
-            "r/localllama",
-        ] {
-            assert!(
-                c.ents.contains(&e.to_string()),
-                "{e} missing from {:?}",
-                c.ents
-            );
-        }
-        assert!(
-            !c.ents.contains(&"big".to_string()),
-            "sentence-initial word is not an entity"
-        );
-        assert!(c.words.contains(&"raised".to_string()));
-        assert!(!c.words.contains(&"the".to_string()));
-    }
-
-    #[test]
-    fn versions_and_units() {
-        let a = run("We tried Qwen 3.5 at 4-bit, and the 92% hit rate");
-        let b = run("we tried Qwen3.5 today");
-        assert!(a.ents.contains(&"qwen3.5".to_string()), "{:?}", a.ents);
-        assert!(b.ents.contains(&"qwen3.5".to_string()), "{:?}", b.ents);
-        assert!(
-            a.ents.contains(&"4bit".to_string()) && a.ents.contains(&"92%".to_string()),
-            "{:?}",
-            a.ents
-        );
-        assert!(b.words.contains(&"qwen".to_string()) && b.words.contains(&"3.5".to_string()));
-    }
-
-    #[test]
-    fn amounts_have_one_form_however_written() {
-        for t in [
-            "orders worth $4.6 billion",
-            "about $4.6B of orders",
-            "roughly 4.6bn in orders",
-            "US$4,600,000,000 of accelerators",
-            "4.6 billion dollars of chips",
-            "保留中の受注は約46億ドル。",
-        ] {
-            let c = run(t);
-            assert!(c.ents.contains(&"$4.6b".to_string()), "{t}: {:?}", c.ents);
-        }
-        // A number ten times off is another number; a model size is not money.
-        assert!(run("lost $46 billion").ents.contains(&"$46b".to_string()));
-        assert!(run("a 70B model").ents.contains(&"70b".to_string()));
-    }
-
-    #[test]
-    fn cjk_bigrams_and_hashtags() {
-        let c =
-            run("米商務省、AIアクセラレータの輸出許可 Kestrel #AIチップ #ExportControls #aichips");
-        assert!(c.words.contains(&"輸出".to_string()), "{:?}", c.words);
-        assert!(c.words.contains(&"商務".to_string()), "{:?}", c.words);
-        assert!(c.ents.contains(&"kestrel".to_string()), "{:?}", c.ents);
-        assert!(
-            c.ents.contains(&"#exportcontrols".to_string()),
-            "{:?}",
-            c.ents
-        );
-        assert!(c.ents.contains(&"#aichips".to_string()), "{:?}", c.ents);
-        assert!(
-            c.words.contains(&"export".to_string()) && c.words.contains(&"controls".to_string()),
-            "{:?}",
-            c.words
-        );
-        assert!(
-            c.words.contains(&"チッ".to_string()),
-            "CJK in a tag: {:?}",
-            c.words
-        );
-    }
-
-    #[test]
-    fn title_case_detection() {
-        assert!(is_title_case(
-            "DeepSeek Raises $7.4 Billion From Tencent And CATL"
-        ));
-        assert!(!is_title_case(
-            "DeepSeek raises $7.4 billion from Tencent and CATL"
-        ));
-    }
-}
+mod tests;
