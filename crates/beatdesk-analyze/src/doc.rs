@@ -189,6 +189,11 @@ fn word_hashes(text: &str, out: &mut Vec<u64>) {
     });
 }
 
+/// Whether a chunk contains `://`, without a substring search.
+fn has_scheme(c: &str) -> bool {
+    c.as_bytes().windows(3).any(|w| w == b"://")
+}
+
 /// [`fnv`] with seed 0 of the ASCII-lowercased bytes.
 fn fnv_lower(bytes: &[u8]) -> u64 {
     let mut h = 0xcbf29ce484222325u64;
@@ -241,13 +246,17 @@ impl DocMeta {
         } else {
             Vec::new()
         };
-        let mut links: Vec<String> = r
-            .text
-            .split_whitespace()
-            .filter(|c| c.contains("://") || c.starts_with("www."))
-            .filter_map(text::normalize_url)
-            .filter(|u| u.contains('/'))
-            .collect();
+        // One pass over the text's chunks: the links, and the words that
+        // are not URLs.
+        let mut links: Vec<String> = Vec::new();
+        let mut text_words = 0u32;
+        for c in r.text.split_whitespace() {
+            let scheme = has_scheme(c);
+            text_words += !scheme as u32;
+            if scheme || c.starts_with("www.") {
+                links.extend(text::normalize_url(c).filter(|u| u.contains('/')));
+            }
+        }
         links.sort();
         links.dedup();
         let mut own_urls: Vec<String> = [&r.url, &r.canonical_url]
@@ -283,15 +292,13 @@ impl DocMeta {
             } else {
                 String::new()
             },
-            words: {
-                let body = if r.text.trim().is_empty() {
-                    &r.title
-                } else {
-                    &r.text
-                };
-                body.split_whitespace()
-                    .filter(|w| !w.contains("://"))
+            words: if r.text.trim().is_empty() {
+                r.title
+                    .split_whitespace()
+                    .filter(|w| !has_scheme(w))
                     .count() as u32
+            } else {
+                text_words
             },
         }
     }

@@ -439,16 +439,27 @@ pub trait Sink {
 /// Scans `text`. `title_case` says the text capitalises every word (a
 /// headline), so only marked or known names count as entities.
 pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
+    let mut st = WordState {
+        buf: String::with_capacity(32),
+        buf2: String::with_capacity(32),
+        prev: String::with_capacity(32),
+        has_prev: false,
+        sentence_start: true,
+        title_case,
+    };
     let mut buf = String::with_capacity(32);
-    let mut buf2 = String::with_capacity(32);
-    let mut sentence_start = true;
-    // The previous word when it was an entity (`has_prev`), reusing memory.
-    let mut prev = String::with_capacity(32);
-    let mut has_prev = false;
     let mut chunks = text.split_whitespace().peekable();
     while let Some(chunk) = chunks.next() {
         let trimmed = trim_punct(chunk);
         let ends_sentence = chunk.ends_with(['.', '!', '?', ':']) || chunk.ends_with(".\"");
+        if is_plain(chunk, trimmed) {
+            // One word of letters (or none): no special token, no number.
+            if !trimmed.is_empty() {
+                st.word(trimmed, true, sink);
+            }
+            st.end_chunk(chunk, ends_sentence);
+            continue;
+        }
         // Special tokens first.
         if trimmed.contains("://")
             || trimmed.starts_with("www.")
@@ -460,8 +471,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                     sink.entity(&u);
                 }
             }
-            sentence_start = ends_sentence;
-            has_prev = false;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         if let Some(h) = trimmed.strip_prefix('@') {
@@ -471,8 +482,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 buf.insert(0, '@');
                 sink.entity(&buf);
             }
-            sentence_start = ends_sentence;
-            has_prev = false;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         let sub = trimmed
@@ -484,8 +495,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             lower_into(s, &mut buf);
             buf.insert_str(0, "r/");
             sink.entity(&buf);
-            sentence_start = ends_sentence;
-            has_prev = false;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         if let Some(tag) = trimmed
@@ -496,8 +507,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             if tag.chars().any(is_cjk) {
                 scan_cjk(tag, sink);
             }
-            sentence_start = ends_sentence;
-            has_prev = false;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         let ascii = chunk.is_ascii();
@@ -515,57 +526,91 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             if !ascii && w.chars().any(is_cjk) {
                 continue; // matched by bigrams
             }
-            let case = case_of(w);
-            lower_into(w, &mut buf);
-            if buf.is_empty() {
-                continue;
-            }
-            let stop = is_stop(&buf);
-            let entity = match case {
-                Case::Marked => !stop,
-                Case::Capital if stop => false,
-                Case::Capital if title_case => sink.known_entity(&buf),
-                Case::Capital if sentence_start => sink.known_entity(&buf),
-                Case::Capital => {
-                    sink.saw_capital(&buf);
-                    true
-                }
-                Case::Lower => false,
-            };
-            let had_prev = std::mem::take(&mut has_prev);
-            if entity {
-                sink.entity(&buf);
-            }
-            if is_version(&buf) {
-                // `Qwen 3.5`, `DeepSeek V4`: the name with its version.
-                if had_prev && prev != buf {
-                    buf2.clear();
-                    buf2.push_str(&prev);
-                    buf2.push_str(&buf);
-                    sink.entity(&buf2);
-                }
-            } else if entity {
-                // `Hugging Face`, `Bastion Labs`: a two-word name as well.
-                if had_prev {
-                    buf2.clear();
-                    buf2.push_str(&prev);
-                    buf2.push(' ');
-                    buf2.push_str(&buf);
-                    sink.entity(&buf2);
-                }
-                prev.clear();
-                prev.push_str(&buf);
-                has_prev = true;
-            }
-            if !stop {
-                emit_words(&buf, sink);
-            }
-            sentence_start = false;
+            st.word(w, ascii, sink);
         }
+        st.end_chunk(chunk, ends_sentence);
+    }
+}
+
+/// Whether a chunk is ASCII letters between punctuation that `trim_punct`
+/// strips (not `_`, which joins words): its only word is `trimmed`.
+fn is_plain(chunk: &str, trimmed: &str) -> bool {
+    trimmed.bytes().all(|b| b.is_ascii_alphabetic())
+        && chunk.bytes().all(|b| b.is_ascii() && b != b'_')
+}
+
+/// The scanner's state between ordinary words.
+struct WordState {
+    buf: String,
+    buf2: String,
+    /// The previous word when it was an entity (`has_prev`).
+    prev: String,
+    has_prev: bool,
+    sentence_start: bool,
+    title_case: bool,
+}
+
+impl WordState {
+    fn word(&mut self, w: &str, ascii: bool, sink: &mut impl Sink) {
+        let case = if ascii {
+            case_of_ascii(w.as_bytes())
+        } else {
+            case_of(w)
+        };
+        let buf = &mut self.buf;
+        lower_into(w, buf);
+        if buf.is_empty() {
+            return;
+        }
+        let stop = is_stop(buf);
+        let entity = match case {
+            Case::Marked => !stop,
+            Case::Capital if stop => false,
+            Case::Capital if self.title_case => sink.known_entity(buf),
+            Case::Capital if self.sentence_start => sink.known_entity(buf),
+            Case::Capital => {
+                sink.saw_capital(buf);
+                true
+            }
+            Case::Lower => false,
+        };
+        let had_prev = std::mem::take(&mut self.has_prev);
+        if entity {
+            sink.entity(buf);
+        }
+        let buf2 = &mut self.buf2;
+        if is_version(buf) {
+            // `Qwen 3.5`, `DeepSeek V4`: the name with its version.
+            if had_prev && self.prev != *buf {
+                buf2.clear();
+                buf2.push_str(&self.prev);
+                buf2.push_str(buf);
+                sink.entity(buf2);
+            }
+        } else if entity {
+            // `Hugging Face`, `Bastion Labs`: a two-word name as well.
+            if had_prev {
+                buf2.clear();
+                buf2.push_str(&self.prev);
+                buf2.push(' ');
+                buf2.push_str(buf);
+                sink.entity(buf2);
+            }
+            self.prev.clear();
+            self.prev.push_str(buf);
+            self.has_prev = true;
+        }
+        if !stop {
+            emit_words(buf, sink);
+        }
+        self.sentence_start = false;
+    }
+
+    fn end_chunk(&mut self, chunk: &str, ends_sentence: bool) {
         if ends_sentence || chunk.ends_with([',', ';']) {
-            has_prev = false;
+            self.has_prev = false;
         }
-        sentence_start = ends_sentence;
+        self.sentence_start = ends_sentence;
     }
 }
 
