@@ -28,12 +28,22 @@ const STOP: &str = "\
 
 /// Whether a lowercased word is a stop word.
 pub fn is_stop(w: &str) -> bool {
-    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<u128>> = std::sync::OnceLock::new();
+    // Every stop word has at most 10 bytes.
     w.len() <= 10
         && SET
-            .get_or_init(|| STOP.split_whitespace().collect())
-            .contains(w)
+            .get_or_init(|| STOP.split_whitespace().map(packed).collect())
+            .contains(&packed(w))
+}
+
+/// A word of at most 15 bytes as one number (bytes, then the length in the
+/// top byte), so a set lookup compares no strings.
+fn packed(w: &str) -> u128 {
+    debug_assert!(w.len() < 16);
+    let mut b = [0u8; 16];
+    b[..w.len()].copy_from_slice(w.as_bytes());
+    b[15] = w.len() as u8;
+    u128::from_le_bytes(b)
 }
 
 /// How a word is capitalised in the original text.
