@@ -89,11 +89,13 @@ impl ShortKey {
         if w.len() > 23 {
             return None;
         }
-        let mut b = [0u8; 24];
-        b[..w.len()].copy_from_slice(w.as_bytes());
-        b[23] = w.len() as u8;
-        let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-        Some(ShortKey([word(0), word(8), word(16)]))
+        // Shifts rather than a copy, which would call memcpy for a few bytes.
+        let mut k = [0u64; 3];
+        for (i, &b) in w.as_bytes().iter().enumerate() {
+            k[i / 8] |= (b as u64) << (8 * (i % 8));
+        }
+        k[2] |= (w.len() as u64) << 56;
+        Some(ShortKey(k))
     }
 }
 

@@ -40,10 +40,12 @@ pub fn is_stop(w: &str) -> bool {
 /// top byte), so a set lookup compares no strings.
 fn packed(w: &str) -> u128 {
     debug_assert!(w.len() < 16);
-    let mut b = [0u8; 16];
-    b[..w.len()].copy_from_slice(w.as_bytes());
-    b[15] = w.len() as u8;
-    u128::from_le_bytes(b)
+    // Shifts rather than a copy, which would call memcpy for a few bytes.
+    let mut v = (w.len() as u128) << 120;
+    for (i, &b) in w.as_bytes().iter().enumerate() {
+        v |= (b as u128) << (8 * i);
+    }
+    v
 }
 
 /// How a word is capitalised in the original text.
