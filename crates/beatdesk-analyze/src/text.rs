@@ -62,6 +62,10 @@ fn case_of(w: &str) -> Case {
     if w.is_ascii() {
         return case_of_ascii(w.as_bytes());
     }
+    case_of_chars(w)
+}
+
+fn case_of_chars(w: &str) -> Case {
     let mut chars = w.chars();
     let first = match chars.next() {
         Some(c) => c,
@@ -91,20 +95,39 @@ fn case_of_ascii(w: &[u8]) -> Case {
     let Some((&first, rest)) = w.split_first() else {
         return Case::Lower;
     };
-    let mut n = Letters {
-        first_upper: first.is_ascii_uppercase(),
-        digits: first.is_ascii_digit() as usize,
-        letters: first.is_ascii_alphabetic() as usize,
-        ..Letters::default()
+    // Flags instead of counts (and letters counted up to 4, all that
+    // `Letters::case` tells apart): words are short, and a plain loop beats
+    // vectorised counting for a few bytes.
+    const UPPER: u8 = 1;
+    const LOWER: u8 = 2;
+    const DIGIT: u8 = 4;
+    const DOT: u8 = 8;
+    let class = |c: u8| match c {
+        b'A'..=b'Z' => UPPER,
+        b'a'..=b'z' => LOWER,
+        b'0'..=b'9' => DIGIT,
+        b'.' => DOT,
+        _ => 0,
     };
+    let first_class = class(first);
+    let mut after = 0u8;
+    let mut letters = (first_class & (UPPER | LOWER) != 0) as usize;
     for &c in rest {
-        n.upper_after += c.is_ascii_uppercase() as usize;
-        n.lower_after += c.is_ascii_lowercase() as usize;
-        n.digits += c.is_ascii_digit() as usize;
-        n.letters += c.is_ascii_alphabetic() as usize;
-        n.dot |= c == b'.';
+        let k = class(c);
+        after |= k;
+        if k & (UPPER | LOWER) != 0 && letters < 4 {
+            letters += 1;
+        }
     }
-    n.case()
+    Letters {
+        first_upper: first_class == UPPER,
+        upper_after: (after & UPPER != 0) as usize,
+        lower_after: (after & LOWER != 0) as usize,
+        digits: ((first_class | after) & DIGIT != 0) as usize,
+        letters,
+        dot: after & DOT != 0,
+    }
+    .case()
 }
 
 /// What [`case_of`] counts in a word.

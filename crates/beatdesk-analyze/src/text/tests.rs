@@ -153,3 +153,16 @@ fn trim_punct_matches_trimming_by_chars() {
         assert_eq!(trim_punct(&t), trim_punct_chars(&t), "{t:?}");
     }
 }
+
+#[test]
+fn ascii_case_matches_case_by_chars() {
+    let alphabet = b"aZ9.-'_xQ0";
+    let mut rng = crate::synth::Rng::new(13);
+    for _ in 0..20_000 {
+        let len = rng.below(9);
+        let w: String = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())] as char)
+            .collect();
+        assert_eq!(case_of_ascii(w.as_bytes()), case_of_chars(&w), "{w:?}");
+    }
+}
