@@ -42,7 +42,9 @@ impl DocVec {
 /// records arrive, so an incremental clusterer keeps one.
 pub struct Featurizer {
     stemmer: Stemmer,
-    ids: FxHashMap<String, u32>,
+    /// Term → id, short terms keyed inline as in the word cache.
+    short_ids: FxHashMap<ShortKey, u32>,
+    long_ids: FxHashMap<String, u32>,
     display: Vec<String>,
     df: [Vec<u32>; GROUPS],
     n_docs: u32,
@@ -211,7 +213,8 @@ impl Featurizer {
     pub fn new() -> Self {
         Featurizer {
             stemmer: Stemmer::create(Algorithm::English),
-            ids: FxHashMap::default(),
+            short_ids: FxHashMap::default(),
+            long_ids: FxHashMap::default(),
             display: Vec::new(),
             df: Default::default(),
             n_docs: 0,
@@ -225,11 +228,19 @@ impl Featurizer {
     }
 
     fn intern(&mut self, key: &str, display: &str) -> u32 {
-        if let Some(&id) = self.ids.get(key) {
+        let short = ShortKey::new(key);
+        let found = match &short {
+            Some(k) => self.short_ids.get(k),
+            None => self.long_ids.get(key),
+        };
+        if let Some(&id) = found {
             return id;
         }
         let id = self.display.len() as u32;
-        self.ids.insert(key.to_string(), id);
+        match short {
+            Some(k) => self.short_ids.insert(k, id),
+            None => self.long_ids.insert(key.to_string(), id),
+        };
         self.display.push(display.to_string());
         self.display_count.push(0);
         self.shown.push(DROPPED);
