@@ -5,7 +5,12 @@
 //! The scanner does not allocate per token: it hands borrowed, lowercased
 //! slices to callbacks, and the caller (the featuriser) interns them.
 
+mod case;
+mod number;
 mod words;
+
+use case::{case_of, case_of_ascii};
+use number::{canonical_amount, number_entity};
 
 pub use words::for_each_word;
 use words::words;
@@ -56,113 +61,6 @@ pub enum Case {
     Capital,
     /// `DeepSeek`, `vLLM`, `GGUF`, `V4`, `Qwen3.5`, `llama.cpp`: always an entity.
     Marked,
-}
-
-fn case_of(w: &str) -> Case {
-    if w.is_ascii() {
-        return case_of_ascii(w.as_bytes());
-    }
-    case_of_chars(w)
-}
-
-fn case_of_chars(w: &str) -> Case {
-    let mut chars = w.chars();
-    let first = match chars.next() {
-        Some(c) => c,
-        None => return Case::Lower,
-    };
-    let mut n = Letters {
-        first_upper: first.is_uppercase(),
-        digits: first.is_ascii_digit() as usize,
-        letters: first.is_alphabetic() as usize,
-        ..Letters::default()
-    };
-    for c in chars {
-        if c.is_uppercase() {
-            n.upper_after += 1;
-        } else if c.is_lowercase() {
-            n.lower_after += 1;
-        }
-        n.digits += c.is_ascii_digit() as usize;
-        n.letters += c.is_alphabetic() as usize;
-        n.dot |= c == '.';
-    }
-    n.case()
-}
-
-/// [`case_of`] for ASCII, where a byte is a character.
-fn case_of_ascii(w: &[u8]) -> Case {
-    let Some((&first, rest)) = w.split_first() else {
-        return Case::Lower;
-    };
-    // Flags instead of counts (and letters counted up to 4, all that
-    // `Letters::case` tells apart): words are short, and a plain loop beats
-    // vectorised counting for a few bytes.
-    const UPPER: u8 = 1;
-    const LOWER: u8 = 2;
-    const DIGIT: u8 = 4;
-    const DOT: u8 = 8;
-    let class = |c: u8| match c {
-        b'A'..=b'Z' => UPPER,
-        b'a'..=b'z' => LOWER,
-        b'0'..=b'9' => DIGIT,
-        b'.' => DOT,
-        _ => 0,
-    };
-    let first_class = class(first);
-    let mut after = 0u8;
-    let mut letters = (first_class & (UPPER | LOWER) != 0) as usize;
-    for &c in rest {
-        let k = class(c);
-        after |= k;
-        if k & (UPPER | LOWER) != 0 && letters < 4 {
-            letters += 1;
-        }
-    }
-    Letters {
-        first_upper: first_class == UPPER,
-        upper_after: (after & UPPER != 0) as usize,
-        lower_after: (after & LOWER != 0) as usize,
-        digits: ((first_class | after) & DIGIT != 0) as usize,
-        letters,
-        dot: after & DOT != 0,
-    }
-    .case()
-}
-
-/// What [`case_of`] counts in a word.
-#[derive(Default)]
-struct Letters {
-    first_upper: bool,
-    upper_after: usize,
-    lower_after: usize,
-    digits: usize,
-    letters: usize,
-    dot: bool,
-}
-
-impl Letters {
-    fn case(&self) -> Case {
-        if self.letters > 0 && self.digits > 0 {
-            return Case::Marked;
-        }
-        if self.dot && self.letters > 3 {
-            return Case::Marked; // llama.cpp, node.js
-        }
-        if self.first_upper {
-            if self.upper_after > 0 && self.letters >= 2 {
-                Case::Marked // DeepSeek, GGUF, CATL, EU
-            } else if self.lower_after > 0 {
-                Case::Capital
-            } else {
-                Case::Lower
-            }
-        } else if self.upper_after > 0 {
-            Case::Marked // vLLM, iPhone
-        } else {
-            Case::Lower
-        }
-    }
 }
 
 /// Lowercases `w` into `buf`, dropping a possessive `'s`.
@@ -272,110 +170,6 @@ fn looks_like_domain(s: &str) -> bool {
 /// The host part of a normalised URL.
 pub fn url_host(norm: &str) -> &str {
     norm.split('/').next().unwrap_or(norm)
-}
-
-/// Writes an amount as its value in the largest unit that keeps it ≥ 1, to
-/// two decimals at most: 4 600 000 000 → `4.6b`, 46 × 10⁸ → `4.6b`.
-fn canonical_amount(value: f64) -> String {
-    let (div, unit) = [(1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")]
-        .into_iter()
-        .find(|(d, _)| value >= *d)
-        .unwrap_or((1.0, ""));
-    let mut n = format!("{:.2}", value / div);
-    while n.ends_with('0') {
-        n.pop();
-    }
-    if n.ends_with('.') {
-        n.pop();
-    }
-    format!("{n}{unit}")
-}
-
-/// Currency marks before a number (`US$4.6B`, `€2bn`, `USD 5m`).
-fn strip_currency(c: &str) -> Option<&str> {
-    ["US$", "USD", "$", "€", "£", "¥", "EUR"]
-        .iter()
-        .find_map(|p| c.strip_prefix(p))
-}
-
-/// Normalises a number with a unit. Amounts become one form however they
-/// are written: `$4.6B`, `$4.6 billion`, `4.6bn`, `US$4,600,000,000`,
-/// `46億ドル` → `$4.6b`. Other units: `92%`, `92 percent` → `92%`; `70B`
-/// (a model size) → `70b`; `4-bit` → `4bit`. `next` is the following
-/// chunk, consumed when it is the unit.
-fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
-    // The number starts with an ASCII digit: most chunks have none.
-    if !chunk.bytes().any(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let c = trim_punct(chunk);
-    let c = c
-        .strip_prefix('~')
-        .or_else(|| c.strip_prefix('≈'))
-        .unwrap_or(c);
-    let (cur, c) = match strip_currency(c) {
-        Some(r) => (true, r),
-        None => (false, c),
-    };
-    let num_end = c
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == ','))
-        .unwrap_or(c.len());
-    let num = c[..num_end].trim_end_matches(['.', ',']);
-    if num.is_empty() || !num.starts_with(|ch: char| ch.is_ascii_digit()) {
-        return None;
-    }
-    let num = num.replace(',', "");
-    let value: f64 = num.parse().ok()?;
-    let suffix = c[num_end..].trim_start_matches('-').to_ascii_lowercase();
-    // Magnitudes spelled out (or in CJK) are amounts; a bare `B` after a
-    // number without a currency is a model size.
-    let magnitude = |u: &str, cur: bool| -> Option<f64> {
-        Some(match u {
-            "bn" | "billion" => 1e9,
-            "mn" | "million" => 1e6,
-            "tn" | "trillion" => 1e12,
-            "thousand" => 1e3,
-            "b" if cur => 1e9,
-            "m" if cur => 1e6,
-            "k" if cur => 1e3,
-            "t" if cur => 1e12,
-            _ => return None,
-        })
-    };
-    let unit = |u: &str| -> Option<&'static str> {
-        Some(match u {
-            "b" => "b",
-            "m" => "m",
-            "k" => "k",
-            "t" => "t",
-            "%" | "percent" | "pct" => "%",
-            "bit" | "bits" => "bit",
-            "gb" => "gb",
-            "tb" => "tb",
-            "x" => "x",
-            "ms" => "ms",
-            _ => return None,
-        })
-    };
-    let amount = |v: f64| format!("${}", canonical_amount(v));
-    if !suffix.is_empty() {
-        if let Some(m) = magnitude(&suffix, cur) {
-            return Some((amount(value * m), false));
-        }
-        return unit(&suffix).map(|u| (format!("{}{num}{u}", if cur { "$" } else { "" }), false));
-    }
-    if let Some(n) = next.map(|n| trim_punct(n).to_ascii_lowercase()) {
-        if let Some(m) = magnitude(&n, cur) {
-            return Some((amount(value * m), true));
-        }
-        if let Some(u) = unit(&n).filter(|_| !cur) {
-            return Some((format!("{num}{u}"), true));
-        }
-    }
-    if cur {
-        return Some((amount(value), false));
-    }
-    None
 }
 
 /// Chinese, Japanese and Korean scripts: written without spaces between

@@ -1,5 +1,6 @@
 //! Tests of the scanner.
 
+use super::case::case_of_chars;
 use super::*;
 
 #[derive(Default)]
