@@ -232,17 +232,16 @@ impl DocMeta {
         }
         word_hashes(&r.text, &mut words);
         let sketch = if words.len() >= 6 {
-            let mut mins = vec![u32::MAX; SKETCH];
+            // On the stack, so the minima stay in registers.
+            let mut mins = [u32::MAX; SKETCH];
             for s in words.windows(3) {
                 let h = mix(s[0] ^ s[1].rotate_left(21) ^ s[2].rotate_left(42));
                 for (i, m) in mins.iter_mut().enumerate() {
                     let v = (mix(h ^ (i as u64).wrapping_mul(0x9e3779b97f4a7c15)) >> 32) as u32;
-                    if v < *m {
-                        *m = v;
-                    }
+                    *m = (*m).min(v);
                 }
             }
-            mins
+            mins.to_vec()
         } else {
             Vec::new()
         };
