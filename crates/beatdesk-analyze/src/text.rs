@@ -45,12 +45,17 @@ pub fn is_stop(w: &str) -> bool {
 /// top byte), so a set lookup compares no strings.
 fn packed(w: &str) -> u128 {
     debug_assert!(w.len() < 16);
-    // Shifts rather than a copy, which would call memcpy for a few bytes.
-    let mut v = (w.len() as u128) << 120;
+    // 64-bit shifts rather than a copy, which would call memcpy for a few
+    // bytes (or 128-bit shifts, which are slow).
+    let (mut lo, mut hi) = (0u64, (w.len() as u64) << 56);
     for (i, &b) in w.as_bytes().iter().enumerate() {
-        v |= (b as u128) << (8 * i);
+        if i < 8 {
+            lo |= (b as u64) << (8 * i);
+        } else {
+            hi |= (b as u64) << (8 * (i - 8));
+        }
     }
-    v
+    ((hi as u128) << 64) | lo as u128
 }
 
 /// How a word is capitalised in the original text.
@@ -387,7 +392,14 @@ impl WordState {
             case_of(w)
         };
         let buf = &mut self.buf;
-        lower_into(w, buf);
+        if ascii {
+            // `lower_into` for ASCII, without a memcpy call for a few bytes.
+            buf.clear();
+            let w = w.strip_suffix("'s").unwrap_or(w);
+            buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            lower_into(w, buf);
+        }
         if buf.is_empty() {
             return;
         }
