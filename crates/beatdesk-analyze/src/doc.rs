@@ -56,11 +56,24 @@ pub fn squash(s: &str) -> String {
 /// [`squash`], stopping after `max` bytes of output.
 fn squash_upto(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max));
-    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+    for c in s.chars() {
+        // ASCII needs no case tables.
+        let keep = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        if !keep {
+            continue;
+        }
         if out.len() >= max {
             break;
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -151,60 +164,98 @@ pub fn display_title(r: &Record) -> String {
     if !t.is_empty() {
         return t.to_string();
     }
-    let words: Vec<&str> = r.text.split_whitespace().collect();
-    let mut s = words.iter().take(14).copied().collect::<Vec<_>>().join(" ");
-    if words.len() > 14 {
+    let mut words = r.text.split_whitespace();
+    let mut s = words.by_ref().take(14).collect::<Vec<_>>().join(" ");
+    if words.next().is_some() {
         s.push('…');
     }
     s
 }
 
+/// Hashes of the lowercased words of `text` (as [`text::plain_words`]
+/// gives them), appended to `out`.
+fn word_hashes(text: &str, out: &mut Vec<u64>) {
+    let mut buf = String::new();
+    text::for_each_word(text, |w| {
+        let h = if w.is_ascii() {
+            // What `lower_into` does to an ASCII word, without copying it.
+            let w = w.strip_suffix("'s").unwrap_or(w);
+            fnv_lower(w.as_bytes())
+        } else {
+            text::lower_into(w, &mut buf);
+            fnv(buf.as_bytes(), 0)
+        };
+        out.push(h);
+    });
+}
+
+/// Whether a chunk contains `://`, without a substring search.
+fn has_scheme(c: &str) -> bool {
+    c.as_bytes().windows(3).any(|w| w == b"://")
+}
+
+/// [`fnv`] with seed 0 of the ASCII-lowercased bytes.
+fn fnv_lower(bytes: &[u8]) -> u64 {
+    let mut h = 0xcbf29ce484222325u64;
+    for b in bytes {
+        h ^= b.to_ascii_lowercase() as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
 impl DocMeta {
     pub fn from_record(r: &Record) -> DocMeta {
-        let mut words: Vec<u64> = Vec::new();
-        text::plain_words(&r.title, |w| words.push(fnv(w.as_bytes(), 0)));
         // A pointer's headline is the article's with " - Publisher" added:
         // keyed without it, the two share a key.
         let pointer = is_pointer(r);
-        let mut head: Vec<u64> = Vec::new();
         let headline = match r.title.rsplit_once(" - ") {
             Some((h, _)) if pointer => h,
             _ => r.title.as_str(),
         };
-        text::plain_words(headline, |w| head.push(fnv(w.as_bytes(), 0)));
+        let mut head: Vec<u64> = Vec::new();
+        word_hashes(headline, &mut head);
         let title_key = if head.len() >= 5 {
             head.iter().fold(17u64, |h, w| mix(h ^ w))
         } else {
             0
         };
-        if !r.text.starts_with(r.title.trim()) || r.title.trim().is_empty() {
-            text::plain_words(&r.text, |w| words.push(fnv(w.as_bytes(), 0)));
-        } else {
-            words.clear();
-            text::plain_words(&r.text, |w| words.push(fnv(w.as_bytes(), 0)));
+        // The title's words count unless the text starts with the title.
+        let mut words: Vec<u64> = Vec::new();
+        let title = r.title.trim();
+        if !r.text.starts_with(title) || title.is_empty() {
+            if headline.len() == r.title.len() {
+                words = head;
+            } else {
+                word_hashes(&r.title, &mut words);
+            }
         }
+        word_hashes(&r.text, &mut words);
         let sketch = if words.len() >= 6 {
-            let mut mins = vec![u32::MAX; SKETCH];
+            // On the stack, so the minima stay in registers.
+            let mut mins = [u32::MAX; SKETCH];
             for s in words.windows(3) {
                 let h = mix(s[0] ^ s[1].rotate_left(21) ^ s[2].rotate_left(42));
                 for (i, m) in mins.iter_mut().enumerate() {
                     let v = (mix(h ^ (i as u64).wrapping_mul(0x9e3779b97f4a7c15)) >> 32) as u32;
-                    if v < *m {
-                        *m = v;
-                    }
+                    *m = (*m).min(v);
                 }
             }
-            mins
+            mins.to_vec()
         } else {
             Vec::new()
         };
-        let mut links: Vec<String> = r
-            .text
-            .split_whitespace()
-            .filter(|c| c.contains("://") || c.starts_with("www."))
-            .filter_map(text::normalize_url)
-            .filter(|u| u.contains('/'))
-            .collect();
+        // One pass over the text's chunks: the links, and the words that
+        // are not URLs.
+        let mut links: Vec<String> = Vec::new();
+        let mut text_words = 0u32;
+        for c in r.text.split_whitespace() {
+            let scheme = has_scheme(c);
+            text_words += !scheme as u32;
+            if scheme || c.starts_with("www.") {
+                links.extend(text::normalize_url(c).filter(|u| u.contains('/')));
+            }
+        }
         links.sort();
         links.dedup();
         let mut own_urls: Vec<String> = [&r.url, &r.canonical_url]
@@ -240,15 +291,13 @@ impl DocMeta {
             } else {
                 String::new()
             },
-            words: {
-                let body = if r.text.trim().is_empty() {
-                    &r.title
-                } else {
-                    &r.text
-                };
-                body.split_whitespace()
-                    .filter(|w| !w.contains("://"))
+            words: if r.text.trim().is_empty() {
+                r.title
+                    .split_whitespace()
+                    .filter(|w| !has_scheme(w))
                     .count() as u32
+            } else {
+                text_words
             },
         }
     }

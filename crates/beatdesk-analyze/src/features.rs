@@ -42,17 +42,63 @@ impl DocVec {
 /// records arrive, so an incremental clusterer keeps one.
 pub struct Featurizer {
     stemmer: Stemmer,
-    ids: FxHashMap<String, u32>,
+    /// Term → id, short terms keyed inline as in the word cache.
+    short_ids: FxHashMap<ShortKey, u32>,
+    long_ids: FxHashMap<String, u32>,
     display: Vec<String>,
     df: [Vec<u32>; GROUPS],
     n_docs: u32,
-    /// Surface word (lowercased) → (stem id or `u32::MAX` for dropped
-    /// words, times seen).
-    word_cache: FxHashMap<String, (u32, u32)>,
+    /// Surface word (lowercased) → its stem and counts. Short words are
+    /// keyed inline, so a lookup reads no heap string.
+    short_words: FxHashMap<ShortKey, CachedWord>,
+    long_words: FxHashMap<String, CachedWord>,
     /// Per term: how often its displayed surface word was seen.
     display_count: Vec<u32>,
+    /// Per term: the cached word (`CachedWord::key`) its display was last
+    /// set from, so a word already shown is not compared or copied again.
+    shown: Vec<u32>,
     /// Words seen capitalised mid-sentence: names even in title-case headlines.
     gazetteer: FxHashSet<String>,
+    /// Term ids of the record being counted, kept to reuse their memory.
+    scratch: [Vec<u32>; 4],
+}
+
+/// A surface word in the word cache.
+#[derive(Clone, Copy)]
+struct CachedWord {
+    /// Stem id, or `DROPPED`.
+    id: u32,
+    /// Times seen.
+    seen: u32,
+    /// Unique per cached word.
+    key: u32,
+}
+
+/// A word of at most 23 bytes, zero-padded, its length in the last byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortKey([u64; 3]);
+
+impl std::hash::Hash for ShortKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0[0]);
+        h.write_u64(self.0[1]);
+        h.write_u64(self.0[2]);
+    }
+}
+
+impl ShortKey {
+    fn new(w: &str) -> Option<ShortKey> {
+        if w.len() > 23 {
+            return None;
+        }
+        // Shifts rather than a copy, which would call memcpy for a few bytes.
+        let mut k = [0u64; 3];
+        for (i, &b) in w.as_bytes().iter().enumerate() {
+            k[i / 8] |= (b as u64) << (8 * (i % 8));
+        }
+        k[2] |= (w.len() as u64) << 56;
+        Some(ShortKey(k))
+    }
 }
 
 impl Default for Featurizer {
@@ -65,49 +111,79 @@ const DROPPED: u32 = u32::MAX;
 
 struct Collect<'a> {
     f: &'a mut Featurizer,
-    words: &'a mut FxHashMap<u32, f32>,
-    ents: &'a mut FxHashMap<u32, f32>,
+    words: &'a mut Vec<u32>,
+    ents: &'a mut Vec<u32>,
     learn: bool,
+}
+
+impl Collect<'_> {
+    /// The stem id of a word not seen before (`DROPPED` if it is dropped).
+    fn stem_id(&mut self, w: &str) -> u32 {
+        let f = &mut *self.f;
+        let before = f.display.len();
+        let id = if w.chars().all(|c| c.is_alphabetic()) {
+            let stem = f.stemmer.stem(w);
+            if stem.chars().count() < 2 || text::is_stop(&stem) {
+                return DROPPED;
+            }
+            f.intern(&stem, w)
+        } else {
+            f.intern(w, w)
+        };
+        if f.display.len() > before {
+            // The new term shows this word.
+            f.shown[id as usize] = f.short_words.len() as u32 + f.long_words.len() as u32;
+        }
+        id
+    }
 }
 
 impl Sink for Collect<'_> {
     fn word(&mut self, w: &str) {
-        let f = &mut *self.f;
-        let (id, slot) = match f.word_cache.get_mut(w) {
+        let short = ShortKey::new(w);
+        let hit = match &short {
+            Some(k) => self.f.short_words.get_mut(k),
+            None => self.f.long_words.get_mut(w),
+        };
+        let e = match hit {
             Some(e) => {
-                e.1 += 1;
-                (e.0, e.1)
+                e.seen += 1;
+                *e
             }
             None => {
-                let id = if w.chars().all(|c| c.is_alphabetic()) {
-                    let stem = f.stemmer.stem(w).into_owned();
-                    if stem.chars().count() < 2 || text::is_stop(&stem) {
-                        DROPPED
-                    } else {
-                        f.intern(&stem, w)
-                    }
-                } else {
-                    f.intern(w, w)
+                let id = self.stem_id(w);
+                let f = &mut *self.f;
+                let e = CachedWord {
+                    id,
+                    seen: 1,
+                    key: f.short_words.len() as u32 + f.long_words.len() as u32,
                 };
-                f.word_cache.insert(w.to_string(), (id, 1));
-                (id, 1)
+                match short {
+                    Some(k) => f.short_words.insert(k, e),
+                    None => f.long_words.insert(w.to_string(), e),
+                };
+                e
             }
         };
-        if id != DROPPED {
+        if e.id != DROPPED {
+            let f = &mut *self.f;
+            let t = e.id as usize;
             // Show a stem as its most frequent surface word.
-            let best = &mut f.display_count[id as usize];
-            if slot > *best {
-                *best = slot;
-                if f.display[id as usize] != w {
-                    f.display[id as usize] = w.to_string();
+            if e.seen > f.display_count[t] {
+                f.display_count[t] = e.seen;
+                if f.shown[t] != e.key {
+                    f.shown[t] = e.key;
+                    if f.display[t] != w {
+                        f.display[t] = w.to_string();
+                    }
                 }
             }
-            *self.words.entry(id).or_default() += 1.0;
+            self.words.push(e.id);
         }
     }
     fn entity(&mut self, e: &str) {
         let id = self.f.intern(e, e);
-        *self.ents.entry(id).or_default() += 1.0;
+        self.ents.push(id);
     }
     fn known_entity(&self, w: &str) -> bool {
         self.f.gazetteer.contains(w)
@@ -119,9 +195,17 @@ impl Sink for Collect<'_> {
     }
 }
 
-fn sorted(m: FxHashMap<u32, f32>) -> SparseVec {
-    let mut v: SparseVec = m.into_iter().collect();
-    v.sort_unstable_by_key(|x| x.0);
+/// Counts of the term ids in `ids` (sorted in place), by term id. Counts
+/// are small whole numbers, so they are the same as summed one by one.
+fn counted(ids: &mut [u32]) -> SparseVec {
+    ids.sort_unstable();
+    let mut v: SparseVec = Vec::new();
+    for &t in ids.iter() {
+        match v.last_mut() {
+            Some(last) if last.0 == t => last.1 += 1.0,
+            _ => v.push((t, 1.0)),
+        }
+    }
     v
 }
 
@@ -129,24 +213,37 @@ impl Featurizer {
     pub fn new() -> Self {
         Featurizer {
             stemmer: Stemmer::create(Algorithm::English),
-            ids: FxHashMap::default(),
+            short_ids: FxHashMap::default(),
+            long_ids: FxHashMap::default(),
             display: Vec::new(),
             df: Default::default(),
             n_docs: 0,
-            word_cache: FxHashMap::default(),
+            short_words: FxHashMap::default(),
+            long_words: FxHashMap::default(),
             display_count: Vec::new(),
+            shown: Vec::new(),
             gazetteer: FxHashSet::default(),
+            scratch: Default::default(),
         }
     }
 
     fn intern(&mut self, key: &str, display: &str) -> u32 {
-        if let Some(&id) = self.ids.get(key) {
+        let short = ShortKey::new(key);
+        let found = match &short {
+            Some(k) => self.short_ids.get(k),
+            None => self.long_ids.get(key),
+        };
+        if let Some(&id) = found {
             return id;
         }
         let id = self.display.len() as u32;
-        self.ids.insert(key.to_string(), id);
+        match short {
+            Some(k) => self.short_ids.insert(k, id),
+            None => self.long_ids.insert(key.to_string(), id),
+        };
         self.display.push(display.to_string());
         self.display_count.push(0);
+        self.shown.push(DROPPED);
         for df in &mut self.df {
             df.push(0);
         }
@@ -169,9 +266,16 @@ impl Featurizer {
 
     /// Counts the terms of one record. Does not touch document frequencies.
     pub fn raw(&mut self, title: &str, body: &str) -> RawDoc {
-        let mut body_words = FxHashMap::default();
-        let mut ents = FxHashMap::default();
-        let mut title_words = FxHashMap::default();
+        let [mut body_words, mut ents, mut title_words, mut title_ents] =
+            std::mem::take(&mut self.scratch);
+        for v in [
+            &mut body_words,
+            &mut ents,
+            &mut title_words,
+            &mut title_ents,
+        ] {
+            v.clear();
+        }
         text::scan(
             body,
             false,
@@ -193,7 +297,6 @@ impl Featurizer {
         } else {
             title
         };
-        let mut title_ents = FxHashMap::default();
         let tc = text::is_title_case(title);
         text::scan(
             title,
@@ -205,15 +308,17 @@ impl Featurizer {
                 learn: false,
             },
         );
-        for (t, c) in &title_words {
-            *body_words.entry(*t).or_default() += c;
-        }
-        for (t, c) in title_ents {
-            *ents.entry(t).or_default() += c;
-        }
-        RawDoc {
-            tf: [sorted(title_words), sorted(body_words), sorted(ents)],
-        }
+        body_words.extend_from_slice(&title_words);
+        ents.extend_from_slice(&title_ents);
+        let raw = RawDoc {
+            tf: [
+                counted(&mut title_words),
+                counted(&mut body_words),
+                counted(&mut ents),
+            ],
+        };
+        self.scratch = [body_words, ents, title_words, title_ents];
+        raw
     }
 
     /// Adds a record's terms to the document frequencies.
@@ -262,6 +367,9 @@ impl Featurizer {
         out
     }
 }
+
+#[cfg(test)]
+mod golden;
 
 #[cfg(test)]
 mod tests {

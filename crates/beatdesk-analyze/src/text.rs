@@ -5,7 +5,15 @@
 //! The scanner does not allocate per token: it hands borrowed, lowercased
 //! slices to callbacks, and the caller (the featuriser) interns them.
 
-use unicode_segmentation::UnicodeSegmentation;
+mod case;
+mod number;
+mod words;
+
+use case::{case_of, case_of_ascii};
+use number::{canonical_amount, number_entity};
+
+pub use words::for_each_word;
+use words::words;
 
 /// English stop words plus the filler of social posts, whitespace-separated.
 const STOP: &str = "\
@@ -25,12 +33,29 @@ const STOP: &str = "\
 
 /// Whether a lowercased word is a stop word.
 pub fn is_stop(w: &str) -> bool {
-    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<u128>> = std::sync::OnceLock::new();
+    // Every stop word has at most 10 bytes.
     w.len() <= 10
         && SET
-            .get_or_init(|| STOP.split_whitespace().collect())
-            .contains(w)
+            .get_or_init(|| STOP.split_whitespace().map(packed).collect())
+            .contains(&packed(w))
+}
+
+/// A word of at most 15 bytes as one number (bytes, then the length in the
+/// top byte), so a set lookup compares no strings.
+fn packed(w: &str) -> u128 {
+    debug_assert!(w.len() < 16);
+    // 64-bit shifts rather than a copy, which would call memcpy for a few
+    // bytes (or 128-bit shifts, which are slow).
+    let (mut lo, mut hi) = (0u64, (w.len() as u64) << 56);
+    for (i, &b) in w.as_bytes().iter().enumerate() {
+        if i < 8 {
+            lo |= (b as u64) << (8 * i);
+        } else {
+            hi |= (b as u64) << (8 * (i - 8));
+        }
+    }
+    ((hi as u128) << 64) | lo as u128
 }
 
 /// How a word is capitalised in the original text.
@@ -41,54 +66,6 @@ pub enum Case {
     Capital,
     /// `DeepSeek`, `vLLM`, `GGUF`, `V4`, `Qwen3.5`, `llama.cpp`: always an entity.
     Marked,
-}
-
-fn case_of(w: &str) -> Case {
-    let mut chars = w.chars();
-    let first = match chars.next() {
-        Some(c) => c,
-        None => return Case::Lower,
-    };
-    let mut upper_after = 0;
-    let mut lower_after = 0;
-    let mut digits = first.is_ascii_digit() as usize;
-    let mut letters = first.is_alphabetic() as usize;
-    let mut dot = false;
-    for c in chars {
-        if c.is_uppercase() {
-            upper_after += 1;
-        } else if c.is_lowercase() {
-            lower_after += 1;
-        }
-        if c.is_ascii_digit() {
-            digits += 1;
-        }
-        if c.is_alphabetic() {
-            letters += 1;
-        }
-        if c == '.' {
-            dot = true;
-        }
-    }
-    if letters > 0 && digits > 0 {
-        return Case::Marked;
-    }
-    if dot && letters > 3 {
-        return Case::Marked; // llama.cpp, node.js
-    }
-    if first.is_uppercase() {
-        if upper_after > 0 && letters >= 2 {
-            Case::Marked // DeepSeek, GGUF, CATL, EU
-        } else if lower_after > 0 {
-            Case::Capital
-        } else {
-            Case::Lower
-        }
-    } else if upper_after > 0 {
-        Case::Marked // vLLM, iPhone
-    } else {
-        Case::Lower
-    }
 }
 
 /// Lowercases `w` into `buf`, dropping a possessive `'s`.
@@ -117,31 +94,56 @@ const TLDS: &[&str] = &[
     "cn", "gov", "edu", "info", "me", "sh", "gg", "tv", "xyz",
 ];
 
+/// ASCII punctuation that [`trim_punct`] strips.
+fn is_trimmed_punct(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b','
+            | b';'
+            | b':'
+            | b'!'
+            | b'?'
+            | b'"'
+            | b'\''
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'<'
+            | b'>'
+            | b'*'
+            | b'_'
+    )
+}
+
+/// Curly quotes that [`trim_punct`] strips.
+const QUOTES: [&str; 4] = ["“", "”", "‘", "’"];
+
+/// Strips punctuation and quotes from both ends, byte by byte: this runs
+/// on every chunk of every text.
 fn trim_punct(s: &str) -> &str {
-    s.trim_matches(|c: char| {
-        matches!(
-            c,
-            '.' | ','
-                | ';'
-                | ':'
-                | '!'
-                | '?'
-                | '"'
-                | '\''
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '“'
-                | '”'
-                | '‘'
-                | '’'
-                | '*'
-                | '_'
-        )
-    })
+    let mut t = s;
+    loop {
+        match t.as_bytes().first() {
+            Some(&b) if is_trimmed_punct(b) => t = &t[1..],
+            Some(0xE2) => match QUOTES.iter().find(|q| t.starts_with(**q)) {
+                Some(q) => t = &t[q.len()..],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    loop {
+        match t.as_bytes().last() {
+            Some(&b) if is_trimmed_punct(b) => t = &t[..t.len() - 1],
+            Some(_) if t.len() >= 3 => match QUOTES.iter().find(|q| t.ends_with(**q)) {
+                Some(q) => t = &t[..t.len() - q.len()],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    t
 }
 
 /// Normalises a URL (with or without scheme) to `host/path`, lowercased,
@@ -173,106 +175,6 @@ fn looks_like_domain(s: &str) -> bool {
 /// The host part of a normalised URL.
 pub fn url_host(norm: &str) -> &str {
     norm.split('/').next().unwrap_or(norm)
-}
-
-/// Writes an amount as its value in the largest unit that keeps it ≥ 1, to
-/// two decimals at most: 4 600 000 000 → `4.6b`, 46 × 10⁸ → `4.6b`.
-fn canonical_amount(value: f64) -> String {
-    let (div, unit) = [(1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")]
-        .into_iter()
-        .find(|(d, _)| value >= *d)
-        .unwrap_or((1.0, ""));
-    let mut n = format!("{:.2}", value / div);
-    while n.ends_with('0') {
-        n.pop();
-    }
-    if n.ends_with('.') {
-        n.pop();
-    }
-    format!("{n}{unit}")
-}
-
-/// Currency marks before a number (`US$4.6B`, `€2bn`, `USD 5m`).
-fn strip_currency(c: &str) -> Option<&str> {
-    ["US$", "USD", "$", "€", "£", "¥", "EUR"]
-        .iter()
-        .find_map(|p| c.strip_prefix(p))
-}
-
-/// Normalises a number with a unit. Amounts become one form however they
-/// are written: `$4.6B`, `$4.6 billion`, `4.6bn`, `US$4,600,000,000`,
-/// `46億ドル` → `$4.6b`. Other units: `92%`, `92 percent` → `92%`; `70B`
-/// (a model size) → `70b`; `4-bit` → `4bit`. `next` is the following
-/// chunk, consumed when it is the unit.
-fn number_entity(chunk: &str, next: Option<&str>) -> Option<(String, bool)> {
-    let c = trim_punct(chunk);
-    let c = c
-        .strip_prefix('~')
-        .or_else(|| c.strip_prefix('≈'))
-        .unwrap_or(c);
-    let (cur, c) = match strip_currency(c) {
-        Some(r) => (true, r),
-        None => (false, c),
-    };
-    let num_end = c
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == ','))
-        .unwrap_or(c.len());
-    let num = c[..num_end].trim_end_matches(['.', ',']);
-    if num.is_empty() || !num.starts_with(|ch: char| ch.is_ascii_digit()) {
-        return None;
-    }
-    let num = num.replace(',', "");
-    let value: f64 = num.parse().ok()?;
-    let suffix = c[num_end..].trim_start_matches('-').to_ascii_lowercase();
-    // Magnitudes spelled out (or in CJK) are amounts; a bare `B` after a
-    // number without a currency is a model size.
-    let magnitude = |u: &str, cur: bool| -> Option<f64> {
-        Some(match u {
-            "bn" | "billion" => 1e9,
-            "mn" | "million" => 1e6,
-            "tn" | "trillion" => 1e12,
-            "thousand" => 1e3,
-            "b" if cur => 1e9,
-            "m" if cur => 1e6,
-            "k" if cur => 1e3,
-            "t" if cur => 1e12,
-            _ => return None,
-        })
-    };
-    let unit = |u: &str| -> Option<&'static str> {
-        Some(match u {
-            "b" => "b",
-            "m" => "m",
-            "k" => "k",
-            "t" => "t",
-            "%" | "percent" | "pct" => "%",
-            "bit" | "bits" => "bit",
-            "gb" => "gb",
-            "tb" => "tb",
-            "x" => "x",
-            "ms" => "ms",
-            _ => return None,
-        })
-    };
-    let amount = |v: f64| format!("${}", canonical_amount(v));
-    if !suffix.is_empty() {
-        if let Some(m) = magnitude(&suffix, cur) {
-            return Some((amount(value * m), false));
-        }
-        return unit(&suffix).map(|u| (format!("{}{num}{u}", if cur { "$" } else { "" }), false));
-    }
-    if let Some(n) = next.map(|n| trim_punct(n).to_ascii_lowercase()) {
-        if let Some(m) = magnitude(&n, cur) {
-            return Some((amount(value * m), true));
-        }
-        if let Some(u) = unit(&n).filter(|_| !cur) {
-            return Some((format!("{num}{u}"), true));
-        }
-    }
-    if cur {
-        return Some((amount(value), false));
-    }
-    None
 }
 
 /// Chinese, Japanese and Korean scripts: written without spaces between
@@ -371,14 +273,27 @@ pub trait Sink {
 /// Scans `text`. `title_case` says the text capitalises every word (a
 /// headline), so only marked or known names count as entities.
 pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
+    let mut st = WordState {
+        buf: String::with_capacity(32),
+        buf2: String::with_capacity(32),
+        prev: String::with_capacity(32),
+        has_prev: false,
+        sentence_start: true,
+        title_case,
+    };
     let mut buf = String::with_capacity(32);
-    let mut buf2 = String::with_capacity(32);
-    let mut sentence_start = true;
-    let mut prev_entity: Option<String> = None;
     let mut chunks = text.split_whitespace().peekable();
     while let Some(chunk) = chunks.next() {
         let trimmed = trim_punct(chunk);
         let ends_sentence = chunk.ends_with(['.', '!', '?', ':']) || chunk.ends_with(".\"");
+        if is_plain(chunk, trimmed) {
+            // One word of letters (or none): no special token, no number.
+            if !trimmed.is_empty() {
+                st.word(trimmed, true, sink);
+            }
+            st.end_chunk(chunk, ends_sentence);
+            continue;
+        }
         // Special tokens first.
         if trimmed.contains("://")
             || trimmed.starts_with("www.")
@@ -390,8 +305,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                     sink.entity(&u);
                 }
             }
-            sentence_start = ends_sentence;
-            prev_entity = None;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         if let Some(h) = trimmed.strip_prefix('@') {
@@ -401,8 +316,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
                 buf.insert(0, '@');
                 sink.entity(&buf);
             }
-            sentence_start = ends_sentence;
-            prev_entity = None;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         let sub = trimmed
@@ -414,8 +329,8 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             lower_into(s, &mut buf);
             buf.insert_str(0, "r/");
             sink.entity(&buf);
-            sentence_start = ends_sentence;
-            prev_entity = None;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
         if let Some(tag) = trimmed
@@ -426,11 +341,12 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             if tag.chars().any(is_cjk) {
                 scan_cjk(tag, sink);
             }
-            sentence_start = ends_sentence;
-            prev_entity = None;
+            st.sentence_start = ends_sentence;
+            st.has_prev = false;
             continue;
         }
-        if chunk.chars().any(is_cjk) {
+        let ascii = chunk.is_ascii();
+        if !ascii && chunk.chars().any(is_cjk) {
             scan_cjk(chunk, sink);
         }
         if let Some((n, consumed_next)) = number_entity(chunk, chunks.peek().copied()) {
@@ -440,59 +356,102 @@ pub fn scan(text: &str, title_case: bool, sink: &mut impl Sink) {
             }
         }
         // Ordinary words inside the chunk.
-        for w in chunk.unicode_words() {
-            if w.chars().any(is_cjk) {
+        for w in words(chunk) {
+            if !ascii && w.chars().any(is_cjk) {
                 continue; // matched by bigrams
             }
-            let case = case_of(w);
-            lower_into(w, &mut buf);
-            if buf.is_empty() {
-                continue;
-            }
-            let stop = is_stop(&buf);
-            let entity = match case {
-                Case::Marked => !stop,
-                Case::Capital if stop => false,
-                Case::Capital if title_case => sink.known_entity(&buf),
-                Case::Capital if sentence_start => sink.known_entity(&buf),
-                Case::Capital => {
-                    sink.saw_capital(&buf);
-                    true
-                }
-                Case::Lower => false,
-            };
-            let prev = prev_entity.take();
-            if entity {
-                sink.entity(&buf);
-            }
-            if is_version(&buf) {
-                // `Qwen 3.5`, `DeepSeek V4`: the name with its version.
-                if let Some(p) = prev.as_ref().filter(|p| **p != buf) {
-                    buf2.clear();
-                    buf2.push_str(p);
-                    buf2.push_str(&buf);
-                    sink.entity(&buf2);
-                }
-            } else if entity {
-                // `Hugging Face`, `Bastion Labs`: a two-word name as well.
-                if let Some(p) = prev.as_ref() {
-                    buf2.clear();
-                    buf2.push_str(p);
-                    buf2.push(' ');
-                    buf2.push_str(&buf);
-                    sink.entity(&buf2);
-                }
-                prev_entity = Some(buf.clone());
-            }
-            if !stop {
-                emit_words(&buf, sink);
-            }
-            sentence_start = false;
+            st.word(w, ascii, sink);
         }
+        st.end_chunk(chunk, ends_sentence);
+    }
+}
+
+/// Whether a chunk is ASCII letters between punctuation that `trim_punct`
+/// strips (not `_`, which joins words): its only word is `trimmed`.
+fn is_plain(chunk: &str, trimmed: &str) -> bool {
+    trimmed.bytes().all(|b| b.is_ascii_alphabetic())
+        && chunk.bytes().all(|b| b.is_ascii() && b != b'_')
+}
+
+/// The scanner's state between ordinary words.
+struct WordState {
+    buf: String,
+    buf2: String,
+    /// The previous word when it was an entity (`has_prev`).
+    prev: String,
+    has_prev: bool,
+    sentence_start: bool,
+    title_case: bool,
+}
+
+impl WordState {
+    fn word(&mut self, w: &str, ascii: bool, sink: &mut impl Sink) {
+        let case = if ascii {
+            case_of_ascii(w.as_bytes())
+        } else {
+            case_of(w)
+        };
+        let buf = &mut self.buf;
+        if ascii {
+            // `lower_into` for ASCII, without a memcpy call for a few bytes.
+            buf.clear();
+            let w = w.strip_suffix("'s").unwrap_or(w);
+            buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            lower_into(w, buf);
+        }
+        if buf.is_empty() {
+            return;
+        }
+        let stop = is_stop(buf);
+        let entity = match case {
+            Case::Marked => !stop,
+            Case::Capital if stop => false,
+            Case::Capital if self.title_case => sink.known_entity(buf),
+            Case::Capital if self.sentence_start => sink.known_entity(buf),
+            Case::Capital => {
+                sink.saw_capital(buf);
+                true
+            }
+            Case::Lower => false,
+        };
+        let had_prev = std::mem::take(&mut self.has_prev);
+        if entity {
+            sink.entity(buf);
+        }
+        let buf2 = &mut self.buf2;
+        if is_version(buf) {
+            // `Qwen 3.5`, `DeepSeek V4`: the name with its version.
+            if had_prev && self.prev != *buf {
+                buf2.clear();
+                buf2.push_str(&self.prev);
+                buf2.push_str(buf);
+                sink.entity(buf2);
+            }
+        } else if entity {
+            // `Hugging Face`, `Bastion Labs`: a two-word name as well.
+            if had_prev {
+                buf2.clear();
+                buf2.push_str(&self.prev);
+                buf2.push(' ');
+                buf2.push_str(buf);
+                sink.entity(buf2);
+            }
+            self.prev.clear();
+            self.prev.push_str(buf);
+            self.has_prev = true;
+        }
+        if !stop {
+            emit_words(buf, sink);
+        }
+        self.sentence_start = false;
+    }
+
+    fn end_chunk(&mut self, chunk: &str, ends_sentence: bool) {
         if ends_sentence || chunk.ends_with([',', ';']) {
-            prev_entity = None;
+            self.has_prev = false;
         }
-        sentence_start = ends_sentence;
+        self.sentence_start = ends_sentence;
     }
 }
 
@@ -506,150 +465,42 @@ fn emit_words(w: &str, sink: &mut impl Sink) {
             sink.word(&w[i..]);
         }
         _ => {
-            if w.chars().count() >= 2 {
+            if two_chars(w) {
                 sink.word(w);
             }
         }
     }
 }
 
+/// Whether `w` has at least two characters, without counting them all.
+fn two_chars(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next().is_some() && c.next().is_some()
+}
+
 /// Whether a headline capitalises (nearly) every longer word.
 pub fn is_title_case(title: &str) -> bool {
     let mut long = 0;
     let mut caps = 0;
-    for w in title.unicode_words() {
+    for_each_word(title, |w| {
         if w.chars().count() > 3 && w.chars().all(|c| c.is_alphabetic()) {
             long += 1;
             if w.chars().next().is_some_and(|c| c.is_uppercase()) {
                 caps += 1;
             }
         }
-    }
+    });
     long >= 3 && caps * 10 >= long * 7
 }
 
 /// Lowercased alphanumeric words including stop words, for shingling.
 pub fn plain_words(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
-    for w in text.unicode_words() {
+    for_each_word(text, |w| {
         lower_into(w, &mut buf);
         f(&buf);
-    }
+    });
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Default)]
-    struct Collect {
-        words: Vec<String>,
-        ents: Vec<String>,
-    }
-    impl Sink for Collect {
-        fn word(&mut self, w: &str) {
-            self.words.push(w.to_string());
-        }
-        fn entity(&mut self, e: &str) {
-            self.ents.push(e.to_string());
-        }
-    }
-
-    fn run(t: &str) -> Collect {
-        let mut c = Collect::default();
-        scan(t, false, &mut c);
-        c
-    }
-
-    #[test]
-    fn special_tokens() {
-        let c = run("Big news: DeepSeek raised $7.4 billion, see https://www.example.com/a/b?x=1 via @bob.bsky.social in r/LocalLLaMA");
-        for e in [
-            "deepseek",
-            "$7.4b",
-            "example.com",
-            "example.com/a/b",
-            "@bob",
-            "r/localllama",
-        ] {
-            assert!(
-                c.ents.contains(&e.to_string()),
-                "{e} missing from {:?}",
-                c.ents
-            );
-        }
-        assert!(
-            !c.ents.contains(&"big".to_string()),
-            "sentence-initial word is not an entity"
-        );
-        assert!(c.words.contains(&"raised".to_string()));
-        assert!(!c.words.contains(&"the".to_string()));
-    }
-
-    #[test]
-    fn versions_and_units() {
-        let a = run("We tried Qwen 3.5 at 4-bit, and the 92% hit rate");
-        let b = run("we tried Qwen3.5 today");
-        assert!(a.ents.contains(&"qwen3.5".to_string()), "{:?}", a.ents);
-        assert!(b.ents.contains(&"qwen3.5".to_string()), "{:?}", b.ents);
-        assert!(
-            a.ents.contains(&"4bit".to_string()) && a.ents.contains(&"92%".to_string()),
-            "{:?}",
-            a.ents
-        );
-        assert!(b.words.contains(&"qwen".to_string()) && b.words.contains(&"3.5".to_string()));
-    }
-
-    #[test]
-    fn amounts_have_one_form_however_written() {
-        for t in [
-            "orders worth $4.6 billion",
-            "about $4.6B of orders",
-            "roughly 4.6bn in orders",
-            "US$4,600,000,000 of accelerators",
-            "4.6 billion dollars of chips",
-            "保留中の受注は約46億ドル。",
-        ] {
-            let c = run(t);
-            assert!(c.ents.contains(&"$4.6b".to_string()), "{t}: {:?}", c.ents);
-        }
-        // A number ten times off is another number; a model size is not money.
-        assert!(run("lost $46 billion").ents.contains(&"$46b".to_string()));
-        assert!(run("a 70B model").ents.contains(&"70b".to_string()));
-    }
-
-    #[test]
-    fn cjk_bigrams_and_hashtags() {
-        let c =
-            run("米商務省、AIアクセラレータの輸出許可 Kestrel #AIチップ #ExportControls #aichips");
-        assert!(c.words.contains(&"輸出".to_string()), "{:?}", c.words);
-        assert!(c.words.contains(&"商務".to_string()), "{:?}", c.words);
-        assert!(c.ents.contains(&"kestrel".to_string()), "{:?}", c.ents);
-        assert!(
-            c.ents.contains(&"#exportcontrols".to_string()),
-            "{:?}",
-            c.ents
-        );
-        assert!(c.ents.contains(&"#aichips".to_string()), "{:?}", c.ents);
-        assert!(
-            c.words.contains(&"export".to_string()) && c.words.contains(&"controls".to_string()),
-            "{:?}",
-            c.words
-        );
-        assert!(
-            c.words.contains(&"チッ".to_string()),
-            "CJK in a tag: {:?}",
-            c.words
-        );
-    }
-
-    #[test]
-    fn title_case_detection() {
-        assert!(is_title_case(
-            "DeepSeek Raises $7.4 Billion From Tencent And CATL"
-        ));
-        assert!(!is_title_case(
-            "DeepSeek raises $7.4 billion from Tencent and CATL"
-        ));
-    }
-}
+mod tests;
