@@ -506,10 +506,16 @@ pub(crate) fn add_terms(
     for (g, v) in groups.iter().enumerate() {
         cl.cent[g].reserve(v.len());
         for &(t, w) in *v {
-            let known = (0..GROUPS).any(|h| cl.cent[h].contains_key(&t));
-            let e = cl.cent[g].entry(t).or_insert(0.0);
-            cl.norm2[g] += 2.0 * *e * w + w * w;
-            *e += w;
+            // Most terms are already in this group: one lookup for them.
+            if let Some(e) = cl.cent[g].get_mut(&t) {
+                cl.norm2[g] += 2.0 * *e * w + w * w;
+                *e += w;
+                continue;
+            }
+            let known = (0..GROUPS).any(|h| h != g && cl.cent[h].contains_key(&t));
+            // As `2·0·w + w²` and `0 + w`: the same values as an entry at 0.
+            cl.norm2[g] += 2.0 * 0.0 * w + w * w;
+            cl.cent[g].insert(t, 0.0 + w);
             if !known {
                 if index.len() <= t as usize {
                     index.resize_with(t as usize + 1, Vec::new);
