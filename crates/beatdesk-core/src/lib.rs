@@ -237,6 +237,7 @@ impl Beatdesk {
             }
         }
         let (report, mut state) = analysis::run_with_state(tx, beat_id, now)?;
+        timings::lap("full pass");
         state.last = report.clone();
         *st = Some(state);
         Ok(report)
