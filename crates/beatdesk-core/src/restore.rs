@@ -188,14 +188,7 @@ pub(crate) fn load(tx: &Transaction, beat_id: i64) -> Result<Option<BeatState>> 
         &spans,
         config.window_days,
     )?;
-    let all: Vec<usize> = (0..stored.len()).collect();
-    let want: Vec<usize> = match near {
-        None => all,
-        Some(near) => all
-            .into_iter()
-            .filter(|i| near.contains(&stored[*i].story_id))
-            .collect(),
-    };
+    let want: Vec<usize> = near.unwrap_or_else(|| (0..stored.len()).collect());
     let at = note.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut st = BeatState {
         clusterer,
@@ -299,10 +292,10 @@ impl Held {
     }
 }
 
-/// The stories whose span comes within `window_days` of the records
-/// stored after `last_record` (the clusterer looks no further for a
-/// record's story by content); `None` when nothing new arrived (the window at start:
-/// everything is rebuilt, as every story is re-ranked).
+/// The stored stories (by index) whose span comes within `window_days` of
+/// the records stored after `last_record` (the clusterer looks no further
+/// for a record's story by content); `None` when nothing new arrived (the
+/// window at start: everything is rebuilt, as every story is re-ranked).
 fn near_stories(
     tx: &Transaction,
     beat_id: i64,
@@ -310,35 +303,35 @@ fn near_stories(
     stored: &[StoredStory],
     spans: &HashMap<i64, Span>,
     window_days: f32,
-) -> Result<Option<HashSet<i64>>> {
-    let new = records::list_for_beat_after(tx, beat_id, last_record)?;
-    let Some((lo, hi)) = reach_of(&new, window_days) else {
+) -> Result<Option<Vec<usize>>> {
+    let Some(new) = records::published_span_after(tx, beat_id, last_record)? else {
         return Ok(None);
     };
+    let (lo, hi) = padded(new, window_days);
     // A story is within reach when its span comes within the window (a
     // story can span the new records' time with none of its own near).
     Ok(Some(
-        stored
-            .iter()
-            .filter(|s| {
+        (0..stored.len())
+            .filter(|i| {
                 spans
-                    .get(&s.story_id)
+                    .get(&stored[*i].story_id)
                     .is_some_and(|(a, b)| *a <= hi && *b >= lo)
             })
-            .map(|s| s.story_id)
             .collect(),
     ))
 }
 
+/// The times within `window_days` of a span.
+fn padded(span: Span, window_days: f32) -> Span {
+    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
+    (span.0 - pad, span.1 + pad)
+}
+
 /// The times within `window_days` of some of `new`.
-fn reach_of(
-    new: &[beatdesk_types::Record],
-    window_days: f32,
-) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+fn reach_of(new: &[beatdesk_types::Record], window_days: f32) -> Option<Span> {
     let lo = new.iter().map(|r| r.published_at).min()?;
     let hi = new.iter().map(|r| r.published_at).max()?;
-    let pad = chrono::Duration::seconds((window_days as f64 * 86_400.0).ceil() as i64);
-    Some((lo - pad, hi + pad))
+    Some(padded((lo, hi), window_days))
 }
 
 /// Rebuilds the held stories that `new` records can reach: by time (a

@@ -277,6 +277,24 @@ pub fn list_for_beat_after(conn: &Connection, beat_id: i64, after_id: i64) -> Re
     )
 }
 
+/// The first and last publication times of a beat's records stored after
+/// `after_id` (any status), `None` with none.
+pub fn published_span_after(
+    conn: &Connection,
+    beat_id: i64,
+    after_id: i64,
+) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+    let (a, b): (Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT MIN(published_at), MAX(published_at) FROM records WHERE beat_id = ?1 AND id > ?2",
+        )?
+        .query_row(params![beat_id, after_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(match (a, b) {
+        (Some(a), Some(b)) => Some((from_sql_time(&a)?, from_sql_time(&b)?)),
+        _ => None,
+    })
+}
+
 /// Kept records of a beat with ids up to `last_id`: changes when a record
 /// an analysis saw is collapsed, rejected or restored.
 pub fn count_kept_upto(conn: &Connection, beat_id: i64, last_id: i64) -> Result<i64> {
