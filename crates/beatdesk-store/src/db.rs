@@ -332,6 +332,21 @@ impl<'c> Statement<'c> {
     }
 }
 
+/// Runs `each` over `ids` in chunks small enough for every engine's limit
+/// on bound parameters, with the `?, ?, …` list of each chunk (for an
+/// `IN (…)`), and collects what it returns.
+pub fn in_chunks<T, E>(
+    ids: &[i64],
+    mut each: impl FnMut(&str, &[i64]) -> std::result::Result<Vec<T>, E>,
+) -> std::result::Result<Vec<T>, E> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        out.extend(each(&marks, chunk)?);
+    }
+    Ok(out)
+}
+
 /// Rewrites SQLite placeholders (`?`, `?N`) to PostgreSQL's (`$N`), leaving
 /// quoted strings, quoted names and comments alone.
 pub fn to_dollar_placeholders(sql: &str) -> String {

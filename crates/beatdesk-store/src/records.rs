@@ -470,16 +470,13 @@ fn outlines(conn: &Connection, sql: &str, beat_id: i64, last_id: i64) -> Result<
 
 /// Records by id (any order; ids not found are left out).
 pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Record>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        out.extend(query(
+    crate::db::in_chunks(ids, |marks, chunk| {
+        query(
             conn,
             &format!("WHERE id IN ({marks})"),
             crate::db::params_from_iter(chunk.iter().copied()),
-        )?);
-    }
-    Ok(out)
+        )
+    })
 }
 
 /// The record of a beat a relation names by post (platform and id), if

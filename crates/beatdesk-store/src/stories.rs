@@ -193,25 +193,20 @@ pub fn outlines_of_beat(conn: &Connection, beat_id: i64) -> Result<Vec<StoryOutl
 
 /// The members of some stories, as `(story, record)` in story order.
 pub fn records_of_stories(conn: &Connection, story_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
-    let mut out = Vec::new();
-    for chunk in story_ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
+    crate::db::in_chunks(story_ids, |marks, chunk| {
         let mut stmt = conn.prepare(&format!(
             "SELECT story_id, record_id FROM story_records WHERE story_id IN ({marks}) ORDER BY story_id, record_id"
         ))?;
         let rows = stmt.query_map(crate::db::params_from_iter(chunk.iter().copied()), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
-        out.extend(rows.collect::<crate::db::Result<Vec<(i64, i64)>>>()?);
-    }
-    Ok(out)
+        Ok(rows.collect::<crate::db::Result<Vec<(i64, i64)>>>()?)
+    })
 }
 
 /// The stored signals of some stories.
 pub fn signals_of(conn: &Connection, story_ids: &[i64]) -> Result<Vec<(i64, Signal)>> {
-    let mut out = Vec::with_capacity(story_ids.len());
-    for chunk in story_ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
+    crate::db::in_chunks(story_ids, |marks, chunk| {
         let mut stmt = conn.prepare(&format!(
             "SELECT id, signal_detail FROM stories WHERE id IN ({marks})"
         ))?;
@@ -220,12 +215,11 @@ pub fn signals_of(conn: &Connection, story_ids: &[i64]) -> Result<Vec<(i64, Sign
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?
             .collect::<crate::db::Result<Vec<_>>>()?;
-        out.extend(
-            rows.into_iter()
-                .map(|(id, s)| (id, serde_json::from_str(&s).unwrap_or_default())),
-        );
-    }
-    Ok(out)
+        Ok(rows
+            .into_iter()
+            .map(|(id, s)| (id, serde_json::from_str(&s).unwrap_or_default()))
+            .collect())
+    })
 }
 
 /// The live story holding a record, if any (manual sources aside, a record
